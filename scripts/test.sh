@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Runs every test on a fresh Debian 12 machine: installs what is needed, builds the
+# development binary and the static one, makes the real test vmcores (cached in build/),
+# and runs CTest. Pass CTest options after the script, e.g. `scripts/test.sh -L unit`.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+build=${VMCAP_BUILD_DIR:-$root/build}
+jobs=$(nproc)
+
+scripts/install-deps.sh
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build "$build" -j "$jobs"
+ctest --test-dir "$build" --output-on-failure -j "$jobs" "$@"
