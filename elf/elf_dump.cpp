@@ -85,10 +85,18 @@ Result<std::unique_ptr<ElfDump>> ElfDump::open(const std::string& path,
   dump->little_endian_ = ehdr.e_ident[EI_DATA] == ELFDATA2LSB;
   const uint64_t phentsize = dump->word_size_ == 64 ? sizeof(Elf64_Phdr) : sizeof(Elf32_Phdr);
 
-  size_t phnum = 0;
-  if (elf_getphdrnum(elf.get(), &phnum) != 0)
-    return elf_error(ErrorKind::Format, path, ehdr.e_phoff,
-                     "cannot count program headers (PN_XNUM needs section header 0)");
+  // The count as the header states it (libelf's elf_getphdrnum silently clamps it to what
+  // fits in the file, which would hide truncation); PN_XNUM: section header 0's sh_info.
+  uint64_t phnum = ehdr.e_phnum;
+  if (ehdr.e_phnum == PN_XNUM) {
+    GElf_Shdr shdr0;
+    Elf_Scn* scn0 = elf_getscn(elf.get(), 0);
+    if (!scn0 || !gelf_getshdr(scn0, &shdr0))
+      return elf_error(ErrorKind::Format, path, ehdr.e_shoff,
+                       "e_phnum is PN_XNUM but section header 0 (which holds the count) is "
+                       "unreadable");
+    phnum = shdr0.sh_info;
+  }
   if (phnum == 0) return make_error(ErrorKind::Format, path, std::nullopt, "no program headers");
   if (phnum > kMaxElfSegments)
     return make_error(ErrorKind::Limit, path, ehdr.e_phoff,
@@ -155,6 +163,7 @@ Result<std::unique_ptr<ElfDump>> ElfDump::open(const std::string& path,
           "{}: offset {:#x}: note segment is truncated: {} of its {} bytes are in the file",
           path, offset + available, available, filesz));
     }
+    if (available == 0) continue;
     std::vector<std::byte> data(available);
     if (auto r = file->read_at(offset, data); !r) {
       dump->warnings_.push_back(r.error().message());

@@ -68,8 +68,11 @@ Result<void> ElfPhysicalMemory::read(uint64_t paddr, std::span<std::byte> out) c
       auto r = file_->read_at(p->file_offset + (at - p->start), chunk.first(from_file));
       if (!r) {
         Error e = std::move(r).error();
-        e.reason = fmt::format("physical address {:#x} (program header {}): {}", at,
-                               p->phdr_index, e.reason);
+        const uint64_t file_at = p->file_offset + (at - p->start);
+        // Name the first physical address whose bytes are missing, not just the read's start.
+        const uint64_t missing = e.offset && *e.offset >= file_at ? at + (*e.offset - file_at) : at;
+        e.reason = fmt::format("physical address {:#x} (program header {}) is not in the file: {}",
+                               missing, p->phdr_index, e.reason);
         return e;
       }
     }

@@ -9,6 +9,7 @@ namespace vmcap {
 namespace {
 
 struct Layout {
+  size_t size;  // sizeof(struct elf_prstatus)
   size_t pid_at;
   size_t reg_at;
   unsigned width;  // bytes per register
@@ -19,19 +20,19 @@ struct Layout {
 };
 
 const Layout* layout_for(uint16_t machine) {
-  static const Layout x86_64{32, 112, 8,
+  static const Layout x86_64{336, 32, 112, 8,
                              {"r15", "r14", "r13", "r12", "rbp", "rbx", "r11", "r10", "r9",
                               "r8", "rax", "rcx", "rdx", "rsi", "rdi", "orig_rax", "rip", "cs",
                               "eflags", "rsp", "ss", "fs_base", "gs_base", "ds", "es", "fs",
                               "gs"},
                              "rip", "rsp", "rbp"};
-  static const Layout i386{24, 72, 4,
+  static const Layout i386{144, 24, 72, 4,
                            {"ebx", "ecx", "edx", "esi", "edi", "ebp", "eax", "ds", "es", "fs",
                             "gs", "orig_eax", "eip", "cs", "eflags", "esp", "ss"},
                            "eip", "esp", "ebp"};
   static const Layout aarch64 = [] {
     static std::vector<std::string> storage;
-    Layout l{32, 112, 8, {}, "pc", "sp", "x29"};
+    Layout l{392, 32, 112, 8, {}, "pc", "sp", "x29"};
     for (int i = 0; i <= 30; ++i) storage.push_back(fmt::format("x{}", i));
     for (const auto& s : storage) l.names.push_back(s.c_str());
     l.names.push_back("sp");
@@ -67,8 +68,9 @@ Result<CpuState> decode_prstatus(const Note& note, uint16_t machine, bool little
   const size_t need = l->reg_at + l->names.size() * l->width;
   if (note.desc.size() < need)
     return make_error(ErrorKind::Format, path, note.file_offset,
-                      fmt::format("NT_PRSTATUS of {} bytes, need at least {} for machine {}",
-                                  note.desc.size(), need, machine));
+                      fmt::format("NT_PRSTATUS of {} bytes, too short for machine {}'s registers "
+                                  "(struct elf_prstatus is {} bytes)",
+                                  note.desc.size(), machine, l->size));
   std::span<const std::byte> d(note.desc);
   CpuState s;
   s.cpu = cpu;
