@@ -498,12 +498,27 @@ Result<std::unique_ptr<Dump>> open_kdump_impl(std::shared_ptr<const ByteSource> 
       sl = &kSub32Pad;
       if (is_x86_32(info.machine)) {
         sl = &kSub32Pack;
-      } else if (machine_from_utsname(info.machine) == 0 && info.header_version >= 3) {
-        const uint64_t off = e.u64(sub.data() + kSub32Pack.off_vmci);
-        const uint64_t sz = e.u32(sub.data() + kSub32Pack.size_vmci);
-        const uint64_t payload = bs * (1 + uint64_t{info.sub_hdr_size});
-        if ((off == 0 && sz == 0) || (off > bs && off <= payload && sz <= payload - off))
-          sl = &kSub32Pack;
+      } else if (machine_from_utsname(info.machine) == 0) {
+        // Unknown machine: the layout whose fields make sense. offset_vmcoreinfo (v3+)
+        // must point into the sub-header area (libkdumpfile's test); max_mapnr_64 (v6)
+        // must agree with the 32-bit max_mapnr and fit the bitmaps. Padded wins a tie.
+        auto fits = [&](const SubLayout& l) {
+          const uint64_t payload = bs * (1 + uint64_t{info.sub_hdr_size});
+          if (info.header_version >= 3) {
+            const uint64_t off = e.u64(sub.data() + l.off_vmci);
+            const uint64_t sz = e.u32(sub.data() + l.size_vmci);
+            if (!(off == 0 && sz == 0) && !(off > bs && off <= payload && sz <= payload - off))
+              return false;
+          }
+          if (info.header_version >= 6) {
+            const uint64_t mapnr = e.u64(sub.data() + l.max_mapnr_64);
+            const uint64_t capacity = uint64_t{info.bitmap_blocks / 2} * bs * 8;
+            if (mapnr == 0 || mapnr > capacity || std::min<uint64_t>(mapnr, UINT32_MAX) != info.max_mapnr)
+              return false;
+          }
+          return true;
+        };
+        sl = !fits(kSub32Pad) && fits(kSub32Pack) ? &kSub32Pack : &kSub32Pad;
       } else if (info.header_version < 3) {
         sl = &kSub32Pack;  // identical up to version 2
       }
