@@ -128,6 +128,8 @@ Result<PrintkLogLayout> printk_log_layout(const VmcoreInfo& info) {
 namespace {
 
 constexpr uint64_t kAlign = 4;  // LOG_ALIGN is 4 or 8; records always start 4-aligned
+// Consistent records that must chain from a position before a resync trusts it.
+constexpr unsigned kTrust = 4;
 
 uint64_t align_up(uint64_t v, uint64_t a) { return (v + a - 1) / a * a; }
 
@@ -167,10 +169,16 @@ class Walker {
   uint64_t content(const Header& h) const {
     return l_.header_size + h.text_len + uint64_t{h.dict_len};
   }
-  // Is position i (4-aligned) the place where a segment Before wraps to 0?
+  // Is position i (4-aligned) the place where a segment Before wraps to 0? The kernel
+  // zeroes a whole header there (memset); vmcore-dmesg looks at len alone, but requiring
+  // all zeros keeps a garbage log_first_idx that lands on a zero len from skipping the
+  // older part of the log.
   bool is_wrap(uint64_t i) const {
     if (i + l_.header_size > size_) return true;
-    return header_readable(i) && load_u16(buf_ + i + l_.len) == 0;
+    if (!header_readable(i)) return false;
+    for (uint64_t k = 0; k < l_.header_size; ++k)
+      if (buf_[i + k] != std::byte{0}) return false;
+    return true;
   }
   // A header at i whose fields agree with each other and with the segment's end.
   bool consistent(uint64_t i, Segment seg) const {
@@ -182,8 +190,8 @@ class Walker {
     if (i >= end || h.len > end - i) return false;
     return true;
   }
-  // good(seg, i): from i, consistent records chain to log_next_idx (through one wrap when
-  // seg is Before). Computed once, backwards, the first time a resync needs it.
+  // good(seg, i): from i, kTrust consistent records chain on (or fewer that end properly at
+  // log_next_idx or a wrap marker). Computed once, backwards, when a resync first needs it.
   bool good(Segment seg, uint64_t i);
   void compute_good();
   // First position >= from in seg (then in After, from 0) from which a good chain starts.
@@ -199,32 +207,36 @@ class Walker {
   uint64_t seq_;
   LogSink& sink_;
   bool good_ready_ = false;
-  std::vector<uint8_t> good_after_, good_before_;  // indexed by position / 4
+  std::vector<uint8_t> good_after_, good_before_;  // chain scores, indexed by position / 4
 };
 
 void Walker::compute_good() {
+  // score = how many consistent records chain from a position, capped at kTrust; a chain
+  // that ends properly (at log_next_idx, or at the wrap marker of the older part) counts as
+  // kTrust. Resync only lands on positions with a full score: a stretch of text that happens
+  // to look like one header does not qualify, and damage further on does not disqualify
+  // the intact records before it.
   const uint64_t slots = size_ / kAlign + 1;
   good_after_.assign(slots, 0);
   good_before_.assign(slots, 0);
-  // After: positions 0..next_, chains must end exactly at next_.
-  good_after_[next_ / kAlign] = 1;
+  good_after_[next_ / kAlign] = kTrust;
   for (uint64_t i = next_; i >= kAlign;) {
     i -= kAlign;
     if (!consistent(i, Segment::After)) continue;
     const uint64_t n = i + header(i).len;
-    good_after_[i / kAlign] = n % kAlign == 0 && good_after_[n / kAlign];
+    good_after_[i / kAlign] = static_cast<uint8_t>(std::min<unsigned>(kTrust, 1u + good_after_[n / kAlign]));
   }
-  // Before: positions after next_ up to the end; a wrap leads to After at 0.
-  const uint8_t wrap_ok = good_after_[0];
   const uint64_t last = size_ >= kAlign ? (size_ - 1) / kAlign * kAlign : 0;
   for (uint64_t i = last; i > next_; i -= kAlign) {
     if (is_wrap(i)) {
-      good_before_[i / kAlign] = wrap_ok;
+      good_before_[i / kAlign] = kTrust;
       continue;
     }
     if (!consistent(i, Segment::Before)) continue;
     const uint64_t n = i + header(i).len;
-    good_before_[i / kAlign] = n >= size_ ? wrap_ok : good_before_[n / kAlign];
+    good_before_[i / kAlign] =
+        n >= size_ ? kTrust
+                   : static_cast<uint8_t>(std::min<unsigned>(kTrust, 1u + good_before_[n / kAlign]));
   }
   good_ready_ = true;
 }
@@ -232,8 +244,8 @@ void Walker::compute_good() {
 bool Walker::good(Segment seg, uint64_t i) {
   if (!good_ready_) compute_good();
   if (i % kAlign != 0 || i / kAlign >= good_after_.size()) return false;
-  if (seg == Segment::After) return i <= next_ && good_after_[i / kAlign];
-  return i > next_ && good_before_[i / kAlign];
+  if (seg == Segment::After) return i <= next_ && good_after_[i / kAlign] >= kTrust;
+  return i > next_ && good_before_[i / kAlign] >= kTrust;
 }
 
 std::pair<Segment, uint64_t> Walker::resync(Segment seg, uint64_t from) {
@@ -359,10 +371,7 @@ void Walker::run() {
       for (uint64_t a : {uint64_t{4}, uint64_t{8}}) {
         const uint64_t n = align_up(i + content(h), a);
         if (n <= i || n > end) continue;
-        const bool continues = good(seg, n) ||
-                               (seg == Segment::Before && (n == size_ || is_wrap(n)) &&
-                                good(Segment::After, 0));
-        if (continues) {
+        if (good(seg, n) || (seg == Segment::Before && n == size_)) {
           sink_.warning(fmt::format("printk_log record at log_buf+{:#x} has a bad len ({}); "
                                     "its text is intact and kept",
                                     i, what));
