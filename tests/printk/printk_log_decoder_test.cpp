@@ -227,6 +227,16 @@ void check_against_oracle(const SyntheticKernel& k, const std::string& info_text
          "and reconfigure; the oracle comparison cannot be skipped";
   const std::string path = temp_path("printk_log");
   k.write_vmcore(path, info_text);
+  // The same file through vmcap's ELF reader and x86_64 translation gives the same records.
+  CollectingSink from_file;
+  const auto r = decode_vmcore_file(path, &decode_printk_log, from_file);
+  ASSERT_TRUE(r) << r.error().message();
+  ASSERT_EQ(from_file.records.size(), ours.size());
+  for (size_t i = 0; i < ours.size(); ++i) {
+    EXPECT_EQ(from_file.records[i].text, ours[i].text);
+    EXPECT_EQ(from_file.records[i].ts_nsec, ours[i].ts_nsec);
+    EXPECT_EQ(from_file.records[i].seq, ours[i].seq);
+  }
   const OracleResult o = run_vmcore_dmesg(path);
   ASSERT_EQ(o.exit_code, 0) << "vmcore-dmesg failed on " << path;
   std::string mine;

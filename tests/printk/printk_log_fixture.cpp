@@ -13,6 +13,9 @@
 
 #include <fmt/format.h>
 
+#include "capture/translate/make_virtual_memory.h"
+#include "elf/elf_dump.h"
+
 namespace vmcap::testing {
 
 void PageMapMemory::map(uint64_t vaddr, std::span<const std::byte> bytes) {
@@ -183,6 +186,16 @@ OracleResult run_vmcore_dmesg(const std::string& path, int timeout_seconds) {
   waitpid(pid, &status, 0);
   res.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   return res;
+}
+
+Result<void> decode_vmcore_file(const std::string& path, LogDecoderFn decoder, LogSink& sink) {
+  auto dump = VMCAP_TRY(ElfDump::open(path));
+  const auto text = dump->vmcoreinfo_text();
+  if (!text) return make_error(ErrorKind::Missing, path, std::nullopt, "no VMCOREINFO note");
+  const VmcoreInfo info = VMCAP_TRY(VmcoreInfo::parse(*text, path));
+  auto memory = VMCAP_TRY(make_virtual_memory(dump->machine(), dump->memory(), info,
+                                              dump->virtual_mappings()));
+  return decoder(info, *memory, sink);
 }
 
 std::string temp_path(const std::string& stem) {

@@ -97,6 +97,12 @@ struct OracleResult {
 // Runs the oracle on `path` with a time limit (a damaged vmcore can make it loop).
 OracleResult run_vmcore_dmesg(const std::string& path, int timeout_seconds = 20);
 
+// Opens the vmcore at `path` with vmcap's own ELF reader and x86_64 translation
+// (ElfDump, make_virtual_memory), parses its VMCOREINFO and runs `decoder` on it: the
+// path a real capture takes, as opposed to PageMapMemory.
+using LogDecoderFn = Result<void> (*)(const VmcoreInfo&, const VirtualMemory&, LogSink&);
+Result<void> decode_vmcore_file(const std::string& path, LogDecoderFn decoder, LogSink& sink);
+
 // A unique path under the test temporary directory.
 std::string temp_path(const std::string& stem);
 
