@@ -1,0 +1,197 @@
+#!/usr/bin/env bash
+# Builds the fully static vmcap (the one that runs as /init in the capture initramfs).
+#
+#   scripts/build-static.sh [--build-dir DIR] [--jobs N] [--refresh]
+#
+# 1. installs the Debian packages it needs (static archives come with the -dev packages);
+# 2. fetches Debian's sources of curl and fmtlib with `apt-get source`, through a private
+#    apt configuration under DIR/deps/apt that lists deb-src for the host's own Debian
+#    archive (the host's sources, lists and caches are left alone);
+# 3. builds a minimal static libcurl (OpenSSL, libssh2, c-ares, zlib, zstd; nothing else)
+#    and a static libfmt (Debian's libfmt-dev has only the .so) into DIR/deps/prefix;
+# 4. configures vmcap in DIR with -DVMCAP_STATIC=ON (cmake/Static.cmake) and builds vmcap,
+#    vmcap.stripped and vmcap-curl-probe.
+#
+# Idempotent: a dependency is rebuilt only when its Debian source version or its build
+# options change. Without --refresh, once built, it is not checked against the archive again
+# (no network needed). Progress goes to standard error; standard output gets one line, the
+# path of the static vmcap binary (vmcap.stripped and vmcap-curl-probe sit beside it).
+# Default DIR: <repo>/build/static.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=$root/build/static
+jobs=$(nproc)
+refresh=0
+while (($#)); do
+  case $1 in
+    --build-dir) build=$2; shift 2 ;;
+    --build-dir=*) build=${1#*=}; shift ;;
+    --jobs|-j) jobs=$2; shift 2 ;;
+    --refresh) refresh=1; shift ;;
+    -h|--help) sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
+    *) echo "build-static: unknown argument $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
+mkdir -p "$build"
+build=$(cd "$build" && pwd)
+deps=$build/deps
+prefix=$deps/prefix
+log() { echo "build-static: $*" >&2; }
+
+# One run at a time per build directory.
+exec 9>"$build/.build-static.lock"
+flock 9
+
+sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
+
+# --- 1. packages --------------------------------------------------------------------------
+static_pkgs=(build-essential binutils cmake ninja-build pkg-config dpkg-dev
+  libssl-dev libssh2-1-dev libc-ares-dev zlib1g-dev libzstd-dev libelf-dev
+  libcli11-dev libfmt-dev nlohmann-json3-dev)
+# The project's own build dependencies too (their -dev packages ship the .a files).
+mapfile -t listed < <(cat "$root"/scripts/packages/build.txt 2>/dev/null |
+  sed 's/#.*//' | awk 'NF {print $1}' | grep -v -e '^libgtest' -e '^libgmock' -e '^libbenchmark' || true)
+missing=()
+for p in $(printf '%s\n' "${static_pkgs[@]}" "${listed[@]}" | sort -u); do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  log "installing ${missing[*]}"
+  $sudo apt-get update -qq || log "apt-get update had errors; trying the install anyway"
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+    "${missing[@]}" >&2
+fi
+
+# --- 2. Debian sources, through a private apt configuration ----------------------------------
+aptdir=$deps/apt
+apt_opts=(-o "Dir::Etc::SourceList=$aptdir/sources.list" -o "Dir::Etc::SourceParts=$aptdir/sources.list.d"
+  -o "Dir::State::Lists=$aptdir/lists" -o "Dir::Cache=$aptdir/cache"
+  -o "APT::Sandbox::User=root" -o "Acquire::Retries=3")
+private_apt_update() {
+  mkdir -p "$aptdir/sources.list.d" "$aptdir/lists/partial" "$aptdir/cache/archives/partial"
+  # deb-src for each Debian archive the host takes binary packages from.
+  apt-get indextargets --format '$(REPO_URI) $(RELEASE) $(COMPONENT)' \
+      'Created-By: Packages' 'Origin: Debian' 2>/dev/null | sort -u |
+    awk '{print "deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] " $1 " " $2 " " $3}' \
+      >"$aptdir/sources.list.new"
+  if [ ! -s "$aptdir/sources.list.new" ]; then
+    codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-bookworm}")
+    echo "deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian $codename main" \
+      >"$aptdir/sources.list.new"
+  fi
+  mv "$aptdir/sources.list.new" "$aptdir/sources.list"
+  log "updating the private deb-src lists ($(wc -l <"$aptdir/sources.list") entries)"
+  apt-get "${apt_opts[@]}" update -qq >&2
+}
+
+# fetch_source SOURCE-PACKAGE (after private_apt_update): the version apt would take now
+# (prints "version dir"), downloaded and unpacked (Debian's patches applied) under $deps/src/<package>-<version>.
+fetch_source() {
+  local pkg=$1 dsc ver dir
+  dsc=$(apt-get "${apt_opts[@]}" source --print-uris "$pkg" 2>/dev/null | awk '$2 ~ /\.dsc$/ {print $2; exit}')
+  [ -n "$dsc" ] || { log "no Debian source for $pkg"; return 1; }
+  ver=${dsc#"${pkg}_"}; ver=${ver%.dsc}
+  dir=$deps/src/$pkg-$ver
+  if [ ! -f "$dir/.unpacked" ]; then
+    mkdir -p "$deps/src/download"
+    log "downloading the source of $pkg $ver"
+    (cd "$deps/src/download" && apt-get "${apt_opts[@]}" source --download-only -qq "$pkg=$ver" >&2)
+    rm -rf "$dir"
+    dpkg-source --no-check -x "$deps/src/download/$dsc" "$dir" >/dev/null
+    touch "$dir/.unpacked"
+  fi
+  echo "$ver $dir"
+}
+
+# stamp_ok NAME KEY: whether NAME was built with KEY (source version + options).
+stamp_ok() { [ -f "$prefix/.stamp-$1" ] && [ "$(cat "$prefix/.stamp-$1")" = "$2" ]; }
+
+if ((refresh)) || [ ! -f "$prefix/.stamp-curl" ] || [ ! -f "$prefix/.stamp-fmtlib" ]; then
+  private_apt_update
+fi
+
+# --- 3a. libcurl -------------------------------------------------------------------------
+# Only what an upload needs: HTTP(S), FTP(S), SFTP/SCP, FILE. c-ares for name resolution,
+# because getaddrinfo in a static glibc binary needs NSS modules that the initramfs lacks.
+# The configure script shipped in the upstream tarball is used as is (Debian's patches that
+# touch configure.ac concern GSS-API/LDAP/GnuTLS/NSS flavours, all disabled here, and
+# AM_MAINTAINER_MODE keeps make from re-running autotools).
+curl_opts=(--disable-shared --enable-static --with-openssl --with-libssh2 --enable-ares
+  --with-zlib --with-zstd
+  --disable-ldap --disable-ldaps --disable-dict --disable-gopher --disable-imap --disable-pop3
+  --disable-smtp --disable-rtsp --disable-telnet --disable-tftp --disable-mqtt --disable-smb
+  --disable-manual --disable-ntlm-wb
+  --without-gssapi --without-librtmp --without-libidn2 --without-nghttp2 --without-nghttp3
+  --without-ngtcp2 --without-quiche --without-msh3 --without-hyper --without-brotli
+  --without-libpsl --without-libgsasl --without-gnutls --without-nss --without-wolfssl
+  --without-mbedtls --without-rustls --without-bearssl
+  --with-ca-bundle=/etc/ssl/certs/ca-certificates.crt --with-ca-path=/etc/ssl/certs)
+opts_key=$(printf '%s\n' "${curl_opts[@]}" | md5sum | cut -c1-12)
+if ((refresh)) || [ ! -f "$prefix/.stamp-curl" ]; then
+  src_line=$(fetch_source curl); read -r curl_ver curl_src <<<"$src_line"
+  if stamp_ok curl "$curl_ver $opts_key" && [ -f "$prefix/lib/libcurl.a" ]; then
+    log "libcurl $curl_ver already built"
+  else
+    log "building static libcurl $curl_ver"
+    start=$SECONDS
+    rm -rf "$deps/curl-build" && mkdir -p "$deps/curl-build"
+    (
+      cd "$deps/curl-build"
+      "$curl_src/configure" --prefix="$prefix" "${curl_opts[@]}" >configure.log 2>&1 ||
+        { tail -30 configure.log >&2; exit 1; }
+      { make -C lib -j "$jobs" && make -C lib install && make -C include install &&
+        make install-binSCRIPTS install-pkgconfigDATA; } >make.log 2>&1 ||
+        { tail -30 make.log >&2; exit 1; }
+    )
+    echo "$curl_ver $opts_key" >"$prefix/.stamp-curl"
+    log "libcurl $curl_ver built in $((SECONDS - start)) s: $("$prefix/bin/curl-config" --protocols | tr '\n' ' ')"
+  fi
+else
+  log "libcurl $(cut -d' ' -f1 "$prefix/.stamp-curl") cached (--refresh checks for a newer Debian source)"
+fi
+
+# --- 3b. libfmt ----------------------------------------------------------------------------
+fmt_key=static-1
+if ((refresh)) || [ ! -f "$prefix/.stamp-fmtlib" ]; then
+  src_line=$(fetch_source fmtlib); read -r fmt_ver fmt_src <<<"$src_line"
+  if stamp_ok fmtlib "$fmt_ver $fmt_key" && [ -f "$prefix/lib/libfmt.a" ]; then
+    log "libfmt $fmt_ver already built"
+  else
+    log "building static libfmt $fmt_ver"
+    start=$SECONDS
+    rm -rf "$deps/fmt-build"
+    cmake -S "$fmt_src" -B "$deps/fmt-build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+      -DFMT_TEST=OFF -DFMT_DOC=OFF -DFMT_INSTALL=ON -DBUILD_SHARED_LIBS=OFF \
+      -DCMAKE_INSTALL_PREFIX="$prefix" -DCMAKE_INSTALL_LIBDIR=lib >"$deps/fmt-build.log" 2>&1 &&
+    cmake --build "$deps/fmt-build" -j "$jobs" >>"$deps/fmt-build.log" 2>&1 &&
+    cmake --install "$deps/fmt-build" >>"$deps/fmt-build.log" 2>&1 ||
+      { tail -30 "$deps/fmt-build.log" >&2; exit 1; }
+    echo "$fmt_ver $fmt_key" >"$prefix/.stamp-fmtlib"
+    log "libfmt $fmt_ver built in $((SECONDS - start)) s"
+  fi
+fi
+
+# --- 4. vmcap ----------------------------------------------------------------------------
+log "configuring vmcap (static) in $build"
+cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE="${VMCAP_STATIC_BUILD_TYPE:-RelWithDebInfo}" \
+  -DVMCAP_STATIC=ON -DVMCAP_TESTS=OFF -DVMCAP_BENCHMARKS=OFF -DVMCAP_SANITIZE=OFF \
+  -DVMCAP_CURL_PREFIX="$prefix" -Dfmt_DIR="$prefix/lib/cmake/fmt" >"$build/configure.log" 2>&1 ||
+  { tail -40 "$build/configure.log" >&2; exit 1; }
+start=$SECONDS
+if ! cmake --build "$build" -j "$jobs" --target vmcap vmcap_stripped vmcap-curl-probe \
+    >"$build/build.log" 2>&1; then
+  grep -E 'error|FAILED' "$build/build.log" | head -40 >&2
+  log "build failed; full log: $build/build.log"
+  exit 1
+fi
+# A static glibc binary that calls the NSS functions needs glibc's shared NSS modules at run
+# time; list what the link pulled in (see the report in tests/static/README.md).
+awk '/Linking .* executable/ {exe = $NF}
+     /in statically linked applications requires/ {
+       f = $0; sub(/.*Using ./, "", f); sub(/. in statically.*/, "", f); print exe ": " f }' "$build/build.log" |
+  sort -u | sed 's/^/build-static: link warning: /' >&2
+bin=$(sed -n 's/^VMCAP_STATIC_BINARY_PATH=//p' "$build/vmcap-static.txt" 2>/dev/null || true)
+[ -n "$bin" ] || bin=$build/capture/cli/vmcap
+[ -x "$bin" ] || { log "no binary at $bin"; exit 1; }
+log "built in $((SECONDS - start)) s: $bin ($(stat -c %s "$bin") bytes; stripped $(stat -c %s "$bin.stripped") bytes)"
+echo "$bin"
