@@ -16,6 +16,20 @@ std::string wrong_length(const char* name, uint64_t got, size_t want) {
   return fmt::format("{} produced {} bytes instead of {}", name, got, want);
 }
 
+struct ZlibStream {
+  z_stream z{};
+  bool ok = false;
+  ZlibStream() { ok = inflateInit(&z) == Z_OK; }
+  ~ZlibStream() {
+    if (ok) inflateEnd(&z);
+  }
+};
+
+z_stream* zlib_stream() {
+  thread_local ZlibStream s;
+  return s.ok ? &s.z : nullptr;
+}
+
 bool lzo_ready() {
   static const bool ready = lzo_init() == LZO_E_OK;
   return ready;
@@ -39,12 +53,22 @@ std::string decompress_page(uint32_t method, std::span<const std::byte> in,
   if (in.size() > UINT_MAX || out.size() > UINT_MAX) return "page too large";
   switch (method) {
     case kFlagZlib: {
-      uLongf len = out.size();
-      const int rc = uncompress(reinterpret_cast<Bytef*>(out.data()), &len,
-                                reinterpret_cast<const Bytef*>(in.data()), in.size());
-      if (rc == Z_BUF_ERROR) return "zlib: the page decompresses to more than a block";
-      if (rc != Z_OK) return fmt::format("zlib: {} ({})", zError(rc), rc);
-      if (len != out.size()) return wrong_length("zlib", len, out.size());
+      // One inflate state per thread, reset per page: uncompress() would allocate and
+      // free its 40 KiB state for every page.
+      z_stream* z = zlib_stream();
+      if (!z) return "zlib: inflateInit failed";
+      if (inflateReset(z) != Z_OK) return "zlib: inflateReset failed";
+      z->next_in = const_cast<Bytef*>(reinterpret_cast<const Bytef*>(in.data()));
+      z->avail_in = static_cast<uInt>(in.size());
+      z->next_out = reinterpret_cast<Bytef*>(out.data());
+      z->avail_out = static_cast<uInt>(out.size());
+      const int rc = inflate(z, Z_FINISH);
+      if (rc == Z_BUF_ERROR && z->avail_out == 0)
+        return "zlib: the page decompresses to more than a block";
+      if (rc == Z_BUF_ERROR) return wrong_length("zlib", z->total_out, out.size()) + " (stream ends early)";
+      if (rc != Z_STREAM_END)
+        return fmt::format("zlib: {} ({})", z->msg ? z->msg : zError(rc), rc);
+      if (z->total_out != out.size()) return wrong_length("zlib", z->total_out, out.size());
       return {};
     }
     case kFlagLzo: {
