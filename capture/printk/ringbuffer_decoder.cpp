@@ -1,0 +1,306 @@
+#include "capture/printk/ringbuffer_decoder.h"
+
+#include <algorithm>
+#include <bit>
+#include <cstring>
+#include <string_view>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "capture/printk/region_reader.h"
+
+namespace vmcap {
+namespace {
+
+// kernel/printk/printk_ringbuffer.h, for a 64-bit unsigned long.
+constexpr uint64_t kFlagsShift = 62;
+constexpr uint64_t kIdMask = (1ull << kFlagsShift) - 1;
+enum DescState : uint64_t { kReserved = 0, kCommitted = 1, kFinalized = 2, kReusable = 3 };
+constexpr uint64_t kNoLpos = 0x3;  // NO_LPOS (5.10) / EMPTY_LINE_LPOS (6.x): an empty line
+constexpr uint64_t kIdSize = 8;    // the unsigned long id leading every data block
+
+uint64_t u64_at(std::span<const std::byte> b, uint64_t off) {
+  uint64_t v;
+  std::memcpy(&v, b.data() + off, 8);
+  return v;
+}
+uint32_t u32_at(std::span<const std::byte> b, uint64_t off) {
+  uint32_t v;
+  std::memcpy(&v, b.data() + off, 4);
+  return v;
+}
+uint16_t u16_at(std::span<const std::byte> b, uint64_t off) {
+  uint16_t v;
+  std::memcpy(&v, b.data() + off, 2);
+  return v;
+}
+
+// A NUL-terminated char array of the crashed kernel, without its NUL.
+std::string c_string(std::span<const std::byte> b, uint64_t off, uint64_t len) {
+  const char* p = reinterpret_cast<const char*>(b.data() + off);
+  return std::string(p, strnlen(p, len));
+}
+
+const char* state_name(uint64_t s) {
+  switch (s) {
+    case kReserved: return "reserved (still being written)";
+    case kCommitted: return "committed";
+    case kFinalized: return "finalized";
+    default: return "reusable (free)";
+  }
+}
+
+class Decoder {
+ public:
+  Decoder(const RingbufferLayout& l, const VirtualMemory& vm, LogSink& sink,
+          const RingbufferOptions& o)
+      : l_(l), vm_(vm), sink_(sink), opt_(o) {}
+
+  Result<RingbufferStats> run();
+
+ private:
+  struct Found {  // a sound descriptor seen by the scan
+    uint64_t seq, id;
+  };
+
+  void warn_record(std::string what);
+  // The descriptor for `id` if it currently holds it: its state_var.
+  std::optional<uint64_t> descriptor_state(uint64_t id);
+  bool id_is_current(uint64_t id) {
+    auto sv = descriptor_state(id);
+    return sv && (*sv & kIdMask) == id;
+  }
+  // Sends the record `id` to the sink if it is sound; counts and warns otherwise.
+  void emit(uint64_t id);
+  std::vector<Found> scan();
+
+  const RingbufferLayout& l_;
+  const VirtualMemory& vm_;
+  LogSink& sink_;
+  RingbufferOptions opt_;
+  RingbufferStats stats_;
+
+  uint64_t count_ = 0, count_mask_ = 0, data_size_ = 0;
+  std::optional<RegionReader> descs_, infos_, data_;
+  bool have_last_ = false;
+  uint64_t last_seq_ = 0, last_id_ = 0;
+  // Descriptors passed since the last record: freed by the kernel, or skipped as unsound.
+  uint64_t freed_since_last_ = 0, bad_since_last_ = 0;
+  uint64_t record_warnings_ = 0;
+  LogRecord rec_;  // reused: its strings keep their capacity between records
+};
+
+void Decoder::warn_record(std::string what) {
+  if (++record_warnings_ <= opt_.max_record_warnings) sink_.warning(what);
+}
+
+std::optional<uint64_t> Decoder::descriptor_state(uint64_t id) {
+  const uint64_t idx = id & count_mask_;
+  auto d = descs_->get(idx * l_.desc_size, l_.desc_size);
+  if (!d) return std::nullopt;
+  return u64_at(*d, l_.state_var + l_.atomic_counter);
+}
+
+void Decoder::emit(uint64_t id) {
+  const uint64_t idx = id & count_mask_;
+  auto skip = [&](std::string why) {
+    ++stats_.skipped;
+    ++bad_since_last_;
+    warn_record(fmt::format("printk ringbuffer: descriptor {} (id {:#x}): {}: skipped", idx, id,
+                            why));
+  };
+
+  auto d = descs_->get(idx * l_.desc_size, l_.desc_size);
+  if (!d) return skip("unreadable: " + d.error().message());
+  const uint64_t sv = u64_at(*d, l_.state_var + l_.atomic_counter);
+  const uint64_t begin = u64_at(*d, l_.text_blk_lpos + l_.lpos_begin);
+  const uint64_t next = u64_at(*d, l_.text_blk_lpos + l_.lpos_next);
+  if ((sv & kIdMask) != id)
+    return skip(fmt::format("holds id {:#x} instead", sv & kIdMask));
+  const uint64_t state = sv >> kFlagsShift;
+  if (state == kReusable) {
+    // Normal: the kernel frees descriptors whose text the data ring overwrote (and the
+    // bootstrap one) without moving tail_id until it needs them; data-less records
+    // between them stay valid, so freed ones can follow records that come out.
+    ++stats_.skipped;
+    ++freed_since_last_;
+    return;
+  }
+  if (state != kCommitted && state != kFinalized) return skip(state_name(state));
+
+  auto inf = infos_->get(idx * l_.info_size, l_.info_size);
+  if (!inf) return skip("info unreadable: " + inf.error().message());
+  const uint64_t seq = u64_at(*inf, l_.seq);
+  if ((seq & count_mask_) != idx)
+    return skip(fmt::format("seq {} does not belong to this descriptor", seq));
+  if (have_last_) {
+    if (seq <= last_seq_)
+      return skip(fmt::format("seq {} after seq {} (out of order)", seq, last_seq_));
+    // Each id step advances seq by one at most: a bigger jump is a garbage seq.
+    if (seq - last_seq_ > ((id - last_id_) & kIdMask))
+      return skip(fmt::format("seq {} jumps too far from seq {}", seq, last_seq_));
+  }
+
+  LogRecord& r = rec_;
+  r.seq = seq;
+  r.ts_nsec = u64_at(*inf, l_.ts_nsec);
+  uint16_t text_len = u16_at(*inf, l_.text_len);
+  const auto level_byte = static_cast<uint8_t>((*inf)[l_.text_len + 3]);
+  r.facility = static_cast<uint8_t>((*inf)[l_.text_len + 2]);
+  r.flags = level_byte & 0x1f;
+  r.level = level_byte >> 5;
+  r.level_known = true;
+  r.caller_id = u32_at(*inf, l_.caller_id);
+  r.subsystem = c_string(*inf, l_.dev_info + l_.subsystem, l_.subsystem_len);
+  r.device = c_string(*inf, l_.dev_info + l_.device, l_.device_len);
+  r.text.clear();
+
+  if (begin & 1) {  // data-less
+    if (!(begin == kNoLpos && next == kNoLpos))
+      warn_record(fmt::format("printk ringbuffer: record seq {}: its text was never stored "
+                              "(lpos {:#x}..{:#x})",
+                              seq, begin, next));
+  } else {
+    const uint64_t size_bits = static_cast<uint64_t>(std::countr_zero(data_size_));
+    const uint64_t bw = begin >> size_bits, nw = next >> size_bits;
+    const uint64_t bi = begin & (data_size_ - 1), ni = next & (data_size_ - 1);
+    const uint64_t wrap_mask = ~0ull >> size_bits;  // wrap counts live in the upper bits
+    uint64_t off, len;
+    if ((begin | next) & (kIdSize - 1))
+      return skip(fmt::format("data block {:#x}..{:#x} not aligned", begin, next));
+    if (bw == nw && bi < ni) {
+      off = bi, len = ni - bi;
+    } else if (((bw + 1) & wrap_mask) == nw && ni == 0) {
+      off = bi, len = data_size_ - bi;  // ends exactly at the ring's end
+    } else if (((bw + 1) & wrap_mask) == nw && ni <= bi) {
+      off = 0, len = ni;  // wrapped: the kernel stored it at the ring's start
+    } else {
+      return skip(fmt::format("data block {:#x}..{:#x} is impossible", begin, next));
+    }
+    if (len < kIdSize)
+      return skip(fmt::format("data block {:#x}..{:#x} too small for its id", begin, next));
+    if (text_len > len - kIdSize) {
+      warn_record(fmt::format("printk ringbuffer: record seq {}: text_len {} exceeds its "
+                              "{}-byte data block: clamped",
+                              seq, text_len, len - kIdSize));
+      text_len = static_cast<uint16_t>(len - kIdSize);
+    }
+    auto block = data_->get(off, kIdSize + text_len);
+    if (!block) return skip("text unreadable: " + block.error().message());
+    const uint64_t block_id = u64_at(*block, 0);
+    if (block_id != id)
+      return skip(fmt::format("data block belongs to id {:#x}", block_id));
+    r.text.assign(reinterpret_cast<const char*>(block->data() + kIdSize), text_len);
+  }
+
+  const uint64_t gap = have_last_ ? seq - last_seq_ - 1 : 0;
+  if (gap && gap == freed_since_last_ && bad_since_last_ == 0) {
+    stats_.overwritten += gap;  // the kernel itself dropped them: no warning
+  } else if (gap) {
+    stats_.missing_seqs += gap;
+    warn_record(seq == last_seq_ + 2
+                    ? fmt::format("printk ringbuffer: record seq {} is missing", last_seq_ + 1)
+                    : fmt::format("printk ringbuffer: records seq {}..{} are missing",
+                                  last_seq_ + 1, seq - 1));
+  }
+  have_last_ = true;
+  freed_since_last_ = bad_since_last_ = 0;
+  last_seq_ = seq;
+  last_id_ = id;
+  ++stats_.records;
+  sink_.record(r);
+}
+
+std::vector<Decoder::Found> Decoder::scan() {
+  std::vector<Found> found;
+  for (uint64_t idx = 0; idx < count_; ++idx) {
+    auto d = descs_->get(idx * l_.desc_size, l_.desc_size);
+    if (!d) continue;
+    const uint64_t sv = u64_at(*d, l_.state_var + l_.atomic_counter);
+    const uint64_t state = sv >> kFlagsShift;
+    if ((sv & count_mask_) != idx || (state != kCommitted && state != kFinalized)) continue;
+    auto inf = infos_->get(idx * l_.info_size, l_.info_size);
+    if (!inf) continue;
+    const uint64_t seq = u64_at(*inf, l_.seq);
+    if ((seq & count_mask_) != idx) continue;
+    found.push_back({seq, sv & kIdMask});
+  }
+  std::sort(found.begin(), found.end(), [](const Found& a, const Found& b) {
+    return a.seq < b.seq;
+  });
+  return found;
+}
+
+Result<RingbufferStats> Decoder::run() {
+  std::byte ptr[8];
+  VMCAP_CHECK(vm_.read(l_.prb_symbol, ptr));
+  const uint64_t prb = u64_at(ptr, 0);
+  std::vector<std::byte> rb(l_.ringbuffer_size);
+  if (auto r = vm_.read(prb, rb); !r)
+    return make_error(r.error().kind, r.error().file, r.error().offset,
+                      fmt::format("struct printk_ringbuffer at {:#x} (from prb): {}", prb,
+                                  r.error().reason));
+
+  const uint64_t dr = l_.desc_ring, tr = l_.text_data_ring;
+  const uint64_t count_bits = u32_at(rb, dr + l_.count_bits);
+  const uint64_t size_bits = u32_at(rb, tr + l_.size_bits);
+  const uint64_t descs = u64_at(rb, dr + l_.descs), infos = u64_at(rb, dr + l_.infos);
+  const uint64_t data = u64_at(rb, tr + l_.data);
+  const uint64_t head = u64_at(rb, dr + l_.head_id + l_.atomic_counter);
+  const uint64_t tail = u64_at(rb, dr + l_.tail_id + l_.atomic_counter);
+  if (size_bits > kMaxSizeBits || size_bits < 4 || count_bits > kMaxCountBits ||
+      count_bits > size_bits)
+    return make_error(ErrorKind::Format, {}, prb,
+                      fmt::format("printk ringbuffer at {:#x}: count_bits {} / size_bits {} "
+                                  "are not a ring the kernel makes",
+                                  prb, count_bits, size_bits));
+  count_ = 1ull << count_bits;
+  count_mask_ = count_ - 1;
+  data_size_ = 1ull << size_bits;
+  stats_.descriptor_count = count_;
+  stats_.data_size = data_size_;
+  descs_.emplace(vm_, descs, count_ * l_.desc_size, opt_.window_bytes);
+  infos_.emplace(vm_, infos, count_ * l_.info_size, opt_.window_bytes);
+  data_.emplace(vm_, data, data_size_, opt_.window_bytes);
+
+  if (l_.fail) {
+    if (uint64_t failed = u64_at(rb, *l_.fail + l_.atomic_counter))
+      sink_.warning(fmt::format("printk ringbuffer: the kernel failed to reserve {} records "
+                                "(prb->fail)",
+                                failed));
+  }
+
+  const uint64_t distance = (head - tail) & kIdMask;
+  const bool ids_ok = (head >> kFlagsShift) == 0 && (tail >> kFlagsShift) == 0;
+  if (ids_ok && distance < count_ && id_is_current(head) && id_is_current(tail)) {
+    for (uint64_t i = 0; i <= distance; ++i) emit((tail + i) & kIdMask);
+  } else {
+    sink_.warning(fmt::format("printk ringbuffer: tail_id {:#x} / head_id {:#x} are not "
+                              "consistent with the {} descriptors: scanning them all",
+                              tail, head, count_));
+    stats_.scanned = true;
+    for (const Found& f : scan()) emit(f.id);
+  }
+
+  if (record_warnings_ > opt_.max_record_warnings)
+    sink_.warning(fmt::format("printk ringbuffer: {} more warnings not shown",
+                              record_warnings_ - opt_.max_record_warnings));
+  return stats_;
+}
+
+}  // namespace
+
+Result<RingbufferStats> decode_ringbuffer(const RingbufferLayout& layout,
+                                          const VirtualMemory& memory, LogSink& sink,
+                                          const RingbufferOptions& options) {
+  return Decoder(layout, memory, sink, options).run();
+}
+
+Result<RingbufferStats> decode_ringbuffer(const VmcoreInfo& info, const VirtualMemory& memory,
+                                          LogSink& sink, const RingbufferOptions& options) {
+  auto layout = VMCAP_TRY(RingbufferLayout::from_vmcoreinfo(info));
+  return decode_ringbuffer(layout, memory, sink, options);
+}
+
+}  // namespace vmcap
