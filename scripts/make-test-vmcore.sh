@@ -1,0 +1,485 @@
+#!/usr/bin/env bash
+# Makes the real test vmcores: real Debian kernels booted in qemu-system-x86_64 (TCG), dumped
+# by QEMU (dump-guest-memory) and by a real kdump (kexec -p, sysrq-c, /proc/vmcore).
+#
+# Usage:
+#   scripts/make-test-vmcore.sh [--out DIR] [--kernels "5.10 6.1 6.12"] [--modes "qemu kdump"]
+#                               [--cache DIR] [--jobs N] [--refresh]
+#   scripts/make-test-vmcore.sh --capture-run BINARY [--kernel 6.1] --out DIR [--] [ARGS...]
+#
+# DIR defaults to <repo>/build/test-vmcores. Cached: a tag's outputs are remade only when the
+# stamp (sha256 of this script, scripts/guest/* and scripts/lib/*, the tag and the modes)
+# changes. Downloaded kernels live in --cache (default DIR/.cache) and are kept across content
+# changes; the kernel package picked for a tag is remembered there (--refresh asks the archive
+# again). Network: deb.debian.org only, through apt lists of our own (host sources untouched).
+#
+# Tags (--kernels): KERNEL[-SCENARIO]. KERNEL: 5.10 (bullseye linux-image-5.10.0-NN-amd64),
+# 6.1 (bookworm linux-image-6.1.0-NN-amd64), 6.12 (bookworm-backports). SCENARIO:
+#   (none)   1 CPU, the marker records.
+#   smp2     2 CPUs in the first kernel (two NT_PRSTATUS notes; the capture kernel has 1).
+#   wrapped  8000 more records "vmcap-wrap NNNNNN <pad>" (18..148 bytes of text) written
+#            after the markers: the 128 KiB printk ring wraps several times; loglevel=4.
+#
+# Layout, per tag:
+#   DIR/<tag>/qemu.elf               QEMU ELF dump (paging=false), 512 MiB guest, holes punched
+#   DIR/<tag>/qemu-kdump-zlib.flat   QEMU kdump-zlib dump: makedumpfile flattened format
+#   DIR/<tag>/qemu.report            key=value, see below, taken just before the dumps
+#   DIR/<tag>/qemu.kmsg              /dev/kmsg contents just before the dumps
+#   DIR/<tag>/qemu.console.log       serial console
+#   DIR/<tag>/kdump.vmcore           /proc/vmcore of a real kdump (1 GiB guest, crashkernel=192M)
+#   DIR/<tag>/kdump.report           key=value of the first kernel, taken just before kexec -p
+#   DIR/<tag>/kdump.kmsg             /dev/kmsg of the first kernel just before kexec -p/sysrq-c
+#                                    (the vmcore's log has these records and a few later ones:
+#                                    kexec, sysrq, the panic)
+#   DIR/<tag>/kdump.capture.report   key=value from the capture kernel (below)
+#   DIR/<tag>/kdump.console.log      serial console, both kernels
+#   DIR/<tag>/timings                key=value seconds measured on the host
+#   DIR/<tag>/.stamp                 cache key
+# kmsg files are /dev/kmsg's format: "prio,seq,ts_usec,flags;text" + " KEY=value" dict lines.
+#
+# Report keys (qemu.report, kdump.report): mode, scenario, kernel_release (uname -r),
+# kernel_version (uname -v), machine, mem_total_kb, cpus_online (nproc), cpus_cpuinfo,
+# text_addr (_text in /proc/kallsyms), kaslr_offset (text_addr - 0xffffffff81000000, which is
+# VMCOREINFO's KERNELOFFSET), cmdline, crashkernel_range (kdump only, from /proc/iomem),
+# uptime_s, kmsg_records, kmsg_first_seq, kmsg_last_seq.
+# kdump.capture.report keys: capture, kernel_release, mem_total_kb, mem_free_kb, cpus_online,
+# cmdline, vmcore_size, vmcore_offset_mib, vmcore_copy_start_s, vmcore_copy_end_s,
+# mem_free_after_kb.
+# Marker records written to /dev/kmsg by the guest (scripts/guest/init), each one record:
+#   "vmcap-marker plain: the quick brown fox"        (no <N>: facility user, default level)
+#   "<13>vmcap-marker facility-user-notice"           "<165>vmcap-marker facility-local4-notice"
+#   "<7>vmcap-marker level-debug"  "<3>vmcap-marker level-err"
+#   "vmcap-marker utf8: café 日本語"   "vmcap-marker tab:\tafter-tab"
+#   "vmcap-marker backslash: a\b\\c"   "vmcap-marker multiline: first\nsecond"
+#   "vmcap-marker long: 0-0123456789abcdef 1-... end" (about 900 bytes)   "vmcap-marker last"
+#
+# --capture-run: the kdump flow with BINARY (static) in the capture initramfs, run there as
+# `BINARY ARGS...` (the vmcore is not copied). Not cached. Writes to DIR: run.stdout,
+# run.stderr, run.status (the exit status), capture.report, report, kmsg, console.log.
+# Exits 0 when the run happened (whatever the binary's status), 1 otherwise.
+set -euo pipefail
+
+script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$script_dir/.." && pwd)
+self=$script_dir/$(basename "${BASH_SOURCE[0]}")
+guest_dir=$script_dir/guest
+lib_dir=$script_dir/lib
+
+out=$root/build/test-vmcores
+kernels="5.10 6.1 6.12"
+modes="qemu kdump"
+cache=
+jobs=$(nproc)
+refresh=0
+capture_run=
+run_kernel=6.1
+run_args=()
+archive=http://deb.debian.org/debian
+
+qemu_mem=512M
+kdump_mem=1G
+crashkernel=192M
+boot_timeout=180
+kdump_timeout=300
+
+usage() { sed -n '2,9p' "$self" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+# ---------------------------------------------------------------- options
+parse_args() {
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --out) out=$2; shift 2 ;;
+      --kernels) kernels=$2; shift 2 ;;
+      --modes) modes=$2; shift 2 ;;
+      --cache) cache=$2; shift 2 ;;
+      --jobs) jobs=$2; shift 2 ;;
+      --refresh) refresh=1; shift ;;
+      --capture-run) capture_run=$2; shift 2 ;;
+      --kernel) run_kernel=$2; shift 2 ;;
+      -h|--help) usage 0 ;;
+      --) shift; run_args=("$@"); break ;;
+      *) if [ -n "$capture_run" ]; then run_args=("$@"); break; fi
+         echo "unknown option $1" >&2; usage 1 ;;
+    esac
+  done
+  mkdir -p "$out"
+  out=$(cd "$out" && pwd)
+  cache=${cache:-$out/.cache}
+  mkdir -p "$cache"
+  cache=$(cd "$cache" && pwd)
+}
+
+
+log() { echo "[make-test-vmcore $(date +%T)] $*" >&2; }
+fail() { log "ERROR: $*"; exit 1; }
+now() { date +%s.%N; }
+# CPU seconds (user + system) used so far by this shell's finished children: its difference
+# across a guest run is what QEMU used, a measure that does not depend on the machine's load.
+# (`times` must run in this shell, not in a pipe's or a $(...)'s subshell.) Sets cpu_now.
+child_cpu() {
+  local f=$out/.times.$BASHPID
+  times > "$f"
+  cpu_now=$(awk 'NR == 2 { t = 0; for (i = 1; i <= 2; i++) { split($i, a, /[ms]/); t += a[1] * 60 + a[2] } printf "%.1f", t }' "$f")
+  rm -f "$f"
+}
+cpu_since() { awk -v a="$1" -v b="$cpu_now" 'BEGIN { printf "%.1f", b - a }'; }
+elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
+
+# ---------------------------------------------------------------- tools
+is_static() { case "$(LC_ALL=C ldd "$1" 2>&1 || true)" in *"not a dynamic"*|*"statically linked"*) return 0 ;; esac; return 1; }
+need_tools() {
+  local t missing=
+  for t in qemu-system-x86_64 kexec cpio depmod modprobe xz python3 dpkg-deb apt-get \
+           apt-cache fallocate flock sha256sum tar truncate ldd timeout; do
+    command -v "$t" >/dev/null || missing="$missing $t"
+  done
+  [ -z "$missing" ] || fail "missing tools:$missing (see scripts/packages/qemu.txt)"
+  busybox=
+  for t in /bin/busybox /usr/bin/busybox; do
+    if [ -x "$t" ] && is_static "$t"; then busybox=$t; break; fi
+  done
+  [ -n "$busybox" ] || fail "no static busybox (apt-get install busybox-static)"
+}
+
+# ---------------------------------------------------------------- kernels
+suite_of() {
+  case "$1" in
+    5.10) echo bullseye ;;
+    6.1) echo bookworm ;;
+    6.12) echo bookworm-backports ;;
+    *) fail "unknown kernel $1 (known: 5.10 6.1 6.12)" ;;
+  esac
+}
+
+apt_opts() {
+  local d=$cache/apt/$1
+  echo "-q -o Dir::Etc::SourceList=$d/sources.list -o Dir::Etc::SourceParts=/dev/null" \
+       "-o Dir::State::Lists=$d/lists -o Dir::Cache=$d/cache -o Dir::Cache::pkgcache=" \
+       "-o Dir::Cache::srcpkgcache= -o APT::Sandbox::User=root"
+}
+
+# fetch_kernel KVER: downloads the kernel image package once; prints the .deb path.
+fetch_kernel() {
+  local kver=$1 suite pick deb pkg d t0
+  suite=$(suite_of "$kver")
+  pick=$cache/debs/$kver.deb-name
+  mkdir -p "$cache/debs"
+  if [ "$refresh" = 0 ] && [ -f "$pick" ] && [ -f "$cache/debs/$(cat "$pick")" ]; then
+    echo "$cache/debs/$(cat "$pick")"
+    return
+  fi
+  t0=$(now)
+  d=$cache/apt/$suite
+  mkdir -p "$d/lists/partial" "$d/cache/archives/partial"
+  echo "deb [trusted=yes] $archive $suite main" > "$d/sources.list"
+  # shellcheck disable=SC2046
+  apt-get $(apt_opts "$suite") update >"$d/update.log" 2>&1 ||
+    { cat "$d/update.log" >&2; fail "apt-get update ($suite) failed"; }
+  # shellcheck disable=SC2046
+  pkg=$(apt-cache $(apt_opts "$suite") depends linux-image-amd64 |
+        awk '$1 == "Depends:" && $2 ~ /^linux-image-[0-9]/ {print $2; exit}')
+  [ -n "$pkg" ] || fail "cannot resolve linux-image-amd64 in $suite"
+  # shellcheck disable=SC2046
+  (cd "$cache/debs" && apt-get $(apt_opts "$suite") download "$pkg" >"$d/download.log" 2>&1) ||
+    { cat "$d/download.log" >&2; fail "apt-get download $pkg failed"; }
+  deb=$(cd "$cache/debs" && ls -t "${pkg}"_*.deb | head -n 1)
+  echo "$deb" > "$pick"
+  log "kernel $kver: $deb ($(du -m "$cache/debs/$deb" | cut -f1) MB) in $(elapsed "$t0") s"
+  echo "$cache/debs/$deb"
+}
+
+# Modules the guests load, with what modprobe says they need.
+guest_modules="qemu_fw_cfg virtio_pci virtio_blk"
+
+# stage_kernel KVER: extracts vmlinuz and the needed modules; sets kroot, krel.
+stage_kernel() {
+  local kver=$1 deb name t0 lock
+  # Tags of one kernel run in parallel: one of them downloads and extracts, the others wait.
+  exec {lock}>"$cache/$kver.lock"
+  flock "$lock"
+  deb=$(fetch_kernel "$kver")
+  name=$(basename "$deb" .deb)
+  kroot=$cache/kernels/$name
+  if [ ! -f "$kroot/.ok" ]; then
+    t0=$(now)
+    rm -rf "$kroot"
+    mkdir -p "$kroot"
+    dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$kroot" --wildcards \
+      './boot/vmlinuz-*' './boot/config-*' './lib/modules/*/modules.order' \
+      './lib/modules/*/modules.builtin' './lib/modules/*/modules.builtin.modinfo' \
+      './lib/modules/*/kernel/drivers/virtio/*' './lib/modules/*/kernel/drivers/block/virtio_blk.ko*' \
+      './lib/modules/*/kernel/drivers/firmware/qemu_fw_cfg.ko*'
+    krel=$(ls "$kroot/lib/modules")
+    depmod -b "$kroot" "$krel" 2>"$kroot/depmod.log" || fail "depmod failed for $krel"
+    touch "$kroot/.ok"
+    log "kernel $kver: extracted $krel in $(elapsed "$t0") s"
+  fi
+  krel=$(ls "$kroot/lib/modules")
+  exec {lock}>&-
+}
+
+# ---------------------------------------------------------------- initramfs
+# base_tree DIR INIT: busybox, the init script, lib.sh and the virtio-blk + fw_cfg modules.
+base_tree() {
+  local dir=$1 init=$2 m f
+  rm -rf "$dir"
+  mkdir -p "$dir"/{bin,sbin,dev,proc,sys,tmp,out,lib/vmcap/ko}
+  cp "$busybox" "$dir/bin/busybox"
+  ln -s busybox "$dir/bin/sh"
+  install -m 755 "$init" "$dir/init"
+  cp "$guest_dir/lib.sh" "$dir/lib/vmcap/lib.sh"
+  : > "$dir/lib/vmcap/modules"
+  for m in $guest_modules; do
+    modprobe -d "$kroot" -S "$krel" --show-depends "$m" | awk '$1 == "insmod" {print $2}'
+  done | awk '!seen[$0]++' | while read -r f; do
+    case "$f" in
+      *.ko.xz) xz -dc "$f" > "$dir/lib/vmcap/ko/$(basename "$f" .xz)" ;;
+      *.ko.zst) zstd -qdc "$f" > "$dir/lib/vmcap/ko/$(basename "$f" .zst)" ;;
+      *) cp "$f" "$dir/lib/vmcap/ko/" ;;
+    esac
+    f=$(basename "$f"); echo "${f%.ko*}.ko" >> "$dir/lib/vmcap/modules"
+  done
+}
+
+# add_binary DIR PATH: a dynamically linked host program and its libraries.
+add_binary() {
+  local dir=$1 bin=$2 lib
+  mkdir -p "$dir$(dirname "$bin")"
+  cp -L "$bin" "$dir$bin"
+  for lib in $(ldd "$bin" | awk '/=> \// {print $3} /^\t\// {print $1}'); do
+    mkdir -p "$dir$(dirname "$lib")"
+    cp -L "$lib" "$dir$lib"
+  done
+}
+
+make_cpio() { (cd "$1" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet --reproducible) > "$2"; }
+
+# kdump_cpios WORK [BINARY ARGS...]: WORK/first.cpio holding kexec, the kernel and
+# WORK/capture.cpio (with BINARY to run if given).
+kdump_cpios() {
+  local work=$1; shift
+  base_tree "$work/capture" "$guest_dir/capture-init"
+  if [ $# -gt 0 ]; then
+    mkdir -p "$work/capture/vmcap-run"
+    cp -L "$1" "$work/capture/vmcap-run/binary"
+    chmod 755 "$work/capture/vmcap-run/binary"
+    shift
+    : > "$work/capture/vmcap-run/args"
+    local a
+    for a in "$@"; do printf '%s\n' "$a" >> "$work/capture/vmcap-run/args"; done
+  fi
+  make_cpio "$work/capture" "$work/capture.cpio"
+  base_tree "$work/first" "$guest_dir/init"
+  add_binary "$work/first" "$(command -v kexec)"
+  mkdir -p "$work/first/boot"
+  cp "$kroot/boot/vmlinuz-$krel" "$work/first/boot/vmlinuz"
+  cp "$work/capture.cpio" "$work/first/boot/capture.cpio"
+  make_cpio "$work/first" "$work/first.cpio"
+}
+
+# ---------------------------------------------------------------- guest runs
+# scenario_opts SCENARIO: sets smp and extra (kernel command line).
+scenario_opts() {
+  smp=1; extra=
+  case "$1" in
+    basic) ;;
+    smp2) smp=2 ;;
+    wrapped) extra="vmcap.scenario=wrapped loglevel=4" ;;
+    *) fail "unknown scenario $1 (known: smp2 wrapped)" ;;
+  esac
+}
+
+qemu_cmd() { # MEM SMP WORK: sets the array qcmd
+  qcmd=(qemu-system-x86_64 -accel tcg,thread=multi -smp "$2" -m "$1" -nodefaults -display none
+    -no-reboot -kernel "$kroot/boot/vmlinuz-$krel" -initrd "$3/init.cpio"
+    -device vmcoreinfo -serial "file:$3/console.log"
+    -drive "file=$3/disk.raw,format=raw,if=virtio"
+    -qmp "unix:$3/qmp.sock,server=on,wait=off")
+}
+
+# extract_region DISK OFFSET_MIB DIR: the tar stream a guest wrote at that offset.
+extract_region() {
+  mkdir -p "$3"
+  # tar stops at the end-of-archive blocks: dd then dies of SIGPIPE, which is fine.
+  { dd if="$1" bs=1M skip="$2" count=64 status=none 2>/dev/null || true; } | tar -x -C "$3" ||
+    fail "no tar stream at $2 MiB of $1"
+}
+
+# run_qemu_mode TAG DEST: QEMU dump-guest-memory dumps of a 512 MiB guest.
+run_qemu_mode() {
+  local tag=$1 dest=$2 work=$out/.work/$1/qemu t0 t1 t2 c0 c1 pid i
+  rm -rf "$work"; mkdir -p "$work"
+  base_tree "$work/tree" "$guest_dir/init"
+  make_cpio "$work/tree" "$work/init.cpio"
+  truncate -s 128M "$work/disk.raw"
+  t0=$(now); child_cpu; c0=$cpu_now
+  qemu_cmd "$qemu_mem" "$smp" "$work"
+  "${qcmd[@]}" -append "console=ttyS0 panic=-1 printk.devkmsg=on vmcap.mode=qemu $extra" >"$work/qemu.log" 2>&1 &
+  pid=$!
+  i=0
+  until grep -q VMCAP-READY "$work/console.log" 2>/dev/null; do
+    if ! kill -0 "$pid" 2>/dev/null || grep -q VMCAP-FAILED "$work/console.log" 2>/dev/null ||
+       [ "$i" -gt $((boot_timeout * 5)) ]; then
+      kill "$pid" 2>/dev/null || true
+      tail -n 30 "$work/console.log" "$work/qemu.log" >&2 || true
+      fail "$tag qemu: guest did not get ready"
+    fi
+    sleep 0.2; i=$((i + 1))
+  done
+  t1=$(now)
+  python3 "$lib_dir/qmp.py" "$work/qmp.sock" \
+    "{\"execute\":\"dump-guest-memory\",\"arguments\":{\"paging\":false,\"protocol\":\"file:$work/qemu.elf\"}}" \
+    >/dev/null || { kill "$pid"; fail "$tag: dump-guest-memory (elf) failed"; }
+  t2=$(now)
+  python3 "$lib_dir/qmp.py" "$work/qmp.sock" \
+    "{\"execute\":\"dump-guest-memory\",\"arguments\":{\"paging\":false,\"format\":\"kdump-zlib\",\"protocol\":\"file:$work/qemu-kdump-zlib.flat\"}}" \
+    '{"execute":"quit"}' >/dev/null || { kill "$pid"; fail "$tag: dump-guest-memory (kdump-zlib) failed"; }
+  wait "$pid" || true
+  child_cpu; c1=$(cpu_since "$c0")
+  {
+    echo "qemu_boot_to_ready_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')"
+    echo "qemu_dump_elf_s=$(awk -v a="$t1" -v b="$t2" 'BEGIN { printf "%.1f", b - a }')"
+    echo "qemu_dump_flat_s=$(elapsed "$t2")"
+    echo "qemu_cpu_s=$c1"
+  } >> "$dest/timings"
+  extract_region "$work/disk.raw" 0 "$work/out"
+  fallocate -d "$work/qemu.elf"
+  chmod 644 "$work/qemu.elf" "$work/qemu-kdump-zlib.flat"
+  mv "$work/qemu.elf" "$work/qemu-kdump-zlib.flat" "$dest/"
+  mv "$work/out/report" "$dest/qemu.report"
+  mv "$work/out/kmsg" "$dest/qemu.kmsg"
+  mv "$work/console.log" "$dest/qemu.console.log"
+  rm -rf "$work"
+}
+
+# run_kdump WORK CAPTURE_MODE: boots the first kernel with crashkernel=, which kexecs into the
+# capture kernel on sysrq-c; returns when QEMU exits (the capture kernel reboots).
+run_kdump() {
+  local work=$1 what=$2 rc=0
+  mv "$work/first.cpio" "$work/init.cpio"
+  truncate -s $((128 + 1024 + 64))M "$work/disk.raw"
+  qemu_cmd "$kdump_mem" "$smp" "$work"
+  timeout "$kdump_timeout" "${qcmd[@]}" \
+    -append "console=ttyS0 panic=-1 printk.devkmsg=on crashkernel=$crashkernel vmcap.mode=kdump vmcap.kexec_append=vmcap.capture=$what $extra" \
+    >"$work/qemu.log" 2>&1 || rc=$?
+  if [ "$rc" != 0 ] || ! grep -q VMCAP-CAPTURE-DONE "$work/console.log"; then
+    tail -n 40 "$work/console.log" "$work/qemu.log" >&2 || true
+    fail "kdump run in $work failed (qemu exit $rc)"
+  fi
+  extract_region "$work/disk.raw" 0 "$work/out"
+  extract_region "$work/disk.raw" 64 "$work/out"
+}
+
+run_kdump_mode() {
+  local tag=$1 dest=$2 work=$out/.work/$1/kdump t0 c0 c1 size
+  rm -rf "$work"; mkdir -p "$work"
+  kdump_cpios "$work"
+  t0=$(now); child_cpu; c0=$cpu_now
+  run_kdump "$work" dump
+  child_cpu; c1=$(cpu_since "$c0")
+  {
+    echo "kdump_total_s=$(elapsed "$t0")"
+    echo "kdump_cpu_s=$c1"
+  } >> "$dest/timings"
+  size=$(sed -n 's/^vmcore_size=//p' "$work/out/capture.report")
+  [ -n "$size" ] && [ "$size" -gt 0 ] || fail "$tag: no vmcore size"
+  dd if="$work/disk.raw" of="$dest/kdump.vmcore" bs=1M skip=128 count="$size" \
+    iflag=count_bytes conv=sparse status=none
+  mv "$work/out/report" "$dest/kdump.report"
+  mv "$work/out/kmsg" "$dest/kdump.kmsg"
+  mv "$work/out/capture.report" "$dest/kdump.capture.report"
+  mv "$work/console.log" "$dest/kdump.console.log"
+  rm -rf "$work"
+}
+
+stamp_of() { # TAG
+  { cat "$self" "$guest_dir"/* "$lib_dir"/*; echo "tag=$1 modes=$modes"; } | sha256sum | cut -d' ' -f1
+}
+
+# make_tag TAG: everything for one tag (kernel already staged in the parent).
+make_tag() {
+  local tag=$1 kver=${1%%-*} scenario=basic dest=$out/$1 t0 m
+  [ "$tag" != "$kver" ] && scenario=${tag#*-}
+  scenario_opts "$scenario"
+  stage_kernel "$kver"
+  t0=$(now)
+  rm -rf "$dest"; mkdir -p "$dest"
+  : > "$dest/timings"
+  for m in $modes; do
+    case "$m" in
+      qemu) run_qemu_mode "$tag" "$dest" ;;
+      kdump) run_kdump_mode "$tag" "$dest" ;;
+      *) fail "unknown mode $m" ;;
+    esac
+  done
+  echo "tag_total_s=$(elapsed "$t0")" >> "$dest/timings"
+  stamp_of "$tag" > "$dest/.stamp"
+  log "$tag done in $(elapsed "$t0") s: $(tr '\n' ' ' < "$dest/timings")"
+}
+
+# ---------------------------------------------------------------- capture-run
+capture_run_main() {
+  local work t0 f
+  need_tools
+  [ -x "$capture_run" ] || fail "--capture-run $capture_run: not an executable"
+  is_static "$capture_run" ||
+    fail "--capture-run $capture_run is not statically linked"
+  capture_run=$(cd "$(dirname "$capture_run")" && pwd)/$(basename "$capture_run")
+  smp=1; extra=
+  stage_kernel "$run_kernel"
+  work=$out/.work-capture-run
+  rm -rf "$work"; mkdir -p "$work"
+  kdump_cpios "$work" "$capture_run" "${run_args[@]}"
+  t0=$(now)
+  run_kdump "$work" run
+  for f in run.stdout run.stderr run.status capture.report report kmsg; do
+    [ -f "$work/out/$f" ] || fail "capture run: no $f"
+    mv "$work/out/$f" "$out/$f"
+  done
+  mv "$work/console.log" "$out/console.log"
+  rm -rf "$work"
+  log "capture run on $krel done in $(elapsed "$t0") s, $(basename "$capture_run") exit status $(cat "$out/run.status")"
+  return 0
+}
+
+# ---------------------------------------------------------------- main
+main() {
+  local tag todo=() t_all failed=0
+  parse_args "$@"
+  if [ -n "$capture_run" ]; then capture_run_main; return; fi
+  todo=()
+  for tag in $kernels; do
+    if [ -f "$out/$tag/.stamp" ] && [ "$(cat "$out/$tag/.stamp")" = "$(stamp_of "$tag")" ]; then
+      log "$tag: up to date"
+    else
+      todo+=("$tag")
+    fi
+  done
+  [ ${#todo[@]} -gt 0 ] || return 0
+  need_tools
+  t_all=$(now)
+  log "making ${todo[*]} with $jobs jobs"
+  declare -A pids=()
+  failed=0
+  for tag in "${todo[@]}"; do
+    while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n || true; done
+    rm -f "$out/$tag/.stamp"
+    mkdir -p "$out/.work"
+    ( make_tag "$tag" ) > "$out/.work/$tag.log" 2>&1 &
+    pids[$tag]=$!
+  done
+  for tag in "${todo[@]}"; do
+    if wait "${pids[$tag]}"; then
+      grep ' done in ' "$out/.work/$tag.log" >&2 || true
+    else
+      failed=1
+      log "$tag FAILED; log follows"
+      cat "$out/.work/$tag.log" >&2
+    fi
+  done
+  [ "$failed" = 0 ] || return 1
+  rm -rf "$out/.work"
+  log "all done in $(elapsed "$t_all") s"
+}
+
+# All of the script is parsed before anything runs (editing it mid-run is then harmless).
+main "$@"; exit $?
