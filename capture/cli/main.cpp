@@ -1,12 +1,31 @@
-// vmcap's entry point: parses the command line and turns errors into exit statuses.
+// vmcap's entry point: parses the command line, runs one subcommand, and turns whatever
+// escapes it into a one-line message and an exit status.
 #include <cstdio>
+#include <exception>
 
 #include <CLI/CLI.hpp>
 
+#include "capture/cli/commands.h"
+#include "capture/cli/exit_status.h"
+
 int main(int argc, char** argv) {
   CLI::App app{"vmcap: save what a crashed Linux kernel leaves behind"};
-  app.set_version_flag("--version", VMCAP_VERSION);
+  app.set_version_flag("--version", "vmcap " VMCAP_VERSION);
   app.require_subcommand(1);
-  CLI11_PARSE(app, argc, argv);
-  return 0;
+
+  vmcap::CommandAction selected;
+  vmcap::register_info_command(app, selected);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int status = app.exit(e);
+    return status == 0 ? 0 : vmcap::kExitUsage;
+  }
+  try {
+    return selected ? selected() : vmcap::kExitUsage;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "vmcap: internal error: %s\n", e.what());
+    return vmcap::kExitInternal;
+  }
 }

@@ -72,9 +72,12 @@ Result<VmcoreInfo> VmcoreInfo::parse(std::string_view text, const std::string& s
     } else if (kind == "NUMBER") {
       int64_t v;
       uint64_t u;
-      // Signed in the kernel, but a few are printed unsigned beyond INT64_MAX.
+      // Signed in the kernel, but a few are printed unsigned beyond INT64_MAX, and 6.x
+      // prints some in hex (NUMBER(VMALLOC_START)=0xffffc90000000000).
       if (parse_int(val, 10, v)) info.numbers_[std::string(name)] = v;
       else if (parse_int(val, 10, u)) info.numbers_[std::string(name)] = static_cast<int64_t>(u);
+      else if ((val.starts_with("0x") || val.starts_with("0X")) && parse_int(val, 16, u))
+        info.numbers_[std::string(name)] = static_cast<int64_t>(u);
       else return bad("decimal number");
     } else if (kind == "OFFSET" || kind == "SIZE" || kind == "LENGTH") {
       uint64_t v;

@@ -1,0 +1,46 @@
+// `vmcap info VMCORE [--json]`: what a dump is and what vmcap can do with it.
+#include <cstdio>
+
+#include "capture/cli/commands.h"
+#include "capture/cli/exit_status.h"
+#include "capture/info/dump_summary.h"
+#include "capture/info/summary_format.h"
+#include "elf/open_dump.h"
+
+namespace vmcap {
+
+void register_info_command(CLI::App& app, CommandAction& selected) {
+  struct Options {
+    std::string path;
+    bool json = false;
+    bool mmap = false;
+  };
+  auto opts = std::make_shared<Options>();
+  auto* cmd = app.add_subcommand("info", "Describe a dump: format, kernel, CPUs, memory, log layout");
+  cmd->add_option("VMCORE", opts->path, "the dump (/proc/vmcore, ELF core, kdump-compressed, flattened)")
+      ->required();
+  cmd->add_flag("--json", opts->json, "JSON output (schema: docs/info-json.md)");
+  cmd->add_flag("--mmap", opts->mmap, "read the file through mmap windows");
+  cmd->callback([&selected, opts] {
+    selected = [opts]() -> int {
+      auto dump = open_dump(opts->path, OpenDumpOptions{.use_mmap = opts->mmap});
+      if (!dump) {
+        std::fprintf(stderr, "vmcap: %s\n", dump.error().message().c_str());
+        return exit_status_for(dump.error());
+      }
+      auto summary = summarize_dump(**dump);
+      if (!summary) {
+        std::fprintf(stderr, "vmcap: %s\n", summary.error().message().c_str());
+        return exit_status_for(summary.error());
+      }
+      std::string out = opts->json ? summary_json(*summary).dump(2) + "\n" : summary_text(*summary);
+      if (std::fwrite(out.data(), 1, out.size(), stdout) != out.size() || std::fflush(stdout) != 0) {
+        std::perror("vmcap: writing output");
+        return kExitOutputFailed;
+      }
+      return kExitOk;
+    };
+  });
+}
+
+}  // namespace vmcap

@@ -1,0 +1,84 @@
+#include "capture/info/dump_summary.h"
+
+#include <fmt/format.h>
+
+#include "capture/kernel/vmcoreinfo.h"
+#include "elf/open_dump.h"
+
+namespace vmcap {
+
+std::string machine_name(uint16_t m) {
+  switch (m) {
+    case 3: return "i386";
+    case 62: return "x86_64";
+    case 183: return "aarch64";
+    case 243: return "riscv";
+    case 22: return "s390";
+    case 21: return "ppc64";
+    case 40: return "arm";
+  }
+  return fmt::format("unknown ({})", m);
+}
+
+namespace {
+
+// The kernel saves a note for every CPU; which one panicked is not written down. The
+// panicking CPU runs a task (pid != 0), the others were stopped by NMI mostly while idle.
+void choose_crashing_cpu(DumpSummary& s) {
+  if (s.cpus.empty()) return;
+  if (s.cpus.size() == 1) {
+    s.crashing_cpu = 0;
+    s.crashing_cpu_basis = "the only CPU";
+    return;
+  }
+  for (size_t i = 0; i < s.cpus.size(); ++i) {
+    if (s.cpus[i].pid != 0) {
+      s.crashing_cpu = i;
+      s.crashing_cpu_basis = "the first CPU running a task (pid != 0)";
+      return;
+    }
+  }
+  s.crashing_cpu = 0;
+  s.crashing_cpu_basis = "every CPU was idle: the first CPU";
+}
+
+}  // namespace
+
+Result<DumpSummary> summarize_dump(const Dump& dump) {
+  DumpSummary s;
+  s.path = dump.path();
+  s.format = dump.format();
+  s.word_size = dump.word_size();
+  s.little_endian = dump.little_endian();
+  s.machine = dump.machine();
+  s.machine_name = machine_name(dump.machine());
+  s.warnings = open_warnings(dump);
+
+  for (const auto& n : dump.notes()) s.notes.push_back({n.name, n.type, n.desc.size()});
+
+  auto cpus = read_cpu_states(dump);
+  s.cpus = std::move(cpus.cpus);
+  for (auto& w : cpus.warnings) s.warnings.push_back(std::move(w));
+  choose_crashing_cpu(s);
+
+  s.memory = dump.memory().ranges();
+  s.memory_total = dump.memory().total_bytes();
+
+  if (auto text = dump.vmcoreinfo_text()) {
+    auto info = VMCAP_TRY(VmcoreInfo::parse(*text, dump.path()));
+    s.has_vmcoreinfo = true;
+    s.vmcoreinfo_keys = info.entries().size();
+    s.kernel_release = info.value("OSRELEASE");
+    s.build_id = info.value("BUILD-ID");
+    s.page_size = info.page_size();
+    s.crash_time = info.crash_time();
+    s.kaslr_offset = info.kernel_offset();
+    s.printk = printk_generation(info);
+    s.features = check_feature_keys(info, dump.machine());
+    for (const auto& line : info.malformed_lines())
+      s.warnings.push_back("VMCOREINFO line without '=': " + line);
+  }
+  return s;
+}
+
+}  // namespace vmcap

@@ -1,0 +1,58 @@
+// What `vmcap info` reports about a dump: what the file is, which kernel it holds, its
+// CPUs and memory, and which vmcap features its VMCOREINFO supports.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "capture/kernel/feature_keys.h"
+#include "capture/kernel/printk_generation.h"
+#include "elf/dump.h"
+#include "elf/prstatus.h"
+
+namespace vmcap {
+
+struct NoteSummary {
+  std::string name;
+  uint32_t type = 0;
+  uint64_t size = 0;
+};
+
+struct DumpSummary {
+  std::string path;
+  std::string format;          // "elf", "kdump-compressed", "flattened"
+  int word_size = 64;          // ELF class / the crashed machine's word size
+  bool little_endian = true;
+  uint16_t machine = 0;        // ELF e_machine
+  std::string machine_name;    // "x86_64", "aarch64", ... or "unknown (N)"
+
+  bool has_vmcoreinfo = false;
+  std::optional<std::string> kernel_release;  // OSRELEASE
+  std::optional<std::string> build_id;        // BUILD-ID
+  std::optional<uint64_t> page_size;          // PAGESIZE
+  std::optional<int64_t> crash_time;          // CRASHTIME, seconds since the epoch
+  std::optional<uint64_t> kaslr_offset;       // KERNELOFFSET
+  PrintkGeneration printk = PrintkGeneration::Unknown;
+  std::vector<FeatureKeys> features;          // missing keys per feature
+  size_t vmcoreinfo_keys = 0;
+
+  std::vector<CpuState> cpus;
+  // Index into cpus of the CPU that crashed, and how it was chosen.
+  std::optional<size_t> crashing_cpu;
+  std::string crashing_cpu_basis;
+
+  std::vector<PhysRange> memory;
+  uint64_t memory_total = 0;
+
+  std::vector<NoteSummary> notes;
+  std::vector<std::string> warnings;  // problems met while reading, one line each
+};
+
+// Builds the summary. Fails only when VMCOREINFO is present but unreadable.
+Result<DumpSummary> summarize_dump(const Dump& dump);
+
+std::string machine_name(uint16_t e_machine);
+
+}  // namespace vmcap

@@ -1,0 +1,139 @@
+#include "capture/info/summary_format.h"
+
+#include <ctime>
+
+#include <fmt/format.h>
+
+namespace vmcap {
+namespace {
+
+// 64-bit addresses exceed JSON's exact integer range (2^53): write them as hex strings.
+std::string hex(uint64_t v) { return fmt::format("{:#x}", v); }
+
+std::string utc(int64_t t) {
+  std::time_t tt = static_cast<std::time_t>(t);
+  std::tm tm{};
+  if (!gmtime_r(&tt, &tm)) return "?";
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::string human_bytes(uint64_t n) {
+  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  double v = static_cast<double>(n);
+  int u = 0;
+  while (v >= 1024 && u < 4) v /= 1024, ++u;
+  return u == 0 ? fmt::format("{} B", n) : fmt::format("{:.1f} {}", v, units[u]);
+}
+
+std::string_view generation_span(PrintkGeneration g) {
+  switch (g) {
+    case PrintkGeneration::Lockless: return " (kernel 5.10 and later)";
+    case PrintkGeneration::Records: return " (kernel 3.5 to 5.9)";
+    case PrintkGeneration::CharRing: return " (kernel before 3.5)";
+    case PrintkGeneration::Unknown: break;
+  }
+  return "";
+}
+
+}  // namespace
+
+std::string summary_text(const DumpSummary& s) {
+  std::string o;
+  auto line = [&](std::string_view label, const std::string& value) {
+    o += fmt::format("{:<14}{}\n", label, value);
+  };
+  line("file:", s.path);
+  line("format:", fmt::format("{}, ELF{} {}-endian, {}", s.format, s.word_size,
+                              s.little_endian ? "little" : "big", s.machine_name));
+  if (!s.has_vmcoreinfo) {
+    line("vmcoreinfo:", "absent (QEMU dumps carry it only with -device vmcoreinfo and the "
+                        "guest's qemu_fw_cfg module)");
+  } else {
+    line("kernel:", s.kernel_release.value_or("(no OSRELEASE)"));
+    line("build-id:", s.build_id.value_or("(none)"));
+    line("page size:", s.page_size ? std::to_string(*s.page_size) : "(no PAGESIZE)");
+    line("crash time:", s.crash_time ? fmt::format("{} ({})", utc(*s.crash_time), *s.crash_time)
+                                     : "(no CRASHTIME: not a kernel crash dump)");
+    line("KASLR offset:", s.kaslr_offset ? hex(*s.kaslr_offset) : "(no KERNELOFFSET)");
+    line("log buffer:", std::string(to_string(s.printk)) + std::string(generation_span(s.printk)));
+  }
+  line("CPUs:", std::to_string(s.cpus.size()));
+  if (s.crashing_cpu) {
+    const auto& c = s.cpus[*s.crashing_cpu];
+    line("crashed CPU:", fmt::format("{} (pid {}; {})", c.cpu, c.pid, s.crashing_cpu_basis));
+    std::string regs = fmt::format("pc {:#018x}  sp {:#018x}  fp {:#018x}", c.pc, c.sp, c.fp);
+    if (c.cr3) regs += fmt::format("  cr3 {:#x}", *c.cr3);
+    line("", regs);
+  }
+  line("memory:", fmt::format("{} ({} bytes) in {} ranges", human_bytes(s.memory_total),
+                              s.memory_total, s.memory.size()));
+  for (const auto& r : s.memory)
+    line("", fmt::format("{:#014x}-{:#014x}  {}", r.start, r.end() - 1, human_bytes(r.size)));
+  for (const auto& f : s.features) {
+    std::string v = f.missing.empty() ? "supported" : "missing";
+    for (const auto& k : f.missing) v += " " + k;
+    line(f.feature == s.features.front().feature ? "features:" : "", f.feature + ": " + v);
+  }
+  std::string notes;
+  for (const auto& n : s.notes) notes += fmt::format("{}{}/{}", notes.empty() ? "" : " ", n.name, n.type);
+  line("notes:", fmt::format("{}: {}", s.notes.size(), notes));
+  for (const auto& w : s.warnings) line("warning:", w);
+  return o;
+}
+
+nlohmann::ordered_json summary_json(const DumpSummary& s) {
+  using json = nlohmann::ordered_json;
+  json j;
+  j["schema"] = "vmcap-info/1";
+  j["file"] = {{"path", s.path},
+               {"format", s.format},
+               {"class", s.word_size},
+               {"byte_order", s.little_endian ? "little" : "big"},
+               {"machine", s.machine_name},
+               {"e_machine", s.machine}};
+  json k = json::object();
+  k["vmcoreinfo"] = s.has_vmcoreinfo;
+  k["release"] = s.kernel_release ? json(*s.kernel_release) : json(nullptr);
+  k["build_id"] = s.build_id ? json(*s.build_id) : json(nullptr);
+  k["page_size"] = s.page_size ? json(*s.page_size) : json(nullptr);
+  k["crash_time"] = s.crash_time ? json(*s.crash_time) : json(nullptr);
+  k["crash_time_utc"] = s.crash_time ? json(utc(*s.crash_time)) : json(nullptr);
+  k["kaslr_offset"] = s.kaslr_offset ? json(hex(*s.kaslr_offset)) : json(nullptr);
+  k["printk"] = to_string(s.printk);
+  k["vmcoreinfo_keys"] = s.vmcoreinfo_keys;
+  json features = json::array();
+  for (const auto& f : s.features)
+    features.push_back({{"feature", f.feature}, {"supported", f.missing.empty()}, {"missing", f.missing}});
+  k["features"] = features;
+  j["kernel"] = k;
+
+  json cpus = json::array();
+  for (const auto& c : s.cpus) {
+    json regs = json::object();
+    for (const auto& [name, v] : c.registers) regs[name] = hex(v);
+    cpus.push_back({{"cpu", c.cpu},
+                    {"pid", c.pid},
+                    {"pc", hex(c.pc)},
+                    {"sp", hex(c.sp)},
+                    {"fp", hex(c.fp)},
+                    {"cr3", c.cr3 ? json(hex(*c.cr3)) : json(nullptr)},
+                    {"registers", regs}});
+  }
+  j["cpus"] = {{"count", s.cpus.size()},
+               {"crashing", s.crashing_cpu ? json(*s.crashing_cpu) : json(nullptr)},
+               {"crashing_basis", s.crashing_cpu_basis},
+               {"list", cpus}};
+  json ranges = json::array();
+  for (const auto& r : s.memory)
+    ranges.push_back({{"start", hex(r.start)}, {"end", hex(r.end())}, {"size", r.size}});
+  j["memory"] = {{"total_bytes", s.memory_total}, {"ranges", ranges}};
+  json notes = json::array();
+  for (const auto& n : s.notes) notes.push_back({{"name", n.name}, {"type", n.type}, {"size", n.size}});
+  j["notes"] = notes;
+  j["warnings"] = s.warnings;
+  return j;
+}
+
+}  // namespace vmcap
