@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <deque>
@@ -483,6 +484,25 @@ TEST(PrintkLogDecoder, RandomBuffersTerminate) {
     ASSERT_TRUE(d.result);
     EXPECT_LE(d.sink.records.size(), 8192u / 16u + 1u);
   }
+}
+
+TEST(PrintkLogDecoder, LargeGarbageBufferIsBoundedAndFast) {
+  // 8 MiB of noise with indices in the middle: the walk and the resync tables stay linear.
+  constexpr uint32_t kLen = 8u << 20;
+  SyntheticKernel k;
+  PrintkLogWriter w(k, kLen, false, false);
+  auto noise = SyntheticVmcore::random_bytes(kLen, 7);
+  auto buf = k.bytes(w.buf(), kLen);
+  std::copy(noise.begin(), noise.end(), buf.begin());
+  k.put_u32(w.first_idx_var(), kLen / 2);
+  k.put_u32(w.next_idx_var(), kLen / 4);
+  const auto t0 = std::chrono::steady_clock::now();
+  Decoded d = decode(k, k.vmcoreinfo("4.19.0", w.vmcoreinfo_extra()));
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::steady_clock::now() - t0).count();
+  ASSERT_TRUE(d.result);
+  EXPECT_LT(ms, 5000);
+  EXPECT_FALSE(d.sink.warnings.empty());
 }
 
 TEST(PrintkLogDecoder, PageMissingFromDumpLosesOnlyItsRecords) {
