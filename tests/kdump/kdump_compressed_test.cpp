@@ -550,6 +550,57 @@ TEST_F(KdumpTest, NoteBlockPastTheEndIsTruncated) {
   EXPECT_EQ(e.offset, b.size() - 10);
 }
 
+// Random damage anywhere in the metadata (headers, notes, bitmaps, descriptors) and the
+// page data: opening and reading every range either works or gives an Error naming the
+// file; never a crash, hang or out-of-bounds access (run under VMCAP_SANITIZE too).
+TEST_F(KdumpTest, RandomDamageGivesErrorsNotCrashes) {
+  static constexpr uint32_t kMethods[] = {testing::kZlib, testing::kLzo, testing::kSnappy,
+                                          testing::kZstd};
+  KdumpWriter w;
+  w.vmcoreinfo("OSRELEASE=x\n").note({"CORE", 1, std::vector<std::byte>(64, std::byte{3})});
+  for (uint64_t pfn = 0; pfn < 24; pfn += 1 + pfn % 3)
+    w.page(pfn, pattern_page(4096, pfn), kMethods[pfn % 4]);
+  KdumpLayout L;
+  const auto good = w.build(&L);
+  uint64_t x = 12345;
+  auto rnd = [&] { x ^= x << 13; x ^= x >> 7; x ^= x << 17; return x; };
+  int opened = 0, failed = 0, read_errors = 0;
+  const std::string path = dir_ + "/damaged";
+  for (int iter = 0; iter < 400; ++iter) {
+    auto b = good;
+    const int flips = 1 + rnd() % 4;
+    for (int i = 0; i < flips; ++i) {
+      // Mostly metadata (everything before the page data), sometimes page data.
+      const uint64_t limit = rnd() % 4 ? L.data : b.size();
+      b[rnd() % limit] = static_cast<std::byte>(rnd());
+    }
+    testing::write_file(path, b);
+    auto d = open_kdump_compressed(path);
+    if (!d) {
+      ++failed;
+      EXPECT_EQ(d.error().file, path);
+      EXPECT_FALSE(d.error().reason.empty());
+      continue;
+    }
+    ++opened;
+    std::vector<std::byte> page(4096);
+    uint64_t pages = 0;
+    for (const auto& r : d.value()->memory().ranges()) {
+      for (uint64_t a = r.start; a < r.end() && pages < 4096; a += 4096, ++pages) {
+        auto rr = d.value()->memory().read(a, std::span(page).first(std::min<uint64_t>(4096, r.end() - a)));
+        if (!rr) {
+          ++read_errors;
+          EXPECT_NE(rr.error().kind, ErrorKind::Io);
+          EXPECT_EQ(rr.error().file, path);
+        }
+      }
+    }
+  }
+  EXPECT_GT(opened, 0);
+  EXPECT_GT(failed, 0);
+  EXPECT_GT(read_errors, 0);
+}
+
 TEST(KdumpMachine, UtsnameMachines) {
   EXPECT_EQ(machine_from_utsname("x86_64"), 62);
   EXPECT_EQ(machine_from_utsname("aarch64"), 183);
