@@ -202,5 +202,45 @@ TEST_F(FlattenedTest, FlattenedContentErrorsNameLogicalOffsets) {
   EXPECT_EQ(r.error().kind, ErrorKind::Truncated);
 }
 
+// Random damage to record headers and data: an Error naming the file, or a dump whose
+// every range reads or fails cleanly; never a crash or an unbounded loop.
+TEST_F(FlattenedTest, RandomDamageGivesErrorsNotCrashes) {
+  auto records = testing::flat_records(kdump_, 1024);
+  std::mt19937 rng(3);
+  std::shuffle(records.begin(), records.end(), rng);
+  const auto good = testing::flatten(records);
+  uint64_t x = 99;
+  auto rnd = [&] { x ^= x << 13; x ^= x >> 7; x ^= x << 17; return x; };
+  int opened = 0, failed = 0;
+  for (int iter = 0; iter < 300; ++iter) {
+    auto b = good;
+    for (int i = 0, n = 1 + rnd() % 3; i < n; ++i) {
+      // Hit a record header (every record is 16 + 1024 bytes, the last one shorter) or
+      // anywhere at all.
+      const uint64_t rec = 4096 + (rnd() % records.size()) * (16 + 1024) + rnd() % 16;
+      b[rnd() % 2 && rec < b.size() ? rec : rnd() % b.size()] = static_cast<std::byte>(rnd());
+    }
+    const std::string path = write(b);
+    auto d = open_flattened(path);
+    if (!d) {
+      ++failed;
+      EXPECT_EQ(d.error().file, path);
+      continue;
+    }
+    ++opened;
+    std::vector<std::byte> page(4096);
+    for (const auto& r : d.value()->memory().ranges())
+      for (uint64_t a = r.start; a < r.end(); a += 4096) {
+        auto rr = d.value()->memory().read(a, page);
+        if (!rr) {
+          EXPECT_EQ(rr.error().file, path);
+        }
+      }
+    std::filesystem::remove(path);
+  }
+  EXPECT_GT(opened, 0);
+  EXPECT_GT(failed, 0);
+}
+
 }  // namespace
 }  // namespace vmcap
