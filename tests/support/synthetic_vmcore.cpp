@@ -61,7 +61,7 @@ std::vector<std::byte> encode_note(std::string_view name, uint32_t type,
 
 std::vector<std::byte> to_bytes(std::string_view s) {
   std::vector<std::byte> out(s.size());
-  std::memcpy(out.data(), s.data(), s.size());
+  if (!s.empty()) std::memcpy(out.data(), s.data(), s.size());
   return out;
 }
 
