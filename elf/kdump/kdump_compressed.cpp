@@ -406,7 +406,10 @@ Result<std::unique_ptr<Dump>> open_kdump_impl(std::shared_ptr<const ByteSource> 
                       "kdump-compressed format is supported");
   if (!is_kdump_compressed_signature(hdr))
     return make_error(ErrorKind::Format, path, 0,
-                      "no kdump-compressed signature \"KDUMP   \"");
+                      is_flattened_signature(std::span(hdr).first(std::min<uint64_t>(16, src.size())))
+                          ? "a flattened file (makedumpfile -F), not kdump-compressed: open it "
+                            "as flattened"
+                          : "no kdump-compressed signature \"KDUMP   \"");
   if (!src.contains(0, kHeader32Size)) return truncated(0, kHeader32Size, "disk_dump_header");
 
   KdumpInfo info;

@@ -166,6 +166,11 @@ TEST_F(FlattenedTest, WrongSignatureTypeVersion) {
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().kind, ErrorKind::Format);
   EXPECT_EQ(r.error().offset, 24u);
+  // A flattened file is not kdump-compressed, and the error says what it is.
+  auto k = open_kdump_compressed(write(testing::flatten(records)));
+  ASSERT_FALSE(k);
+  EXPECT_EQ(k.error().kind, ErrorKind::Format);
+  EXPECT_NE(k.error().reason.find("flattened"), std::string::npos) << k.error().reason;
   // A plain kdump-compressed file is not flattened.
   r = open_flattened(write(kdump_));
   ASSERT_FALSE(r);
