@@ -210,7 +210,9 @@ TEST_P(RealVmcoreTest, MakedumpfileOutputsMatchTheKdumpVmcore) {
     const double speed = read_mib_per_s(*kd.value());
     Compared c = compare(*elf.value(), *kd.value(), /*zero_excluded=*/true);
     EXPECT_GT(c.pages, 1000u);
-    EXPECT_GT(c.excluded_pages, 0u);
+    // makedumpfile 1.7.2 keeps zero pages in the 2nd bitmap with descriptors pointing at one
+    // shared zero page (seen: 180561 of 212859 pages of a 1 GiB guest), and leaves out pages
+    // that PT_LOADs cover only in part: whatever it left out must be zeros here.
     EXPECT_EQ(c.excluded_nonzero, 0u);
     EXPECT_EQ(c.differing_pages, 0u) << "first differing pages: " << hex_list(c.differing);
     const double mib = c.pages * 4096.0 / (1 << 20);
