@@ -38,7 +38,17 @@ void register_info_command(CLI::App& app, CommandAction& selected) {
         std::perror("vmcap: writing output");
         return kExitOutputFailed;
       }
-      return kExitOk;
+      // The summary is printed whatever it holds; the status says whether to trust it.
+      if (summary->truncated) {
+        std::fprintf(stderr, "vmcap: %s\n", summary->truncated->message().c_str());
+        return kExitBadInput;
+      }
+      if (!summary->has_vmcoreinfo) {
+        std::fprintf(stderr, "vmcap: %s: no VMCOREINFO note: the kernel cannot be identified\n",
+                     opts->path.c_str());
+        return kExitBadInput;
+      }
+      return summary->warnings.empty() ? kExitOk : kExitPartial;
     };
   });
 }

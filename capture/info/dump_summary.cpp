@@ -42,6 +42,18 @@ void choose_crashing_cpu(DumpSummary& s) {
   s.crashing_cpu_basis = "every CPU was idle: the first CPU";
 }
 
+// A dump cut short (a copy that ran out of disk, an interrupted transfer) still opens;
+// find out by reading the last byte of every range, which for ELF costs one pread each.
+std::optional<Error> find_truncation(const Dump& dump) {
+  if (dump.format() != "elf") return std::nullopt;  // kdump readers check descriptors at open
+  std::byte b;
+  for (const auto& r : dump.memory().ranges()) {
+    auto got = dump.memory().read(r.end() - 1, std::span(&b, 1));
+    if (!got && got.error().kind == ErrorKind::Truncated) return got.error();
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 Result<DumpSummary> summarize_dump(const Dump& dump) {
@@ -63,6 +75,7 @@ Result<DumpSummary> summarize_dump(const Dump& dump) {
 
   s.memory = dump.memory().ranges();
   s.memory_total = dump.memory().total_bytes();
+  s.truncated = find_truncation(dump);
 
   if (auto text = dump.vmcoreinfo_text()) {
     auto info = VMCAP_TRY(VmcoreInfo::parse(*text, dump.path()));

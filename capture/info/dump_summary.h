@@ -48,6 +48,8 @@ struct DumpSummary {
 
   std::vector<NoteSummary> notes;
   std::vector<std::string> warnings;  // problems met while reading, one line each
+  // The first memory the headers promise but the file does not hold (a dump cut short).
+  std::optional<Error> truncated;
 };
 
 // Builds the summary. Fails only when VMCOREINFO is present but unreadable.

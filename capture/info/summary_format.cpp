@@ -79,6 +79,7 @@ std::string summary_text(const DumpSummary& s) {
   std::string notes;
   for (const auto& n : s.notes) notes += fmt::format("{}{}/{}", notes.empty() ? "" : " ", n.name, n.type);
   line("notes:", fmt::format("{}: {}", s.notes.size(), notes));
+  if (s.truncated) line("truncated:", s.truncated->message());
   for (const auto& w : s.warnings) line("warning:", w);
   return o;
 }
@@ -132,6 +133,7 @@ nlohmann::ordered_json summary_json(const DumpSummary& s) {
   json notes = json::array();
   for (const auto& n : s.notes) notes.push_back({{"name", n.name}, {"type", n.type}, {"size", n.size}});
   j["notes"] = notes;
+  j["truncated"] = s.truncated ? json(s.truncated->message()) : json(nullptr);
   j["warnings"] = s.warnings;
   return j;
 }
