@@ -17,8 +17,10 @@
 # 6.1 (bookworm linux-image-6.1.0-NN-amd64), 6.12 (bookworm-backports). SCENARIO:
 #   (none)   1 CPU, the marker records.
 #   smp2     2 CPUs in the first kernel (two NT_PRSTATUS notes; the capture kernel has 1).
-#   wrapped  8000 more records "vmcap-wrap NNNNNN <pad>" (18..148 bytes of text) written
-#            after the markers: the 128 KiB printk ring wraps several times; loglevel=4.
+#   wrapped  5000 records "vmcap-wrap NNNNNN <pad>" (18..148 bytes of text) written before
+#            the markers: the 128 KiB printk ring (log_buf_len= cannot shrink it below
+#            CONFIG_LOG_BUF_SHIFT=17) wraps about 3 times; loglevel=4. Reports add
+#            wrap_records_written and wrap_records_in_kmsg.
 #
 # Layout, per tag:
 #   DIR/<tag>/qemu.elf               QEMU ELF dump (paging=false), 512 MiB guest, holes punched
@@ -58,6 +60,7 @@
 # run.stderr, run.status (the exit status), capture.report, report, kmsg, console.log.
 # Exits 0 when the run happened (whatever the binary's status), 1 otherwise.
 set -euo pipefail
+export PATH=$PATH:/usr/sbin:/sbin  # kexec, depmod for a non-root user
 
 script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$script_dir/.." && pwd)
@@ -259,9 +262,9 @@ kdump_cpios() {
   local work=$1; shift
   base_tree "$work/capture" "$guest_dir/capture-init"
   if [ $# -gt 0 ]; then
-    mkdir -p "$work/capture/vmcap-run"
-    cp -L "$1" "$work/capture/vmcap-run/binary"
-    chmod 755 "$work/capture/vmcap-run/binary"
+    mkdir -p "$work/capture/vmcap-run/bin"
+    cp -L "$1" "$work/capture/vmcap-run/bin/"
+    chmod 755 "$work/capture/vmcap-run/bin/$(basename "$1")"
     shift
     : > "$work/capture/vmcap-run/args"
     local a
