@@ -90,6 +90,10 @@ void SyntheticRingbuffer::set_state(uint64_t id, uint64_t state) {
 }
 
 void SyntheticRingbuffer::forget(uint64_t id) {
+  if (!live_.empty() && live_.front().id == id) {  // the usual case: the oldest goes
+    live_.pop_front();
+    return;
+  }
   std::erase_if(live_, [&](const Live& l) { return l.id == id; });
 }
 

@@ -38,9 +38,10 @@ class SyntheticRingbuffer {
   // Where things go (kernel-image addresses; physical = vaddr - 0xffffffff80000000).
   static constexpr uint64_t kPrbSymbol = 0xffffffff82000000ull;
   static constexpr uint64_t kPrb = 0xffffffff82001000ull;
-  static constexpr uint64_t kDescs = 0xffffffff82100000ull;
-  static constexpr uint64_t kInfos = 0xffffffff82200000ull;
-  static constexpr uint64_t kData = 0xffffffff82400000ull;
+  // Far enough apart for rings up to 2^21 descriptors and 64 MiB of text.
+  static constexpr uint64_t kDescs = 0xffffffff84000000ull;
+  static constexpr uint64_t kInfos = 0xffffffff90000000ull;
+  static constexpr uint64_t kData = 0xffffffffa0000000ull;
   static uint64_t phys(uint64_t vaddr) { return vaddr - 0xffffffff80000000ull; }
 
   SyntheticRingbuffer(PrbOffsets offsets, unsigned count_bits, unsigned size_bits);
