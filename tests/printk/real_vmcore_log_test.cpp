@@ -6,6 +6,7 @@
 //  - our text output equals kexec-tools' vmcore-dmesg on the kdump /proc/vmcore, line for
 //    line (vmcore-dmesg cannot read QEMU dumps: those are checked against kmsg only).
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <cstdio>
 #include <cstdlib>
@@ -20,7 +21,8 @@
 #include "capture/printk/log_decoder.h"
 #include "capture/printk/text_formatter.h"
 #include "capture/translate/make_virtual_memory.h"
-#include "elf/elf_dump.h"
+#include "capture/printk/json_formatter.h"
+#include "elf/open_dump.h"
 
 #ifndef VMCAP_TEST_VMCORE_TAGS
 #define VMCAP_TEST_VMCORE_TAGS "5.10 6.1 6.12"
@@ -72,14 +74,14 @@ class RealVmcoreLog : public ::testing::TestWithParam<std::string> {
   }
 
   struct Decoded {
-    std::string kmsg, text;
+    std::string kmsg, text, json;
     std::vector<std::string> warnings;
     PrintkGeneration generation = PrintkGeneration::Unknown;
   };
 
   // Opens `file` and decodes its log into kmsg (with callers if `caller`) and text.
   void decode(const std::string& file, bool caller, Decoded& out) {
-    auto dump = open_elf_dump(file);
+    auto dump = open_dump(file);
     ASSERT_TRUE(dump) << dump.error().message();
     auto text = (*dump)->vmcoreinfo_text();
     ASSERT_TRUE(text) << file << ": no VMCOREINFO";
@@ -96,8 +98,12 @@ class RealVmcoreLog : public ::testing::TestWithParam<std::string> {
     out.generation = *g;
     TextFormatter tf(txt, &warnings);
     ASSERT_TRUE(decode_kernel_log(*info, **vm, tf));
+    std::ostringstream json;
+    JsonFormatter jf(json);
+    ASSERT_TRUE(decode_kernel_log(*info, **vm, jf));
     out.kmsg = kmsg.str();
     out.text = txt.str();
+    out.json = json.str();
     std::istringstream w(warnings.str());
     for (std::string line; std::getline(w, line);) out.warnings.push_back(line);
   }
@@ -144,6 +150,39 @@ TEST_P(RealVmcoreLog, QemuDumpHoldsEveryGuestKmsgRecord) {
   expect_guest_records(kmsg, d.kmsg, GetParam().find("wrapped") != std::string::npos);
   EXPECT_NE(d.kmsg.find("vmcap-marker last"), std::string::npos);
   for (const auto& w : d.warnings) ADD_FAILURE() << "unexpected warning: " << w;
+}
+
+// The same guest, dumped by QEMU as kdump-zlib (makedumpfile's flattened format).
+TEST_P(RealVmcoreLog, QemuFlattenedDumpHoldsEveryGuestKmsgRecord) {
+  const std::string file = dir_ + "/qemu-kdump-zlib.flat", kmsg = dir_ + "/qemu.kmsg";
+  ASSERT_TRUE(std::filesystem::exists(file)) << file;
+  Decoded d;
+  decode(file, has_caller(kmsg), d);
+  if (HasFatalFailure()) return;
+  expect_guest_records(kmsg, d.kmsg, GetParam().find("wrapped") != std::string::npos);
+}
+
+// JSON lines: one valid object per record, same seq and text as the kmsg records.
+TEST_P(RealVmcoreLog, JsonLinesMatchTheRecords) {
+  const std::string file = dir_ + "/kdump.vmcore";
+  ASSERT_TRUE(std::filesystem::exists(file)) << file;
+  Decoded d;
+  decode(file, false, d);
+  if (HasFatalFailure()) return;
+  auto mine = kmsg_records(d.kmsg);
+  std::istringstream in(d.json);
+  size_t i = 0;
+  bool saw_utf8 = false;
+  for (std::string line; std::getline(in, line); ++i) {
+    ASSERT_LT(i, mine.size());
+    auto j = nlohmann::json::parse(line);
+    ASSERT_EQ(j["seq"].get<uint64_t>(), kmsg_seq(mine[i]));
+    EXPECT_TRUE(j.contains("level") && j.contains("caller") && j.contains("text"));
+    std::string text = j["text"].get<std::string>();
+    saw_utf8 |= text.find("vmcap-marker utf8: caf\xc3\xa9") != std::string::npos;
+  }
+  EXPECT_EQ(i, mine.size());
+  EXPECT_TRUE(saw_utf8) << "the marker \"vmcap-marker utf8: café\" kept as UTF-8";
 }
 
 TEST_P(RealVmcoreLog, KdumpVmcoreHoldsEveryGuestKmsgRecord) {
