@@ -9,6 +9,9 @@ build=${VMCAP_BUILD_DIR:-$root/build}
 jobs=$(nproc)
 
 scripts/install-deps.sh
-cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+# The shipped binary: static, with libcurl built from Debian's source (cached in build/).
+static_bin=$(scripts/build-static.sh --build-dir "$build/static" --jobs "$jobs")
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DVMCAP_STATIC_BINARY="$static_bin" >/dev/null
 cmake --build "$build" -j "$jobs"
 ctest --test-dir "$build" --output-on-failure -j "$jobs" "$@"
