@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# The main job, end to end on a fresh Debian 12 machine: installs what is needed, builds
+# vmcap (development and static), makes real vmcores of a real Debian kernel (a QEMU
+# memory dump and a real kdump; cached in build/), runs vmcap on them, and runs the static
+# vmcap inside a real kdump capture kernel on /proc/vmcore.
+#   scripts/demo.sh [KERNEL]     KERNEL: 6.1 (default), 5.10 or 6.12
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+build=${VMCAP_BUILD_DIR:-$root/build}
+kernel=${1:-6.1}
+jobs=$(nproc)
+step() { printf '\n== %s\n' "$*"; }
+
+step "installing packages"
+scripts/install-deps.sh
+step "building the static vmcap (libcurl from Debian's source; cached)"
+static_bin=$(scripts/build-static.sh --build-dir "$build/static" --jobs "$jobs")
+step "building vmcap"
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DVMCAP_STATIC_BINARY="$static_bin" >/dev/null
+cmake --build "$build" -j "$jobs" --target vmcap
+vmcap=$build/capture/cli/vmcap
+
+step "making real vmcores of Debian's $kernel kernel under QEMU (cached)"
+vmcores=$build/test-vmcores
+scripts/make-test-vmcore.sh --out "$vmcores" --kernels "$kernel"
+dir=$vmcores/$kernel
+
+step "vmcap info on the real kdump vmcore ($dir/kdump.vmcore)"
+"$vmcap" info "$dir/kdump.vmcore"
+step "vmcap info on QEMU's dump of the same kernel ($dir/qemu.elf)"
+"$vmcap" info "$dir/qemu.elf"
+step "vmcap info on QEMU's kdump-zlib (flattened) dump"
+"$vmcap" info "$dir/qemu-kdump-zlib.flat" | head -12
+
+step "the static vmcap in a real kdump capture kernel: vmcap info /proc/vmcore"
+run=$build/demo-capture-run
+scripts/make-test-vmcore.sh --capture-run "$static_bin" --kernel "$kernel" --out "$run" \
+  --cache "$vmcores/.cache" -- info /proc/vmcore
+cat "$run/run.stdout"
+echo "exit status in the capture kernel: $(cat "$run/run.status")"
