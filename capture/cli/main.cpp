@@ -2,6 +2,7 @@
 // escapes it into a one-line message and an exit status.
 #include <cstdio>
 #include <exception>
+#include <iostream>
 
 #include <CLI/CLI.hpp>
 
@@ -9,12 +10,14 @@
 #include "capture/cli/exit_status.h"
 
 int main(int argc, char** argv) {
+  std::ios::sync_with_stdio(false);  // records stream through std::cout
   CLI::App app{"vmcap: save what a crashed Linux kernel leaves behind"};
   app.set_version_flag("--version", "vmcap " VMCAP_VERSION);
   app.require_subcommand(1);
 
   vmcap::CommandAction selected;
   vmcap::register_info_command(app, selected);
+  vmcap::register_dmesg_command(app, selected);
 
   try {
     app.parse(argc, argv);

@@ -3,6 +3,8 @@
 #include <cinttypes>
 #include <cstdio>
 
+#include "capture/printk/char_ring_decoder.h"
+
 namespace vmcap {
 namespace {
 
@@ -36,5 +38,7 @@ void TextFormatter::record(const LogRecord& r) {
   render(r, line_);
   emit(line_);
 }
+
+void CharRingTextFormatter::record(const LogRecord& r) { emit(char_ring_line(r)); }
 
 }  // namespace vmcap

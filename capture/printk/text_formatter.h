@@ -19,4 +19,13 @@ class TextFormatter : public StreamFormatter {
   static void render(const LogRecord& r, std::string& out);
 };
 
+// "text" output for kernels before 3.5, whose character ring already holds "<N>" and the
+// timestamp in each line: the lines as the ring held them (char_ring_line), which is
+// again what vmcore-dmesg prints.
+class CharRingTextFormatter : public StreamFormatter {
+ public:
+  using StreamFormatter::StreamFormatter;
+  void record(const LogRecord& r) override;
+};
+
 }  // namespace vmcap

@@ -1,0 +1,112 @@
+// `vmcap dmesg [--format text|kmsg|json] [-o FILE] VMCORE`: the kernel log of a dump,
+// streamed out record by record as it is decoded.
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <memory>
+
+#include "capture/cli/commands.h"
+#include "capture/cli/exit_status.h"
+#include "capture/kernel/vmcoreinfo.h"
+#include "capture/printk/json_formatter.h"
+#include "capture/printk/kmsg_formatter.h"
+#include "capture/printk/log_decoder.h"
+#include "capture/printk/text_formatter.h"
+#include "capture/translate/make_virtual_memory.h"
+#include "elf/open_dump.h"
+
+namespace vmcap {
+namespace {
+
+struct DmesgOptions {
+  std::string path;
+  std::string format = "text";
+  std::string output;  // empty: stdout
+  bool kmsg_caller = false;
+  bool mmap = false;
+};
+
+std::unique_ptr<StreamFormatter> make_formatter(const DmesgOptions& o, PrintkGeneration g,
+                                                std::ostream& out) {
+  if (o.format == "kmsg") return std::make_unique<KmsgFormatter>(out, &std::cerr, KmsgOptions{o.kmsg_caller});
+  if (o.format == "json") return std::make_unique<JsonFormatter>(out, &std::cerr);
+  if (g == PrintkGeneration::CharRing) return std::make_unique<CharRingTextFormatter>(out, &std::cerr);
+  return std::make_unique<TextFormatter>(out, &std::cerr);
+}
+
+int fail(const Error& e) {
+  std::fprintf(stderr, "vmcap: %s\n", e.message().c_str());
+  return exit_status_for(e);
+}
+
+int run_dmesg(const DmesgOptions& o) {
+  auto dump = open_dump(o.path, OpenDumpOptions{.use_mmap = o.mmap});
+  if (!dump) return fail(dump.error());
+  auto text = (*dump)->vmcoreinfo_text();
+  if (!text)
+    return fail(make_error(ErrorKind::Missing, o.path, std::nullopt,
+                           "no VMCOREINFO note: the kernel log cannot be found without it"));
+  auto info = VmcoreInfo::parse(*text, o.path);
+  if (!info) return fail(info.error());
+  auto vm = make_virtual_memory((*dump)->machine(), (*dump)->memory(), *info,
+                                (*dump)->virtual_mappings());
+  if (!vm) return fail(vm.error());
+
+  // To a file: written under a temporary name and renamed when done, so a reader never
+  // takes a half-written log for a whole one.
+  std::ofstream file;
+  std::string tmp = o.output + ".tmp";
+  if (!o.output.empty()) {
+    file.open(tmp, std::ios::binary | std::ios::trunc);
+    if (!file) {
+      std::perror(("vmcap: " + tmp).c_str());
+      return kExitOutputFailed;
+    }
+  }
+  std::ostream& out = o.output.empty() ? std::cout : file;
+  auto formatter = make_formatter(o, printk_generation(*info), out);
+  auto decoded = decode_kernel_log(*info, **vm, *formatter);
+  out.flush();
+  if (!out) {
+    std::fprintf(stderr, "vmcap: writing the log failed\n");
+    return kExitOutputFailed;
+  }
+  if (!o.output.empty()) {
+    file.close();
+    if (!file || std::rename(tmp.c_str(), o.output.c_str()) != 0) {
+      std::perror(("vmcap: " + o.output).c_str());
+      return kExitOutputFailed;
+    }
+  }
+  if (!decoded) {
+    // Records already written stay written: a log cut short beats no log.
+    std::fprintf(stderr, "vmcap: %s\n", decoded.error().message().c_str());
+    return formatter->records() ? kExitPartial : exit_status_for(decoded.error());
+  }
+  if (formatter->warnings()) {
+    std::fprintf(stderr, "vmcap: %s: %llu records, %llu problems: the log is partial\n",
+                 o.path.c_str(), static_cast<unsigned long long>(formatter->records()),
+                 static_cast<unsigned long long>(formatter->warnings()));
+    return kExitPartial;
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void register_dmesg_command(CLI::App& app, CommandAction& selected) {
+  auto o = std::make_shared<DmesgOptions>();
+  auto* cmd = app.add_subcommand("dmesg", "Print the kernel log kept in a dump");
+  cmd->add_option("VMCORE", o->path, "the dump (/proc/vmcore, ELF core, kdump-compressed, flattened)")
+      ->required();
+  cmd->add_option("--format", o->format, "text (as vmcore-dmesg), kmsg (as /dev/kmsg), json (docs/dmesg-json.md)")
+      ->check(CLI::IsMember({"text", "kmsg", "json"}));
+  cmd->add_option("-o,--output", o->output, "write to FILE (via FILE.tmp, renamed when complete)");
+  cmd->add_flag("--kmsg-caller", o->kmsg_caller, "kmsg: add ,caller= as CONFIG_PRINTK_CALLER kernels do");
+  cmd->add_flag("--mmap", o->mmap, "read the file through mmap windows");
+  cmd->callback([&selected, o] { selected = [o] { return run_dmesg(*o); }; });
+}
+
+}  // namespace vmcap
