@@ -399,8 +399,8 @@ stamp_of() { # TAG
 }
 
 # make_tag TAG: everything for one tag (kernel already staged in the parent).
-make_tag() {
-  local tag=$1 kver=${1%%-*} scenario=basic dest=$out/$1 t0 m
+make_tag() { # TAG STAMP
+  local tag=$1 stamp=$2 kver=${1%%-*} scenario=basic dest=$out/$1 t0 m
   [ "$tag" != "$kver" ] && scenario=${tag#*-}
   scenario_opts "$scenario"
   stage_kernel "$kver"
@@ -415,7 +415,7 @@ make_tag() {
     esac
   done
   echo "tag_total_s=$(elapsed "$t0")" >> "$dest/timings"
-  stamp_of "$tag" > "$dest/.stamp"
+  echo "$stamp" > "$dest/.stamp"
   log "$tag done in $(elapsed "$t0") s: $(tr '\n' ' ' < "$dest/timings")"
 }
 
@@ -446,12 +446,18 @@ capture_run_main() {
 
 # ---------------------------------------------------------------- main
 main() {
-  local tag todo=() t_all failed=0
+  local tag todo=() t_all failed=0 out_lock
   parse_args "$@"
+  # One run at a time per output folder (ctest -j, two build trees sharing one).
+  exec {out_lock}>"$out/.lock"
+  flock "$out_lock"
   if [ -n "$capture_run" ]; then capture_run_main; return; fi
   todo=()
+  declare -A stamps=()
   for tag in $kernels; do
-    if [ -f "$out/$tag/.stamp" ] && [ "$(cat "$out/$tag/.stamp")" = "$(stamp_of "$tag")" ]; then
+    # Computed before anything runs: an edit during the run makes the next run redo the tag.
+    stamps[$tag]=$(stamp_of "$tag")
+    if [ -f "$out/$tag/.stamp" ] && [ "$(cat "$out/$tag/.stamp")" = "${stamps[$tag]}" ]; then
       log "$tag: up to date"
     else
       todo+=("$tag")
@@ -467,7 +473,7 @@ main() {
     while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n || true; done
     rm -f "$out/$tag/.stamp"
     mkdir -p "$out/.work"
-    ( make_tag "$tag" ) > "$out/.work/$tag.log" 2>&1 &
+    ( make_tag "$tag" "${stamps[$tag]}" ) > "$out/.work/$tag.log" 2>&1 &
     pids[$tag]=$!
   done
   for tag in "${todo[@]}"; do
