@@ -11,6 +11,10 @@
 
 #include "elf/elf_dump.h"
 #include "elf/kdump/kdump.h"
+#include "capture/kernel/vmcoreinfo.h"
+#include "capture/printk/kmsg_formatter.h"
+#include "capture/printk/log_decoder.h"
+#include "capture/translate/make_virtual_memory.h"
 
 #ifndef VMCAP_TEST_VMCORE_TAGS
 #define VMCAP_TEST_VMCORE_TAGS "5.10 6.1 6.12"
@@ -116,6 +120,21 @@ double read_mib_per_s(const Dump& kd) {
   return bytes / 1048576.0 / s;
 }
 
+// The kernel log of a dump as /dev/kmsg would show it, through the same path as `vmcap dmesg`.
+std::string kmsg_of(const Dump& d) {
+  auto text = d.vmcoreinfo_text();
+  if (!text) return "no VMCOREINFO";
+  auto info = VmcoreInfo::parse(*text);
+  if (!info) return info.error().message();
+  auto vm = make_virtual_memory(d.machine(), d.memory(), *info, d.virtual_mappings());
+  if (!vm) return vm.error().message();
+  std::ostringstream out;
+  KmsgFormatter f(out);
+  auto r = decode_kernel_log(*info, **vm, f);
+  if (!r) return r.error().message();
+  return out.str();
+}
+
 class RealVmcoreTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
@@ -152,6 +171,9 @@ TEST_P(RealVmcoreTest, QemuKdumpZlibMatchesQemuElf) {
   ASSERT_TRUE(vmci);
   EXPECT_NE(vmci->find("OSRELEASE=" + release + "\n"), std::string::npos);
   EXPECT_EQ(elf.value()->vmcoreinfo_text(), vmci);
+  const std::string log = kmsg_of(*elf.value());
+  EXPECT_NE(log.find(";vmcap-marker last\n"), std::string::npos) << log.substr(0, 200);
+  EXPECT_EQ(kmsg_of(kd), log) << "the kernel log differs between QEMU's two formats";
 
   const double speed = read_mib_per_s(kd);
   EXPECT_GT(speed, 0);
@@ -184,6 +206,8 @@ TEST_P(RealVmcoreTest, MakedumpfileOutputsMatchTheKdumpVmcore) {
                            ("vmcap-mdf-" + GetParam() + "-" + std::to_string(getpid())))
                               .string();
   std::filesystem::create_directories(tmp);
+  const std::string log = kmsg_of(*elf.value());
+  EXPECT_NE(log.find(";vmcap-marker last\n"), std::string::npos) << log.substr(0, 200);
 
   struct Case {
     const char* name;
@@ -207,6 +231,7 @@ TEST_P(RealVmcoreTest, MakedumpfileOutputsMatchTheKdumpVmcore) {
     EXPECT_EQ(kd.value()->vmcoreinfo_text(), elf.value()->vmcoreinfo_text());
     // makedumpfile copies the whole PT_NOTE: the same CPU notes as the ELF.
     EXPECT_EQ(kd.value()->notes().size(), elf.value()->notes().size());
+    EXPECT_EQ(kmsg_of(*kd.value()), log) << "the kernel log differs from the source vmcore's";
     const double speed = read_mib_per_s(*kd.value());
     Compared c = compare(*elf.value(), *kd.value(), /*zero_excluded=*/true);
     EXPECT_GT(c.pages, 1000u);
