@@ -57,3 +57,25 @@ TEST(VmcoreInfo, MalformedLinesAreKeptNotFatal) {
 
 }  // namespace
 }  // namespace vmcap
+
+namespace vmcap {
+namespace {
+
+// 6.12 prints a few NUMBERs in hex: NUMBER(VMALLOC_START)=0xffffcd3680000000.
+TEST(VmcoreInfo, HexNumbersAsLinux612PrintsThem) {
+  auto info = VmcoreInfo::parse("NUMBER(VMALLOC_START)=0xffffcd3680000000\nNUMBER(x)=-5\n");
+  ASSERT_TRUE(info) << info.error().message();
+  EXPECT_EQ(static_cast<uint64_t>(*info->number("VMALLOC_START")), 0xffffcd3680000000u);
+  EXPECT_EQ(info->number("x"), -5);
+}
+
+TEST(VmcoreInfo, TooManyLinesIsALimitError) {
+  std::string text;
+  for (int i = 0; i < 70000; ++i) text += "K=v\n";
+  auto info = VmcoreInfo::parse(text);
+  ASSERT_FALSE(info);
+  EXPECT_EQ(info.error().kind, ErrorKind::Limit);
+}
+
+}  // namespace
+}  // namespace vmcap
