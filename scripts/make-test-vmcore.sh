@@ -184,6 +184,7 @@ fetch_kernel() {
   # shellcheck disable=SC2046
   (cd "$cache/debs" && apt-get $(apt_opts "$suite") download "$pkg" >"$d/download.log" 2>&1) ||
     { cat "$d/download.log" >&2; fail "apt-get download $pkg failed"; }
+  # shellcheck disable=SC2012  # Debian package file names are plain
   deb=$(cd "$cache/debs" && ls -t "${pkg}"_*.deb | head -n 1)
   echo "$deb" > "$pick"
   log "kernel $kver: $deb ($(du -m "$cache/debs/$deb" | cut -f1) MB) in $(elapsed "$t0") s"
@@ -282,16 +283,17 @@ kdump_cpios() {
 # ---------------------------------------------------------------- guest runs
 # scenario_opts SCENARIO: sets smp and extra (kernel command line).
 scenario_opts() {
-  smp=1; extra=
+  smp=1; extra="vmcap.scenario=$1"
   case "$1" in
     basic) ;;
     smp2) smp=2 ;;
-    wrapped) extra="vmcap.scenario=wrapped loglevel=4" ;;
+    wrapped) extra="$extra loglevel=4" ;;
     *) fail "unknown scenario $1 (known: smp2 wrapped)" ;;
   esac
 }
 
 qemu_cmd() { # MEM SMP WORK: sets the array qcmd
+  # shellcheck disable=SC2054  # the commas are QEMU's
   qcmd=(qemu-system-x86_64 -accel tcg,thread=multi -smp "$2" -m "$1" -nodefaults -display none
     -no-reboot -kernel "$kroot/boot/vmlinuz-$krel" -initrd "$3/init.cpio"
     -device vmcoreinfo -serial "file:$3/console.log"
@@ -384,7 +386,7 @@ run_kdump_mode() {
     echo "kdump_cpu_s=$c1"
   } >> "$dest/timings"
   size=$(sed -n 's/^vmcore_size=//p' "$work/out/capture.report")
-  [ -n "$size" ] && [ "$size" -gt 0 ] || fail "$tag: no vmcore size"
+  if [ -z "$size" ] || [ "$size" -le 0 ]; then fail "$tag: no vmcore size"; fi
   dd if="$work/disk.raw" of="$dest/kdump.vmcore" bs=1M skip=128 count="$size" \
     iflag=count_bytes conv=sparse status=none
   mv "$work/out/report" "$dest/kdump.report"

@@ -1,3 +1,4 @@
+# shellcheck shell=dash
 # Shell functions shared by the guest /init scripts (busybox ash). Sourced, not run.
 # Installed in the initramfs as /lib/vmcap/lib.sh by scripts/make-test-vmcore.sh.
 
@@ -28,7 +29,7 @@ param() {
   local w
   for w in $(cat /proc/cmdline); do
     case "$w" in
-      "vmcap.$1="*) echo "${w#vmcap.$1=}"; return 0 ;;
+      "vmcap.$1="*) echo "${w#"vmcap.$1="}"; return 0 ;;
     esac
   done
   echo "$2"

@@ -218,7 +218,9 @@ TEST_P(TestVmcores, ReportsDescribeTheGuest) {
     ASSERT_TRUE(HasKeys(r, {"mode", "kernel_release", "machine", "mem_total_kb", "cpus_online",
                             "cpus_cpuinfo", "text_addr", "kaslr_offset", "kmsg_records"}));
     EXPECT_EQ(r["mode"], mode);
-    const std::string kver = GetParam().substr(0, GetParam().find('-'));
+    const auto dash = GetParam().find('-');
+    EXPECT_EQ(r["scenario"], dash == std::string::npos ? "basic" : GetParam().substr(dash + 1));
+    const std::string kver = GetParam().substr(0, dash);
     EXPECT_EQ(r["kernel_release"].rfind(kver + ".", 0), 0u) << r["kernel_release"];
     EXPECT_EQ(r["machine"], "x86_64");
     EXPECT_GT(std::stoull(r["mem_total_kb"]), 100000u);
