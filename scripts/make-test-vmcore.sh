@@ -35,9 +35,14 @@
 #                                    kexec, sysrq, the panic)
 #   DIR/<tag>/kdump.capture.report   key=value from the capture kernel (below)
 #   DIR/<tag>/kdump.console.log      serial console, both kernels
-#   DIR/<tag>/timings                key=value seconds measured on the host
+#   DIR/<tag>/timings                seconds measured on the host: qemu_boot_to_ready_s,
+#                                    qemu_dump_elf_s, qemu_dump_flat_s, qemu_cpu_s (CPU time
+#                                    QEMU used: load-independent), kdump_total_s, kdump_cpu_s,
+#                                    tag_total_s
 #   DIR/<tag>/.stamp                 cache key
-# kmsg files are /dev/kmsg's format: "prio,seq,ts_usec,flags;text" + " KEY=value" dict lines.
+# kmsg files are /dev/kmsg's format: "prio,seq,ts_usec,flags;text" + " KEY=value" dict lines
+# (bytes < 0x20, >= 0x7f and backslash as \xNN); they start at seq 0 unless the scenario wraps.
+# Their seq numbers are the ones the dump's ring holds.
 #
 # Report keys (qemu.report, kdump.report): mode, scenario, kernel_release (uname -r),
 # kernel_version (uname -v), machine, mem_total_kb, cpus_online (nproc), cpus_cpuinfo,
@@ -47,7 +52,8 @@
 # kdump.capture.report keys: capture, kernel_release, mem_total_kb, mem_free_kb, cpus_online,
 # cmdline, vmcore_size, vmcore_offset_mib, vmcore_copy_start_s, vmcore_copy_end_s,
 # mem_free_after_kb.
-# Marker records written to /dev/kmsg by the guest (scripts/guest/init), each one record:
+# Marker records written to /dev/kmsg by the guest (scripts/guest/init), each one record (the
+# guest checks all 11 reached its kmsg copy; \t and \n below are a real tab and newline):
 #   "vmcap-marker plain: the quick brown fox"        (no <N>: facility user, default level)
 #   "<13>vmcap-marker facility-user-notice"           "<165>vmcap-marker facility-local4-notice"
 #   "<7>vmcap-marker level-debug"  "<3>vmcap-marker level-err"
@@ -59,6 +65,9 @@
 # `BINARY ARGS...` (the vmcore is not copied). Not cached. Writes to DIR: run.stdout,
 # run.stderr, run.status (the exit status), capture.report, report, kmsg, console.log.
 # Exits 0 when the run happened (whatever the binary's status), 1 otherwise.
+#
+# Needs (scripts/packages/qemu.txt): qemu-system-x86, busybox-static, kexec-tools, cpio, kmod,
+# xz-utils, zstd, python3, and apt, dpkg, util-linux, coreutils, tar. Runs as root or not.
 set -euo pipefail
 export PATH=$PATH:/usr/sbin:/sbin  # kexec, depmod for a non-root user
 
