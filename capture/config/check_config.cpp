@@ -1,0 +1,45 @@
+#include "capture/config/check_config.h"
+
+#include <chrono>
+
+#include "capture/config/config_parser.h"
+
+namespace vmcap::config {
+
+namespace {
+constexpr int kOk = 0;
+constexpr int kBadInput = 2;  // capture/cli/exit_status.h: kExitBadInput
+
+void describe(const Config& c, std::ostream& out) {
+  out << "deadline " << std::chrono::duration_cast<std::chrono::seconds>(c.deadline).count()
+      << "s, retries " << c.retries << ", dump_level " << c.dump_level << ", compression "
+      << to_string(c.compression) << " " << c.compression_level << ", final_action "
+      << to_string(c.final_action) << ", failure_action " << to_string(c.failure_action) << "\n";
+  for (const Destination& d : c.destinations) {
+    out << "destination " << d.name << ": " << to_string(d.kind) << " " << d.url;
+    if (d.tls.insecure) out << " (TLS verification OFF)";
+    out << "\n";
+  }
+  if (c.destinations.empty()) out << "no destinations: the log goes to fallback_path only\n";
+}
+}  // namespace
+
+int run_check_config(const std::string& path, std::ostream& out) {
+  auto loaded = load_config(path);
+  if (!loaded) {
+    out << loaded.error().message() << "\n";
+    return kBadInput;
+  }
+  for (const Problem& p : loaded->problems) out << format_problem(path, p) << "\n";
+  if (!loaded->ok()) {
+    out << path << ": " << loaded->problems.size() << " problem"
+        << (loaded->problems.size() == 1 ? "" : "s")
+        << "; a capture would run with the defaults and the destinations below\n";
+  } else {
+    out << path << ": ok\n";
+  }
+  describe(loaded->config, out);
+  return loaded->ok() ? kOk : kBadInput;
+}
+
+}  // namespace vmcap::config

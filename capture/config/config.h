@@ -1,0 +1,96 @@
+// What /etc/vmcap.conf says, as values (docs/config.md). Parsing lives in
+// config_parser.h; every field here has the default vmcap uses when the file is silent.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace vmcap::config {
+
+enum class FinalAction { Reboot, Poweroff, Halt, Shell, None };
+enum class Compression { Zstd, Zlib, None };
+enum class LogLevel { Error, Warn, Info, Debug };
+enum class HttpMethod { Put, PostMultipart };
+enum class DestinationKind { File, Http, S3, Sftp };
+
+// TLS for https:// and s3 endpoints. Verification is off only when `insecure = yes`.
+struct TlsOptions {
+  std::string ca_file;      // empty: the system's CA store
+  std::string client_cert;  // PEM
+  std::string client_key;   // PEM, a secret: mode 0600 or stricter
+  bool insecure = false;
+};
+
+// A secret is read from its own file at load time; the file name is kept for messages,
+// the value never leaves the upload layer (no logs, no manifest).
+struct Secret {
+  std::string file;
+  std::string value;
+  bool empty() const { return value.empty(); }
+};
+
+struct Destination {
+  std::string name;  // from `[destination NAME]`
+  DestinationKind kind = DestinationKind::File;
+  std::string url;   // as written
+  int line = 0;      // where its section starts, for messages
+
+  // file://PATH
+  std::string path;
+
+  // http(s)://
+  HttpMethod method = HttpMethod::Put;
+  std::vector<std::pair<std::string, std::string>> headers;  // `header = Name: value`
+  Secret bearer_token;
+  std::string username;
+  Secret password;
+
+  // s3://BUCKET/PREFIX
+  std::string bucket;
+  std::string prefix;    // also the path part of sftp:// and http(s):// URLs (no slashes at the ends)
+  std::string endpoint;  // https://s3.REGION.amazonaws.com unless set
+  std::string region;
+  Secret access_key;
+  Secret secret_key;
+  bool path_style = false;
+  uint64_t part_size = 16ull << 20;  // S3 multipart part size
+
+  // sftp://USER@HOST[:PORT]/PATH
+  std::string identity_file;  // private key, a secret file
+  std::string known_hosts;    // required: the host key is always checked
+
+  // network destinations
+  TlsOptions tls;
+  std::string proxy;  // empty: none (environment proxies are ignored in a capture kernel)
+};
+
+struct Config {
+  std::vector<Destination> destinations;  // in the order they are tried
+  int dump_level = 31;                    // makedumpfile's -d mask
+  Compression compression = Compression::Zstd;
+  int compression_level = 3;
+  int threads = 1;  // 0: one per CPU
+  std::chrono::milliseconds deadline = std::chrono::minutes(15);
+  int retries = 3;  // extra attempts per artifact and destination
+  std::chrono::milliseconds retry_delay = std::chrono::seconds(1);  // first backoff, doubled each time
+  std::chrono::milliseconds connect_timeout = std::chrono::seconds(10);
+  uint64_t low_speed_limit = 1024;  // bytes/s below which a transfer is "stalled" ...
+  std::chrono::milliseconds low_speed_time = std::chrono::seconds(30);  // ... for this long
+  FinalAction final_action = FinalAction::Reboot;
+  FinalAction failure_action = FinalAction::Reboot;
+  std::string hostname;  // empty: the crashed kernel's own
+  std::string fallback_path = "/var/crash";  // local last resort for the log; empty: none
+  LogLevel log_level = LogLevel::Info;
+};
+
+// Names as written in the file (for messages and check-config's summary).
+const char* to_string(FinalAction);
+const char* to_string(Compression);
+const char* to_string(LogLevel);
+const char* to_string(HttpMethod);
+const char* to_string(DestinationKind);
+
+}  // namespace vmcap::config
