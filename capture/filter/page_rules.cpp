@@ -1,0 +1,95 @@
+#include "capture/filter/page_rules.h"
+
+#include <cstring>
+
+#include "capture/filter/dump_level.h"
+
+namespace vmcap {
+namespace {
+
+// struct page words are native to the crashed machine; the x86_64 and arm64 kernels vmcap
+// reads are little-endian, as is every host it runs on.
+uint64_t u64_at(std::span<const std::byte> b, uint64_t off) {
+  uint64_t v;
+  std::memcpy(&v, b.data() + off, 8);
+  return v;
+}
+uint32_t u32_at(std::span<const std::byte> b, uint64_t off) {
+  uint32_t v;
+  std::memcpy(&v, b.data() + off, 4);
+  return v;
+}
+bool bit(uint64_t flags, const std::optional<uint64_t>& nr) {
+  return nr && ((flags >> *nr) & 1);
+}
+
+constexpr uint64_t kMappingAnon = 1;  // PAGE_MAPPING_ANON (KSM pages set it too: 3)
+constexpr uint64_t kMaxCompoundOrder = 30;  // 4 TiB of 4 KiB pages: beyond is garbage
+
+}  // namespace
+
+PageDecision decide_page(const StructPageLayout& l, int level, uint64_t pfn,
+                         std::span<const std::byte> page, std::span<const std::byte> next) {
+  PageDecision d;
+  if (!l.usable || page.size() < l.size) return d;
+  const uint64_t flags = u64_at(page, l.flags);
+  const uint64_t mapping = u64_at(page, l.mapping);
+  const uint32_t mapcount = l.mapcount ? u32_at(page, *l.mapcount) : 0xffffffffu;
+  const uint64_t priv = l.private_ ? u64_at(page, *l.private_) : 0;
+
+  // Tails: compound_head holds the head's address | 1. The head's range decides for them.
+  if (l.compound_rule && (u64_at(page, *l.compound_head) & 1)) {
+    d.tail = true;
+    return d;
+  }
+  const bool slab = bit(flags, l.pg_slab) || (l.slab_type && l.mapcount && l.slab_type->matches(mapcount));
+  // 6.2+ slab pages reuse the mapping word: bit 0 there is not PAGE_MAPPING_ANON.
+  const bool anon = !slab && (mapping & kMappingAnon);
+
+  uint64_t order = 0;
+  bool hugetlb = false;
+  if (l.compound_rule && (flags & *l.head_mask) && next.size() >= l.size) {
+    if (l.order_in_flags_1) order = u64_at(next, l.flags) & 0xff;
+    else order = static_cast<uint8_t>(next[*l.compound_order]);
+    if (l.hugetlb_rule) {
+      if (l.hugetlb_type && l.mapcount) hugetlb = l.hugetlb_type->matches(mapcount);
+      else if (l.pg_hugetlb) hugetlb = bit(u64_at(next, l.flags), l.pg_hugetlb);
+      else hugetlb = static_cast<uint8_t>(next[*l.compound_dtor]) == *l.hugetlb_dtor;
+    }
+    // A compound page is aligned to its size; anything else is garbage: decide 1 page.
+    if (order > kMaxCompoundOrder || (pfn & ((uint64_t{1} << order) - 1)) != 0) order = 0;
+  }
+  d.pages = uint64_t{1} << order;
+
+  const bool lru = bit(flags, l.pg_lru);
+  // PG_swapcache means swap cache only with PG_swapbacked (or before PG_swapbacked existed).
+  const bool swapcache = bit(flags, l.pg_swapcache) && (!l.pg_swapbacked || bit(flags, l.pg_swapbacked));
+  const bool cache = l.cache_rule && (lru || swapcache) && !anon;
+  const bool priv_flag = bit(flags, l.pg_private);
+
+  if ((level & kExcludeFree) && l.free_rule && !slab && l.buddy->matches(mapcount)) {
+    // The buddy order lives in private; out of range (or misaligned) means garbage: keep.
+    if (priv >= l.free_order_limit || (pfn & ((uint64_t{1} << priv) - 1)) != 0) {
+      d.invalid_free_order = true;
+      d.pages = 1;
+      return d;
+    }
+    d.category = PageCategory::Free;
+    d.pages = uint64_t{1} << priv;
+  } else if ((level & kExcludeCache) && l.cache_private_split && cache && !priv_flag) {
+    d.category = PageCategory::Cache;
+  } else if ((level & kExcludeCachePrivate) && cache) {
+    d.category = priv_flag ? PageCategory::CachePrivate : PageCategory::Cache;
+  } else if ((level & kExcludeUser) && (anon || hugetlb)) {
+    d.category = PageCategory::User;
+  } else if (l.hwpoison_rule && bit(flags, l.pg_hwpoison)) {
+    d.category = PageCategory::HwPoison;
+  } else if (l.offline_rule && !slab && l.offline->matches(mapcount)) {
+    d.category = PageCategory::Offline;
+  } else {
+    d.pages = 1;  // kept: the tails that follow decide on their own (they are kept too)
+  }
+  return d;
+}
+
+}  // namespace vmcap
