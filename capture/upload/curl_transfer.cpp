@@ -168,7 +168,7 @@ Result<CurlResponse> CurlTransfer::perform(const TransferPolicy& policy, const D
   }
   if (rc != CURLE_OK) {
     std::string msg = std::string(curl_easy_strerror(rc)) + (errbuf_[0] ? std::string(": ") + errbuf_ : "");
-    if (rc == CURLE_OPERATION_TIMEDOUT && deadline.expired())
+    if (rc == CURLE_OPERATION_TIMEDOUT && deadline.remaining() <= std::chrono::milliseconds(100))
       return make_error(ErrorKind::Limit, what, std::nullopt, "deadline passed: " + msg);
     return make_error(permanent(rc) ? ErrorKind::Usage : ErrorKind::Io, what, std::nullopt, msg);
   }

@@ -31,8 +31,9 @@ Result<void> with_retries(const RetryPolicy& policy, const Deadline& deadline, c
     Result<void> r = attempt_fn(attempt);
     if (r) return r;
     if (!is_retryable(r.error()) || attempt >= policy.retries) return r;
-    if (deadline.expired()) return deadline_error(what + " (last error: " + r.error().message() + ")");
-    auto delay = std::min(backoff_delay(policy, attempt + 1), deadline.remaining());
+    // A wait that would outlast the deadline is no retry at all: stop now.
+    auto delay = backoff_delay(policy, attempt + 1);
+    if (delay >= deadline.remaining()) return deadline_error(what + " (last error: " + r.error().message() + ")");
     if (policy.on_retry) policy.on_retry(what, attempt + 1, r.error(), delay);
     std::this_thread::sleep_for(delay);
   }
@@ -52,8 +53,9 @@ Result<void> with_stream_retries(const RetryPolicy& policy, const Deadline& dead
       e.reason += " (after " + std::to_string(consumed) + " bytes of a stream that cannot start over)";
       return e;
     }
-    if (deadline.expired()) return deadline_error(what + " (last error: " + r.error().message() + ")");
-    auto delay = std::min(backoff_delay(policy, attempt + 1), deadline.remaining());
+    // A wait that would outlast the deadline is no retry at all: stop now.
+    auto delay = backoff_delay(policy, attempt + 1);
+    if (delay >= deadline.remaining()) return deadline_error(what + " (last error: " + r.error().message() + ")");
     if (policy.on_retry) policy.on_retry(what, attempt + 1, r.error(), delay);
     std::this_thread::sleep_for(delay);
   }
