@@ -361,3 +361,21 @@ TEST_F(ConfigTest, CheckConfigAcceptsAGoodFile) {
 
 }  // namespace
 }  // namespace vmcap::config
+
+namespace vmcap::config {
+namespace {
+
+// The shipped example is valid but for the secret and key files it names, which do not
+// exist on a test machine.
+TEST(ConfigExample, OnlyMissingFilesAreReported) {
+  auto loaded = load_config(VMCAP_SOURCE_DIR "/docs/vmcap.conf.example");
+  ASSERT_TRUE(loaded) << loaded.error().message();
+  ASSERT_FALSE(loaded->problems.empty());
+  for (const auto& p : loaded->problems)
+    EXPECT_NE(p.message.find("No such file"), std::string::npos) << p.line << ": " << p.message;
+  EXPECT_EQ(loaded->config.destinations.size(), 1u);  // local needs no files
+  EXPECT_EQ(loaded->config.threads, 0);
+}
+
+}  // namespace
+}  // namespace vmcap::config
