@@ -13,6 +13,7 @@ using CommandAction = std::function<int()>;
 // Register a subcommand; `selected` is set to its action when it is the one invoked.
 void register_info_command(CLI::App& app, CommandAction& selected);
 void register_dmesg_command(CLI::App& app, CommandAction& selected);
+void register_filter_command(CLI::App& app, CommandAction& selected);
 void register_check_config_command(CLI::App& app, CommandAction& selected);
 
 }  // namespace vmcap

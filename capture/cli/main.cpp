@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   vmcap::CommandAction selected;
   vmcap::register_info_command(app, selected);
   vmcap::register_dmesg_command(app, selected);
+  vmcap::register_filter_command(app, selected);
   vmcap::register_check_config_command(app, selected);
 
   try {

@@ -1,0 +1,160 @@
+// `vmcap filter [-d LEVEL] [--compress zstd|zlib|none] [--level N] [--threads N]
+//  [--format kdump|flat|elf] VMCORE OUT`: a filtered core that crash, makedumpfile and
+// drgn-style tools open. OUT is written under a temporary name and renamed when complete;
+// `-` (with --format flat) streams to stdout.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <memory>
+
+#include "capture/cli/commands.h"
+#include "capture/cli/exit_status.h"
+#include "capture/core/filtered_core.h"
+#include "capture/writer/fd_stream_sink.h"
+#include "capture/writer/file_sink.h"
+#include "capture/writer/flattened_sink.h"
+#include "elf/open_dump.h"
+
+namespace vmcap {
+namespace {
+
+struct FilterCliOptions {
+  std::string input, output;
+  int dump_level = 31;
+  std::string compress = "zstd";
+  int level = 0;
+  unsigned threads = 0;
+  std::string format = "kdump";
+};
+
+int fail(const Error& e, int status) {
+  std::fprintf(stderr, "vmcap: %s\n", e.message().c_str());
+  return status;
+}
+
+// A flattened stream to a path: written to PATH.tmp, renamed once the end marker is out.
+class FlattenedFile {
+ public:
+  static Result<std::unique_ptr<FlattenedFile>> open(const std::string& path) {
+    std::unique_ptr<FlattenedFile> f(new FlattenedFile(path));
+    if (path == "-") {
+      f->stream_ = std::make_unique<FdStreamSink>(1, "stdout");
+    } else {
+      f->fd_ = ::open(f->tmp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+      if (f->fd_ < 0)
+        return make_error(ErrorKind::Io, f->tmp_, std::nullopt, std::string("cannot create: ") + strerror(errno));
+      f->stream_ = std::make_unique<FdStreamSink>(f->fd_, f->tmp_);
+    }
+    f->sink_ = std::make_unique<FlattenedSink>(*f->stream_);
+    return f;
+  }
+  ~FlattenedFile() {
+    if (fd_ >= 0) {
+      ::close(fd_);
+      if (!done_) ::unlink(tmp_.c_str());
+    }
+  }
+  ByteSink& sink() { return *sink_; }
+  Result<void> finish() {
+    VMCAP_CHECK(stream_->finish());
+    if (fd_ >= 0 && std::rename(tmp_.c_str(), path_.c_str()) != 0)
+      return make_error(ErrorKind::Io, path_, std::nullopt, std::string("cannot rename: ") + strerror(errno));
+    done_ = true;
+    return ok();
+  }
+
+ private:
+  explicit FlattenedFile(std::string path) : path_(std::move(path)), tmp_(path_ + ".tmp") {}
+  std::string path_, tmp_;
+  int fd_ = -1;
+  bool done_ = false;
+  std::unique_ptr<StreamSink> stream_;
+  std::unique_ptr<ByteSink> sink_;
+};
+
+int run_filter(const FilterCliOptions& o) {
+  auto dump = open_dump(o.input);
+  if (!dump) return fail(dump.error(), exit_status_for(dump.error()));
+  std::optional<KernelView> kernel;
+  if (auto view = open_kernel_view(**dump)) {
+    kernel = std::move(*view);
+  } else if (o.dump_level != 0) {
+    return fail(view.error(), exit_status_for(view.error()));
+  }
+
+  static const std::map<std::string, Compression> kCompress = {
+      {"zstd", Compression::Zstd}, {"zlib", Compression::Zlib}, {"none", Compression::None}};
+  static const std::map<std::string, CoreFormat> kFormat = {
+      {"kdump", CoreFormat::Kdump}, {"flat", CoreFormat::Flattened}, {"elf", CoreFormat::Elf}};
+  CoreOptions options;
+  options.dump_level = o.dump_level;
+  options.format = kFormat.at(o.format);
+  options.write.compression = kCompress.at(o.compress);
+  options.write.level = o.level;
+  options.write.threads = o.threads;
+
+  Result<CoreResult> result = make_error(ErrorKind::Usage, {}, std::nullopt, "not run");
+  if (options.format == CoreFormat::Flattened) {
+    auto out = FlattenedFile::open(o.output);
+    if (!out) return fail(out.error(), kExitOutputFailed);
+    result = write_filtered_core(**dump, kernel ? &*kernel : nullptr, options, (*out)->sink());
+    if (result) {
+      if (auto done = (*out)->finish(); !done) return fail(done.error(), kExitOutputFailed);
+    }
+  } else {
+    auto out = FileSink::create(o.output);
+    if (!out) return fail(out.error(), kExitOutputFailed);
+    result = write_filtered_core(**dump, kernel ? &*kernel : nullptr, options, **out);
+  }
+  if (!result) return fail(result.error(), kExitOutputFailed);
+
+  const auto& s = result->stats;
+  std::fprintf(stderr, "vmcap: %s\n", result->filter_summary.c_str());
+  std::fprintf(stderr,
+               "vmcap: wrote %s: %llu pages (%llu compressed, %llu raw, %llu zero), %llu bytes "
+               "from %llu (%.1fx)\n",
+               o.output == "-" ? "stdout" : o.output.c_str(), (unsigned long long)s.pages,
+               (unsigned long long)s.compressed_pages, (unsigned long long)s.raw_pages,
+               (unsigned long long)s.zero_pages, (unsigned long long)s.file_bytes,
+               (unsigned long long)s.bytes_in,
+               s.file_bytes ? double(s.bytes_in) / double(s.file_bytes) : 0.0);
+  for (const auto& w : result->warnings) std::fprintf(stderr, "vmcap: warning: %s\n", w.c_str());
+  if (s.lost_pages) {
+    std::fprintf(stderr, "vmcap: %llu pages could not be read from %s: the core is incomplete\n",
+                 (unsigned long long)s.lost_pages, o.input.c_str());
+    return kExitPartial;
+  }
+  return result->warnings.empty() ? kExitOk : kExitPartial;
+}
+
+}  // namespace
+
+void register_filter_command(CLI::App& app, CommandAction& selected) {
+  auto o = std::make_shared<FilterCliOptions>();
+  auto* cmd = app.add_subcommand("filter", "Write a filtered, compressed core (makedumpfile's dump levels)");
+  cmd->add_option("VMCORE", o->input, "the dump to filter")->required();
+  cmd->add_option("OUT", o->output, "output file; '-' for stdout with --format flat")->required();
+  cmd->add_option("-d,--dump-level", o->dump_level,
+                  "pages to exclude, makedumpfile's bits: 1 zero, 2 cache, 4 private cache, 8 user, 16 free")
+      ->check(CLI::Range(0, 31));
+  cmd->add_option("--compress", o->compress, "page compression")->check(CLI::IsMember({"zstd", "zlib", "none"}));
+  cmd->add_option("--level", o->level, "compression level (0: the default for the method)");
+  cmd->add_option("--threads", o->threads, "compression threads (0: every CPU)");
+  cmd->add_option("--format", o->format, "kdump (kdump-compressed), flat (makedumpfile -F), elf")
+      ->check(CLI::IsMember({"kdump", "flat", "elf"}));
+  cmd->callback([&selected, o] {
+    selected = [o]() -> int {
+      if (o->output == "-" && o->format != "flat") {
+        std::fprintf(stderr, "vmcap: OUT '-' needs --format flat (the other formats are written out of order)\n");
+        return kExitUsage;
+      }
+      return run_filter(*o);
+    };
+  });
+}
+
+}  // namespace vmcap
