@@ -14,7 +14,7 @@
 #include "capture/printk/kmsg_formatter.h"
 #include "capture/printk/log_decoder.h"
 #include "capture/printk/text_formatter.h"
-#include "capture/translate/make_virtual_memory.h"
+#include "capture/translate/kernel_view.h"
 #include "elf/open_dump.h"
 
 namespace vmcap {
@@ -44,15 +44,9 @@ int fail(const Error& e) {
 int run_dmesg(const DmesgOptions& o) {
   auto dump = open_dump(o.path, OpenDumpOptions{.use_mmap = o.mmap});
   if (!dump) return fail(dump.error());
-  auto text = (*dump)->vmcoreinfo_text();
-  if (!text)
-    return fail(make_error(ErrorKind::Missing, o.path, std::nullopt,
-                           "no VMCOREINFO note: the kernel log cannot be found without it"));
-  auto info = VmcoreInfo::parse(*text, o.path);
-  if (!info) return fail(info.error());
-  auto vm = make_virtual_memory((*dump)->machine(), (*dump)->memory(), *info,
-                                (*dump)->virtual_mappings());
-  if (!vm) return fail(vm.error());
+  auto kernel = open_kernel_view(**dump);
+  if (!kernel) return fail(kernel.error());
+  const VmcoreInfo& info = kernel->info;
 
   // To a file: written under a temporary name and renamed when done, so a reader never
   // takes a half-written log for a whole one.
@@ -66,8 +60,8 @@ int run_dmesg(const DmesgOptions& o) {
     }
   }
   std::ostream& out = o.output.empty() ? std::cout : file;
-  auto formatter = make_formatter(o, printk_generation(*info), out);
-  auto decoded = decode_kernel_log(*info, **vm, *formatter);
+  auto formatter = make_formatter(o, printk_generation(info), out);
+  auto decoded = decode_kernel_log(info, *kernel->memory, *formatter);
   out.flush();
   if (!out) {
     std::fprintf(stderr, "vmcap: writing the log failed\n");
