@@ -30,7 +30,7 @@ WriterSource make_writer_source(const std::string& dir) {
   X86_64Regs regs;
   regs.rip = 0xffffffff81000000;
   v.add_prstatus(1, regs);
-  v.add_note("CORE", 1, std::string(100, 'x'));
+  v.add_note("VMCAPTEST", 7, std::string(101, 'x'));  // odd size: padding
 
   // Range A: pfns 1..0x9f, the last one partial (ends at 0x9fc00 like x86's low memory).
   std::vector<std::byte> a;

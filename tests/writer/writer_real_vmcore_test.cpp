@@ -138,6 +138,35 @@ TEST_P(WriterRealVmcoreTest, KdumpZstdKeepsEveryPageAndTheLog) {
   EXPECT_EQ((*d)->format(), "kdump-compressed");
   EXPECT_EQ(testing::expect_pages_match(*source_, **d, all_), all_.count());
   EXPECT_EQ(kmsg_of(**d), log_);
+
+  // libkdumpfile (python3-libkdumpfile) reads every 8th page of it the same.
+  if (std::system("/usr/bin/python3 -c 'import kdumpfile' > /dev/null 2>&1") != 0)
+    GTEST_SKIP() << "python3-libkdumpfile not installed";
+  std::vector<uint64_t> pfns;
+  {
+    std::ofstream list(dir_.file("pfns"));
+    for (uint64_t p = 0; p < all_.end_pfn(); ++p)
+      if (all_.test(p) && p % 8 == 0) {
+        std::vector<std::byte> probe(4096);
+        if (!source_->memory().read(p * 4096, probe)) continue;  // a partial page
+        list << std::hex << p << "\n";
+        pfns.push_back(p);
+      }
+  }
+  const std::string cmd = std::string("/usr/bin/python3 ") + VMCAP_LIBKDUMPFILE_SCRIPT + " " + out +
+                          " " + dir_.file("pfns") + " " + dir_.file("pages") + " > " +
+                          dir_.file("kdf.log") + " 2>&1";
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << slurp(dir_.file("kdf.log"));
+  EXPECT_NE(slurp(dir_.file("kdf.log")).find("format diskdump"), std::string::npos);
+  const auto pages = testing::file_bytes(dir_.file("pages"));
+  ASSERT_EQ(pages.size(), pfns.size() * 4096);
+  std::vector<std::byte> want(4096);
+  uint64_t differ = 0;
+  for (size_t i = 0; i < pfns.size(); ++i) {
+    ASSERT_TRUE(source_->memory().read(pfns[i] * 4096, want));
+    if (!std::equal(want.begin(), want.end(), pages.begin() + i * 4096)) ++differ;
+  }
+  EXPECT_EQ(differ, 0u) << "of " << pfns.size() << " pages read by libkdumpfile";
 }
 
 TEST_P(WriterRealVmcoreTest, KdumpZlibReadByMakedumpfile) {
