@@ -23,7 +23,8 @@ uint32_t compression_flag(Compression c) {
 
 int default_compression_level(Compression c) {
   // zlib: makedumpfile's Z_BEST_SPEED. zstd: chosen by benchmarks/kdump_write_benchmark
-  // on a real vmcore (see the report in capture/writer/README.md).
+  // on a real vmcore (capture/writer/README.md): level 3 is 1% smaller for 20-40% more time,
+  // level 5 1.6% smaller for twice the time; page-sized inputs gain little from effort.
   switch (c) {
     case Compression::Zlib: return 1;
     case Compression::Zstd: return 1;

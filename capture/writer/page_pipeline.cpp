@@ -1,6 +1,7 @@
 #include "capture/writer/page_pipeline.h"
 
 #include <condition_variable>
+#include <algorithm>
 #include <cstring>
 #include <deque>
 #include <memory>
@@ -138,6 +139,8 @@ Result<void> compress_pages(const PhysicalMemory& memory, const PfnBitmap& pages
   o.batch_pages = std::max(1u, o.batch_pages);
   if (o.page_size == 0) return make_error(ErrorKind::Usage, "", {}, "page size 0");
   const size_t max_alive = o.threads + 2;
+  const uint64_t fit = o.memory_budget / (max_alive * 2 * uint64_t{o.page_size});
+  o.batch_pages = static_cast<uint32_t>(std::min<uint64_t>(o.batch_pages, std::max<uint64_t>(16, fit)));
 
   std::deque<std::unique_ptr<Job>> alive;  // submitted, in order
   std::vector<std::unique_ptr<Job>> spare;

@@ -2,8 +2,9 @@
 // them back in pfn order. The caller's thread fills batches of batch_pages pfns; workers
 // read each batch (large runs through PageReader) and compress each page alone; the
 // caller consumes the batches strictly in order. At most threads + 2 batches are alive
-// at once, so memory is about (threads + 2) * 2 * batch_pages * page_size whatever the
-// dump's size. Output does not depend on the number of threads.
+// at once, each 2 * batch_pages * page_size bytes (pages in, compressed out); batches
+// shrink (to no fewer than 16 pages) so that all of them fit memory_budget, whatever the
+// dump's size and the CPU count. Output does not depend on the number of threads.
 #pragma once
 
 #include <cstddef>
@@ -24,6 +25,7 @@ struct PipelineOptions {
   unsigned threads = 1;     // worker threads, at least 1
   uint32_t batch_pages = 256;
   uint32_t page_size = 4096;
+  uint64_t memory_budget = 24ull << 20;  // batches alive at once, in bytes
 };
 
 struct PageOutcome {

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <map>
@@ -64,9 +65,19 @@ TEST_P(KdumpWriterTest, ReadsBackPageByPage) {
   o.compression = GetParam().compression;
   o.threads = 2;
   o.batch_pages = 7;  // many batches, runs split across them
+  WriteProgress last;
+  uint64_t calls = 0;
+  o.progress = [&](const WriteProgress& p) {
+    EXPECT_GE(p.pages_done, last.pages_done);
+    last = p;
+    ++calls;
+  };
   const std::string out = dir.file("out.kdump");
   auto stats = write_file(src, out, o);
   ASSERT_TRUE(stats) << stats.error().message();
+  EXPECT_GT(calls, 10u);
+  EXPECT_EQ(last.pages_done, stats->pages);
+  EXPECT_EQ(last.pages_total, stats->pages);
 
   auto d = open_kdump_compressed(out);
   ASSERT_TRUE(d) << d.error().message();
@@ -155,7 +166,7 @@ TEST(KdumpWriter, ThreadCountDoesNotChangeTheBytes) {
   WriterSource src = testing::make_writer_source(dir.path());
   ASSERT_TRUE(src.dump);
   std::vector<std::byte> first;
-  for (unsigned threads : {1u, 4u}) {
+  for (unsigned threads : {1u, 4u, 16u}) {  // 16: batches shrink to the memory budget
     for (uint32_t batch : {5u, 256u}) {
       WriteOptions o;
       o.threads = threads;
@@ -212,9 +223,18 @@ TEST(KdumpWriter, FlattenedStreamReadsBackAndRestoresToTheSameFile) {
 
   const std::string mdf = find_makedumpfile();
   if (mdf.empty()) GTEST_SKIP() << "makedumpfile not installed: -R oracle skipped";
+  // Straight into makedumpfile -R through a pipe, as `vmcap filter --format flat - | ...`.
   const std::string restored = dir.file("restored.kdump");
-  const std::string cmd = mdf + " -R " + restored + " < " + flat + " > " + dir.file("mdf.log") + " 2>&1";
-  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  const std::string cmd = mdf + " -R " + restored + " > " + dir.file("mdf.log") + " 2>&1";
+  FILE* pipe = ::popen(cmd.c_str(), "w");
+  ASSERT_NE(pipe, nullptr);
+  {
+    FdStreamSink stream(::fileno(pipe), "makedumpfile -R");
+    FlattenedSink sink(stream);
+    auto r = write_kdump(src.dump->memory(), src.keep, testing::header_fields_for(*src.dump, 31), o, sink);
+    EXPECT_TRUE(r) << r.error().message();
+  }
+  ASSERT_EQ(::pclose(pipe), 0) << cmd;
   EXPECT_EQ(testing::file_bytes(restored), testing::file_bytes(dir.file("out.kdump")))
       << "makedumpfile -R of our flattened stream differs from our kdump file";
 }
