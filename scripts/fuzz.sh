@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets (tests/fuzz: clang, libFuzzer + ASan + UBSan) into
+# build/fuzz and runs each for SECONDS (default 60), one after the other. Fails if any
+# target finds a crash, a leak, a timeout (> 10 s for one input) or runs out of memory;
+# the input is then in build/fuzz/artifacts/<target>/ (make it a test in tests/hardening).
+# Prints the executions of every target.
+#
+#   scripts/fuzz.sh [SECONDS] [TARGET...]     e.g. scripts/fuzz.sh 30 ringbuffer kdump_compressed
+#
+# Corpora: build/fuzz/corpus/<target> grows across runs; seeds are regenerated each run from
+# the synthetic builders (fuzz_seeds) and, when real test vmcores exist (VMCAP_TEST_VMCORES
+# or build/test-vmcores), from small slices of them (headers and notes, VMCOREINFO text,
+# the first records of the QEMU flattened dump). Needs clang and libclang-rt-14-dev.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+seconds=${1:-60}
+[[ $# -gt 0 ]] && shift
+build=${VMCAP_FUZZ_BUILD_DIR:-$root/build/fuzz}
+jobs=${VMCAP_FUZZ_JOBS:-2}
+all_targets=(elf_dump vmcoreinfo ringbuffer printk_log char_ring kdump_compressed flattened formatters)
+targets=("$@")
+[[ ${#targets[@]} -eq 0 ]] && targets=("${all_targets[@]}")
+
+CC=clang CXX=clang++ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DVMCAP_FUZZ=ON -DVMCAP_SANITIZE=ON -DVMCAP_TESTS=OFF >/dev/null
+cmake --build "$build" -j "$jobs" --target fuzz_seeds "${targets[@]/#/fuzz_}"
+
+seeds=$build/seeds
+rm -rf "$seeds"
+"$build/tests/fuzz/fuzz_seeds" "$seeds"
+
+# Slices of real vmcores: a few KiB each, never whole dumps.
+vmcores=${VMCAP_TEST_VMCORES:-$root/build/test-vmcores}
+if [[ -d $vmcores ]]; then
+  python3 - "$vmcores" "$seeds" <<'PY'
+import os, struct, sys
+src, dst = sys.argv[1], sys.argv[2]
+def put(target, name, data):
+    os.makedirs(os.path.join(dst, target), exist_ok=True)
+    open(os.path.join(dst, target, name), "wb").write(data)
+def elf_head(path):
+    """ELF header, program headers and the PT_NOTE data: everything before the memory."""
+    with open(path, "rb") as f:
+        h = f.read(64)
+        if h[:4] != b"\x7fELF" or h[4] != 2:
+            return None, None
+        phoff, = struct.unpack_from("<Q", h, 32)
+        phnum, = struct.unpack_from("<H", h, 56)
+        f.seek(phoff)
+        ph = f.read(56 * phnum)
+        end, notes = phoff + 56 * phnum, []
+        for i in range(phnum):
+            t, _, off, _, _, filesz = struct.unpack_from("<IIQQQQ", ph, 56 * i)
+            if t == 4:
+                end = max(end, off + filesz)
+                notes.append((off, filesz))
+        if end > 1 << 20:
+            return None, None
+        f.seek(0)
+        head = f.read(end)
+    info = None
+    for off, size in notes:
+        p = off
+        while p + 12 <= off + size:
+            n, d, _ = struct.unpack_from("<III", head, p)
+            name = head[p + 12:p + 12 + n].rstrip(b"\0")
+            dp = p + 12 + (n + 3) // 4 * 4
+            if name == b"VMCOREINFO":
+                info = head[dp:dp + d]
+            if n == 0 and d == 0:
+                break
+            p = dp + (d + 3) // 4 * 4
+    return head, info
+def flat_head(path, limit=40 << 10):
+    """The first records of a flattened file (headers, bitmaps, first pages), re-terminated."""
+    out, logical = bytearray(), bytearray()
+    with open(path, "rb") as f:
+        out += f.read(4096)
+        while len(out) < limit:
+            rh = f.read(16)
+            if len(rh) < 16:
+                break
+            off, size = struct.unpack(">qq", rh)
+            if off < 0:
+                break
+            data = f.read(size)
+            out += rh + data
+            if off + size <= limit:
+                logical[len(logical):] = bytes(max(0, off + size - len(logical)))
+                logical[off:off + size] = data
+    out += struct.pack(">qq", -1, -1)
+    return bytes(out), bytes(logical)
+for tag in sorted(os.listdir(src)):
+    d = os.path.join(src, tag)
+    for name in ("kdump.vmcore", "qemu.elf"):
+        p = os.path.join(d, name)
+        if os.path.isfile(p):
+            head, info = elf_head(p)
+            if head:
+                put("elf_dump", f"real-{tag}-{name}", head)
+            if info:
+                put("vmcoreinfo", f"real-{tag}", info)
+    p = os.path.join(d, "qemu-kdump-zlib.flat")
+    if os.path.isfile(p):
+        flat, logical = flat_head(p)
+        put("flattened", f"real-{tag}", flat)
+        put("kdump_compressed", f"real-{tag}", logical)
+PY
+fi
+
+failed=()
+printf '%-18s %12s %s\n' target execs result
+for t in "${targets[@]}"; do
+  corpus=$build/corpus/$t artifacts=$build/artifacts/$t/ log=$build/logs/$t.log
+  mkdir -p "$corpus" "$artifacts" "$(dirname "$log")"
+  status=0
+  "$build/tests/fuzz/fuzz_$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+    -print_final_stats=1 -artifact_prefix="$artifacts" "$corpus" "$seeds/$t" >"$log" 2>&1 ||
+    status=$?
+  execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+  if [[ $status -ne 0 ]]; then
+    failed+=("$t")
+    printf '%-18s %12s FAILED (status %d, see %s)\n' "$t" "${execs:-?}" "$status" "$log"
+  else
+    printf '%-18s %12s ok\n' "$t" "${execs:-?}"
+  fi
+done
+if [[ ${#failed[@]} -gt 0 ]]; then
+  echo "fuzz: crashes in: ${failed[*]} (inputs under $build/artifacts/)" >&2
+  exit 1
+fi

@@ -1,0 +1,249 @@
+// Writes the seed corpora of every fuzz target from the synthetic builders the unit tests
+// use (tests/support, tests/printk, tests/kdump): small, valid inputs the fuzzer mutates.
+// Usage: fuzz_seeds DIR  (makes DIR/<target>/<name> files; real-vmcore slices are added
+// by scripts/fuzz.sh).
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "tests/fuzz/printk_images.h"
+#include "tests/kdump/kdump_writer.h"
+#include "tests/printk/synthetic_ringbuffer.h"
+#include "tests/support/synthetic_vmcore.h"
+
+namespace fs = std::filesystem;
+using namespace vmcap;
+using namespace vmcap::testing;
+
+namespace {
+
+fs::path g_dir;
+
+void seed(const std::string& target, const std::string& name, const std::vector<std::byte>& b) {
+  fs::create_directories(g_dir / target);
+  std::ofstream f(g_dir / target / name, std::ios::binary | std::ios::trunc);
+  f.write(reinterpret_cast<const char*>(b.data()), static_cast<std::streamsize>(b.size()));
+}
+void seed(const std::string& target, const std::string& name, const std::string& s) {
+  seed(target, name, to_bytes(s));
+}
+void append(std::vector<std::byte>& out, const std::vector<std::byte>& b) {
+  out.insert(out.end(), b.begin(), b.end());
+}
+void append_le(std::vector<std::byte>& out, uint64_t v, unsigned width) {
+  for (unsigned i = 0; i < width; ++i) out.push_back(std::byte(v >> (8 * i)));
+}
+
+LogRecord rec(std::string text, uint64_t ts, uint8_t level = 6) {
+  LogRecord r;
+  r.text = std::move(text);
+  r.ts_nsec = ts;
+  r.level = level;
+  r.flags = 2;
+  r.caller_id = 0x80000000u;
+  return r;
+}
+
+void elf_seeds() {
+  X86_64Regs regs;
+  regs.rip = 0xffffffff81001234;
+  regs.rsp = 0xffffc90000003f00;
+  SyntheticRingbuffer ring(PrbOffsets::v6_1(), fuzz::kCountBits, fuzz::kSizeBits);
+  SyntheticVmcore a;
+  a.add_prstatus(1, regs).add_prstatus(0, regs).add_vmcoreinfo(ring.vmcoreinfo());
+  a.add_load(0x1000000, 0xffffffff81000000, std::string(4096, 'k'));
+  a.add_load(0x100000, 0xffff888000100000, std::string(64, 'm'), 8192);
+  seed("elf_dump", "kernel", a.bytes());
+
+  SyntheticVmcore q;  // QEMU's layout: section header first, CPU state notes, no vaddrs
+  QemuX86_64State st;
+  st.cr[3] = 0x1c0a000;
+  q.set_leading_section_headers(1).set_ehsize(0).add_prstatus(1, regs).add_qemu_cpu_state(st);
+  q.set_load_alignment(8).add_load(0, 0, std::string(512, 'q')).add_load(0x2000, 0, std::string(32, 'r'));
+  seed("elf_dump", "qemu", q.bytes());
+
+  SyntheticVmcore s;
+  s.set_class(32).set_big_endian(true).set_machine(3).add_note("CORE", 1, std::string(144, 'p'));
+  s.set_load_alignment(8).add_load(0x1000, 0x1000, std::string(16, 'x'));
+  seed("elf_dump", "elf32-be", s.bytes());
+
+  SyntheticVmcore g;
+  g.add_vmcoreinfo("OSRELEASE=6.1\n").add_raw_note_bytes(to_bytes(std::string(20, '\xff')));
+  g.new_note_segment().add_note("QEMU", 0, std::string(8, 'z'));
+  seed("elf_dump", "garbled-notes", g.bytes());
+}
+
+void vmcoreinfo_seeds() {
+  seed("vmcoreinfo", "ringbuffer",
+       SyntheticRingbuffer(PrbOffsets::v5_10(), 5, 11).vmcoreinfo());
+  seed("vmcoreinfo", "ringbuffer-odd", SyntheticRingbuffer(PrbOffsets::odd(), 5, 11).vmcoreinfo());
+  seed("vmcoreinfo", "printk_log", fuzz::printk_log_info());
+  seed("vmcoreinfo", "char_ring", fuzz::char_ring_info());
+  seed("vmcoreinfo", "odd",
+       "NUMBER(phys_base)=-2147483648\nNUMBER(x)=0x10\nSYMBOL(a)=ffffffffffffffff\nKERNELOFFSET=zz\n"
+       "noequals\n=\nSIZE()=1\nOFFSET(a.b)=18446744073709551616\n");
+}
+
+std::vector<std::byte> ring_input(const SyntheticRingbuffer& r) {
+  std::vector<std::byte> out;
+  auto& m = const_cast<SyntheticRingbuffer&>(r);
+  // The struct as SyntheticRingbuffer::write() completes it: pointers and ids.
+  std::vector<std::byte> rb = m.prb();
+  const PrbOffsets& o = m.offsets();
+  auto put = [&](uint64_t off, uint64_t v) { std::memcpy(rb.data() + off, &v, 8); };
+  put(o.desc_ring + o.descs, SyntheticRingbuffer::kDescs);
+  put(o.desc_ring + o.infos, SyntheticRingbuffer::kInfos);
+  put(o.desc_ring + o.head_id + o.atomic_counter, m.head_id());
+  put(o.desc_ring + o.tail_id + o.atomic_counter, m.tail_id());
+  put(o.text_data_ring + o.data, SyntheticRingbuffer::kData);
+  append(out, rb);
+  append(out, m.descs());
+  append(out, m.infos());
+  append(out, m.data());
+  return out;
+}
+
+void ringbuffer_seeds() {
+  SyntheticRingbuffer empty(PrbOffsets::v6_1(), fuzz::kCountBits, fuzz::kSizeBits);
+  seed("ringbuffer", "empty", ring_input(empty));
+
+  SyntheticRingbuffer few(PrbOffsets::v6_1(), fuzz::kCountBits, fuzz::kSizeBits);
+  for (int i = 0; i < 6; ++i) few.add(rec(fmt::format("record {} of a few", i), 1000u * i, i & 7));
+  LogRecord dev = rec("usb 1-1: new device", 99999);
+  dev.subsystem = "usb";
+  dev.device = "+usb:1-1";
+  few.add(dev, RecordState::Committed);
+  few.add_failed(rec("lost", 100000));
+  seed("ringbuffer", "few", ring_input(few));
+
+  SyntheticRingbuffer wrapped(PrbOffsets::v6_1(), fuzz::kCountBits, fuzz::kSizeBits);
+  for (int i = 0; i < 150; ++i)
+    wrapped.add(rec(std::string(static_cast<size_t>(5 + i % 40), char('a' + i % 26)), 10u * i));
+  wrapped.add(rec("", 2000), RecordState::Reserved);
+  seed("ringbuffer", "wrapped", ring_input(wrapped));
+}
+
+// struct printk_log (16-byte header, align 4) records.
+void printk_log_record(std::vector<std::byte>& buf, const std::string& text, const std::string& dict,
+                       uint64_t ts, uint8_t level) {
+  const size_t len = (16 + text.size() + dict.size() + 3) & ~size_t(3);
+  append_le(buf, ts, 8);
+  append_le(buf, len, 2);
+  append_le(buf, text.size(), 2);
+  append_le(buf, dict.size(), 2);
+  buf.push_back(std::byte(0));
+  buf.push_back(std::byte(level << 5 | 2));
+  append(buf, to_bytes(text + dict));
+  buf.resize(buf.size() + (len - 16 - text.size() - dict.size()));
+}
+
+void printk_log_seeds() {
+  for (int variant = 0; variant < 2; ++variant) {
+    std::vector<std::byte> buf;
+    for (int i = 0; i < 12; ++i)
+      printk_log_record(buf, fmt::format("printk_log record {}", i),
+                        i % 3 ? "" : std::string("SUBSYSTEM=pci\0DEVICE=+pci:0000:00:01.0", 37),
+                        1000u * i, i & 7);
+    const uint32_t len = 1024;
+    uint32_t first = 0, next = static_cast<uint32_t>(buf.size());
+    if (variant == 1) {  // wrapped: oldest records at the end, a len-0 wrap marker
+      std::vector<std::byte> tail(buf.begin() + 256, buf.end());
+      std::vector<std::byte> ring(len);
+      std::copy(tail.begin(), tail.end(), ring.begin() + 600);
+      first = 600, next = 0;
+      buf = ring;
+    }
+    buf.resize(len);
+    std::vector<std::byte> in;
+    append_le(in, len, 4);
+    append_le(in, first, 4);
+    append_le(in, next, 4);
+    append(in, buf);
+    seed("printk_log", variant ? "wrapped" : "linear", in);
+  }
+}
+
+void char_ring_seeds() {
+  std::string text;
+  for (int i = 0; i < 20; ++i)
+    text += fmt::format("<{}>[{:5}.{:06}] char ring line {}\n", i % 8, i, i * 7, i);
+  for (uint32_t len : {4096u, 512u}) {
+    std::string ring(len, '\0');
+    for (size_t i = 0; i < text.size(); ++i) ring[i % len] = text[i];
+    std::vector<std::byte> in;
+    append_le(in, text.size(), 4);
+    append_le(in, len, 4);
+    append(in, to_bytes(ring));
+    seed("char_ring", fmt::format("len{}", len), in);
+  }
+}
+
+std::vector<std::byte> kdump_file(uint32_t method, int version) {
+  KdumpWriter w;
+  w.header_version(version).vmcoreinfo(fuzz::printk_log_info()).max_mapnr(64);
+  std::vector<std::byte> prstatus(336);
+  w.note(KdumpNote{"CORE", 1, prstatus});
+  w.exists(0, 16);
+  w.page(1, pattern_page(4096, 1), method);
+  w.page(2, random_page(4096, 2), method);
+  w.page(7, std::vector<std::byte>(4096), method);
+  return w.build();
+}
+
+void kdump_seeds() {
+  const std::pair<uint32_t, const char*> methods[] = {
+      {kZlib, "zlib"}, {kLzo, "lzo"}, {kSnappy, "snappy"}, {kZstd, "zstd"}, {kRaw, "raw"}};
+  for (auto [m, name] : methods) seed("kdump_compressed", name, kdump_file(m, 6));
+  seed("kdump_compressed", "v3", kdump_file(kZlib, 3));
+  KdumpWriter i686;
+  i686.machine("i686", 32).page(3, pattern_page(4096, 3), kZlib);
+  seed("kdump_compressed", "i686", i686.build());
+
+  const auto file = kdump_file(kZlib, 6);
+  seed("flattened", "chunks", flatten(flat_records(file, 4096)));
+  auto records = flat_records(file, 1000);
+  std::reverse(records.begin(), records.end());  // offsets need not increase
+  seed("flattened", "reversed", flatten(records));
+}
+
+void formatter_seeds() {
+  auto record = [](std::string text, std::string subsystem, std::string device, uint8_t opts) {
+    std::vector<std::byte> in;
+    append_le(in, 42, 8);
+    append_le(in, 1234567891, 8);
+    in.push_back(std::byte(3));
+    in.push_back(std::byte(0));
+    in.push_back(std::byte(2));
+    in.push_back(std::byte(opts));
+    append_le(in, 0x80000001u, 4);
+    append(in, to_bytes(text + "\xff" + subsystem + "\xff" + device));
+    return in;
+  };
+  seed("formatters", "plain", record("virtio_blk virtio1: [vda] 2048 blocks", "virtio", "+virtio:virtio1", 5));
+  seed("formatters", "bytes", record(std::string("a\nb\tc\\d\x01\x7f\xc3\xa9\xe2\x82", 13), "", "", 0));
+  seed("formatters", "charring", record("[    0.000000] Linux version 2.6.32", "", "", 2));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 2) {
+    std::fprintf(stderr, "usage: fuzz_seeds DIR\n");
+    return 64;
+  }
+  g_dir = argv[1];
+  elf_seeds();
+  vmcoreinfo_seeds();
+  ringbuffer_seeds();
+  printk_log_seeds();
+  char_ring_seeds();
+  kdump_seeds();
+  formatter_seeds();
+  return 0;
+}
