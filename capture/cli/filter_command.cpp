@@ -2,18 +2,14 @@
 //  [--format kdump|flat|elf] VMCORE OUT`: a filtered core that crash, makedumpfile and
 // drgn-style tools open. OUT is written under a temporary name and renamed when complete;
 // `-` (with --format flat) streams to stdout.
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
 #include <map>
 #include <memory>
 
 #include "capture/cli/commands.h"
 #include "capture/cli/exit_status.h"
 #include "capture/core/filtered_core.h"
+#include "capture/writer/appending_stream_sink.h"
 #include "capture/writer/fd_stream_sink.h"
 #include "capture/writer/file_sink.h"
 #include "capture/writer/flattened_sink.h"
@@ -36,46 +32,6 @@ int fail(const Error& e, int status) {
   return status;
 }
 
-// A flattened stream to a path: written to PATH.tmp, renamed once the end marker is out.
-class FlattenedFile {
- public:
-  static Result<std::unique_ptr<FlattenedFile>> open(const std::string& path) {
-    std::unique_ptr<FlattenedFile> f(new FlattenedFile(path));
-    if (path == "-") {
-      f->stream_ = std::make_unique<FdStreamSink>(1, "stdout");
-    } else {
-      f->fd_ = ::open(f->tmp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-      if (f->fd_ < 0)
-        return make_error(ErrorKind::Io, f->tmp_, std::nullopt, std::string("cannot create: ") + strerror(errno));
-      f->stream_ = std::make_unique<FdStreamSink>(f->fd_, f->tmp_);
-    }
-    f->sink_ = std::make_unique<FlattenedSink>(*f->stream_);
-    return f;
-  }
-  ~FlattenedFile() {
-    if (fd_ >= 0) {
-      ::close(fd_);
-      if (!done_) ::unlink(tmp_.c_str());
-    }
-  }
-  ByteSink& sink() { return *sink_; }
-  Result<void> finish() {
-    VMCAP_CHECK(stream_->finish());
-    if (fd_ >= 0 && std::rename(tmp_.c_str(), path_.c_str()) != 0)
-      return make_error(ErrorKind::Io, path_, std::nullopt, std::string("cannot rename: ") + strerror(errno));
-    done_ = true;
-    return ok();
-  }
-
- private:
-  explicit FlattenedFile(std::string path) : path_(std::move(path)), tmp_(path_ + ".tmp") {}
-  std::string path_, tmp_;
-  int fd_ = -1;
-  bool done_ = false;
-  std::unique_ptr<StreamSink> stream_;
-  std::unique_ptr<ByteSink> sink_;
-};
-
 int run_filter(const FilterCliOptions& o) {
   auto dump = open_dump(o.input);
   if (!dump) return fail(dump.error(), exit_status_for(dump.error()));
@@ -97,19 +53,23 @@ int run_filter(const FilterCliOptions& o) {
   options.write.level = o.level;
   options.write.threads = o.threads;
 
-  Result<CoreResult> result = make_error(ErrorKind::Usage, {}, std::nullopt, "not run");
-  if (options.format == CoreFormat::Flattened) {
-    auto out = FlattenedFile::open(o.output);
-    if (!out) return fail(out.error(), kExitOutputFailed);
-    result = write_filtered_core(**dump, kernel ? &*kernel : nullptr, options, (*out)->sink());
-    if (result) {
-      if (auto done = (*out)->finish(); !done) return fail(done.error(), kExitOutputFailed);
-    }
-  } else {
-    auto out = FileSink::create(o.output);
-    if (!out) return fail(out.error(), kExitOutputFailed);
-    result = write_filtered_core(**dump, kernel ? &*kernel : nullptr, options, **out);
+  // Every format goes through a sink with a temporary name; flat may go to stdout.
+  std::unique_ptr<ByteSink> file;
+  std::unique_ptr<StreamSink> stream;
+  std::unique_ptr<ByteSink> flattened;
+  if (o.output != "-") {
+    auto f = FileSink::create(o.output);
+    if (!f) return fail(f.error(), kExitOutputFailed);
+    file = std::move(*f);
   }
+  ByteSink* sink = file.get();
+  if (options.format == CoreFormat::Flattened) {
+    if (file) stream = std::make_unique<AppendingStreamSink>(*file);
+    else stream = std::make_unique<FdStreamSink>(1, "stdout");
+    flattened = std::make_unique<FlattenedSink>(*stream);
+    sink = flattened.get();
+  }
+  auto result = write_filtered_core(**dump, kernel ? &*kernel : nullptr, options, *sink);
   if (!result) return fail(result.error(), kExitOutputFailed);
 
   const auto& s = result->stats;
