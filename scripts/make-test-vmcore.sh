@@ -21,6 +21,26 @@
 #            the markers: the 128 KiB printk ring (log_buf_len= cannot shrink it below
 #            CONFIG_LOG_BUF_SHIFT=17) wraps about 3 times; loglevel=4. Reports add
 #            wrap_records_written and wrap_records_in_kmsg.
+#   bigbuf   log_buf_len=4M (the ring is a memblock allocation, outside the kernel image) and
+#            3000 records "vmcap-bigbuf NNNNNN <pad>": about 330 KiB of ring, no wrap;
+#            loglevel=4. Reports add fill_records_written, fill_records_in_kmsg,
+#            log_buf_len_line.
+#   filter   kdump mode only. Realistic memory for the page filter: a running process with
+#            128 MiB of anonymous memory, MADV_HUGEPAGE with THP enabled=always (memhog, a
+#            static C program built here from scripts/guest/memhog.c and cached in --cache);
+#            48 MiB of page cache (the guest reads a region of its virtio disk the host filled
+#            with 24 MiB random and 24 MiB text); then 256 MiB filled with random bytes and
+#            freed (free pages that are not zero). Just before sysrq-c (after kexec -p) the
+#            guest saves raw /proc/kpageflags, /proc/kpagecount and /proc/meminfo (O_DIRECT to
+#            its disk). Adds kdump.kpageflags, kdump.kpagecount (8 bytes a pfn from pfn 0, as
+#            the kernel gives them), kdump.meminfo; the report adds thp_enabled and
+#            meminfo_*_kb.
+#   big      kdump mode only, a 3584 MiB guest (crashkernel=256M): the filter memory scaled
+#            (1024 MiB random freed, 512 MiB anonymous, 48 MiB cache), log_buf_len=1M with 8000
+#            "vmcap-big" records, and the same snapshot. For scripts/bench-dmesg.sh and
+#            scripts/bench-filter.sh; not for CI (a 3.5 GiB vmcore).
+# A tag's modes are those of --modes that its scenario supports (filter, big: kdump only);
+# DIR/<tag>/modes lists what was made.
 #
 # Layout, per tag:
 #   DIR/<tag>/qemu.elf               QEMU ELF dump (paging=false), 512 MiB guest, holes punched
@@ -35,6 +55,10 @@
 #                                    kexec, sysrq, the panic)
 #   DIR/<tag>/kdump.capture.report   key=value from the capture kernel (below)
 #   DIR/<tag>/kdump.console.log      serial console, both kernels
+#   DIR/<tag>/kdump.kpageflags       filter, big: raw /proc/kpageflags (see above)
+#   DIR/<tag>/kdump.kpagecount       filter, big: raw /proc/kpagecount
+#   DIR/<tag>/kdump.meminfo          filter, big: /proc/meminfo just before kpageflags
+#   DIR/<tag>/modes                  the modes made for the tag, e.g. "qemu kdump"
 #   DIR/<tag>/timings                seconds measured on the host: qemu_boot_to_ready_s,
 #                                    qemu_dump_elf_s, qemu_dump_flat_s, qemu_cpu_s (CPU time
 #                                    QEMU used: load-independent), kdump_total_s, kdump_cpu_s,
@@ -89,7 +113,7 @@ run_args=()
 archive=http://deb.debian.org/debian
 
 qemu_mem=512M
-kdump_mem=1G
+kdump_mem_mib=1024
 crashkernel=192M
 boot_timeout=180
 kdump_timeout=300
@@ -283,6 +307,7 @@ kdump_cpios() {
   make_cpio "$work/capture" "$work/capture.cpio"
   base_tree "$work/first" "$guest_dir/init"
   add_binary "$work/first" "$(command -v kexec)"
+  if [ "${need_memhog:-0}" = 1 ]; then cp "$(memhog_binary)" "$work/first/bin/memhog"; fi
   mkdir -p "$work/first/boot"
   cp "$kroot/boot/vmlinuz-$krel" "$work/first/boot/vmlinuz"
   cp "$work/capture.cpio" "$work/first/boot/capture.cpio"
@@ -290,15 +315,38 @@ kdump_cpios() {
 }
 
 # ---------------------------------------------------------------- guest runs
-# scenario_opts SCENARIO: sets smp and extra (kernel command line).
+# scenario_opts SCENARIO: sets smp, extra (kernel command line), tag_modes (the modes the
+# scenario supports), kdump_mem_mib, crashkernel, cache_mib (a region of the disk filled
+# with page cache content for the guest to read) and need_memhog.
 scenario_opts() {
-  smp=1; extra="vmcap.scenario=$1"
+  smp=1; extra="vmcap.scenario=$1"; tag_modes="qemu kdump"; kdump_mem_mib=1024
+  crashkernel=192M; cache_mib=0; need_memhog=0
   case "$1" in
     basic) ;;
     smp2) smp=2 ;;
     wrapped) extra="$extra loglevel=4" ;;
-    *) fail "unknown scenario $1 (known: smp2 wrapped)" ;;
+    bigbuf) extra="$extra loglevel=4 log_buf_len=4M vmcap.records=3000" ;;
+    filter)
+      tag_modes=kdump; cache_mib=48; need_memhog=1
+      extra="$extra vmcap.random_mib=256 vmcap.anon_mib=128" ;;
+    big)
+      tag_modes=kdump; cache_mib=48; need_memhog=1; kdump_mem_mib=3584; crashkernel=256M
+      extra="$extra loglevel=4 log_buf_len=1M vmcap.records=8000 vmcap.random_mib=1024 vmcap.anon_mib=512" ;;
+    *) fail "unknown scenario $1 (known: smp2 wrapped bigbuf filter big)" ;;
   esac
+}
+
+# memhog_binary: scripts/guest/memhog.c built static, cached in --cache by its source's hash.
+memhog_binary() {
+  local sum bin
+  sum=$(sha256sum "$guest_dir/memhog.c" | cut -c1-16)
+  bin=$cache/memhog-$sum
+  if [ ! -x "$bin" ]; then
+    command -v gcc >/dev/null || fail "gcc is needed to build scripts/guest/memhog.c"
+    gcc -static -O2 -Wall -o "$bin.tmp.$$" "$guest_dir/memhog.c" || fail "building memhog failed"
+    mv "$bin.tmp.$$" "$bin"
+  fi
+  echo "$bin"
 }
 
 qemu_cmd() { # MEM SMP WORK: sets the array qcmd
@@ -370,8 +418,20 @@ run_qemu_mode() {
 run_kdump() {
   local work=$1 what=$2 rc=0
   mv "$work/first.cpio" "$work/init.cpio"
-  truncate -s $((128 + 1024 + 64))M "$work/disk.raw"
-  qemu_cmd "$kdump_mem" "$smp" "$work"
+  # 0: the first kernel's tar; 64: the capture kernel's tar; 72..: the filter snapshot (below);
+  # 128: the vmcore; then cache_mib of page cache content.
+  truncate -s $((128 + kdump_mem_mib + 64 + cache_mib))M "$work/disk.raw"
+  if [ "${cache_mib:-0}" -gt 0 ]; then
+    local half=$((cache_mib / 2))
+    { head -c $((half << 20)) /dev/urandom
+      { yes 'vmcap page cache: the quick brown fox jumps over the lazy dog 0123456789' || true; } |
+        head -c $(((cache_mib - half) << 20)); } |
+      dd of="$work/disk.raw" bs=1M seek=$((128 + kdump_mem_mib + 64)) conv=notrunc \
+         iflag=fullblock status=none
+    extra="$extra vmcap.cache_at_mib=$((128 + kdump_mem_mib + 64)) vmcap.cache_mib=$cache_mib"
+    extra="$extra vmcap.snapshot_at_mib=72 vmcap.snapshot_room_mib=24"
+  fi
+  qemu_cmd "${kdump_mem_mib}M" "$smp" "$work"
   timeout "$kdump_timeout" "${qcmd[@]}" \
     -append "console=ttyS0 panic=-1 printk.devkmsg=on crashkernel=$crashkernel vmcap.mode=kdump vmcap.kexec_append=vmcap.capture=$what $extra" \
     >"$work/qemu.log" 2>&1 || rc=$?
@@ -381,6 +441,21 @@ run_kdump() {
   fi
   extract_region "$work/disk.raw" 0 "$work/out"
   extract_region "$work/disk.raw" 64 "$work/out"
+  if [ "${cache_mib:-0}" -gt 0 ]; then extract_snapshot "$work/disk.raw" 72 24 "$work/out"; fi
+}
+
+# extract_snapshot DISK AT_MIB ROOM_MIB DIR: the raw files of the guest's snapshot_pages.
+extract_snapshot() {
+  local disk=$1 at=$2 room=$3 dir=$4 kpf kpc
+  dd if="$disk" bs=1M skip="$at" count=1 status=none | tr -d '\0' > "$dir/meminfo"
+  dd if="$disk" bs=1M skip=$((at + 1)) count=1 status=none | tr -d '\0' > "$dir/snapshot.index"
+  kpf=$(sed -n 's/^kpageflags_bytes=//p' "$dir/snapshot.index")
+  kpc=$(sed -n 's/^kpagecount_bytes=//p' "$dir/snapshot.index")
+  [ -n "$kpf" ] && [ -n "$kpc" ] && grep -q '^MemTotal:' "$dir/meminfo" ||
+    fail "no page snapshot at $at MiB of $disk"
+  dd if="$disk" of="$dir/kpagecount" bs=1M skip=$((at + 8)) count="$kpc" iflag=count_bytes status=none
+  dd if="$disk" of="$dir/kpageflags" bs=1M skip=$((at + 8 + room)) count="$kpf" iflag=count_bytes status=none
+  [ "$(stat -c %s "$dir/kpageflags")" = "$kpf" ] || fail "short kpageflags"
 }
 
 run_kdump_mode() {
@@ -401,6 +476,11 @@ run_kdump_mode() {
   mv "$work/out/report" "$dest/kdump.report"
   mv "$work/out/kmsg" "$dest/kdump.kmsg"
   mv "$work/out/capture.report" "$dest/kdump.capture.report"
+  if [ -f "$work/out/kpageflags" ]; then
+    mv "$work/out/kpageflags" "$dest/kdump.kpageflags"
+    mv "$work/out/kpagecount" "$dest/kdump.kpagecount"
+    mv "$work/out/meminfo" "$dest/kdump.meminfo"
+  fi
   mv "$work/console.log" "$dest/kdump.console.log"
   rm -rf "$work"
 }
@@ -418,13 +498,17 @@ make_tag() { # TAG STAMP
   t0=$(now)
   rm -rf "$dest"; mkdir -p "$dest"
   : > "$dest/timings"
+  local made=
   for m in $modes; do
+    case " $tag_modes " in *" $m "*) made="$made $m" ;; *) log "$tag: no $m mode for $scenario"; continue ;; esac
     case "$m" in
       qemu) run_qemu_mode "$tag" "$dest" ;;
       kdump) run_kdump_mode "$tag" "$dest" ;;
       *) fail "unknown mode $m" ;;
     esac
   done
+  [ -n "$made" ] || fail "$tag: none of the modes \"$modes\" applies to scenario $scenario"
+  echo "${made# }" > "$dest/modes"
   echo "tag_total_s=$(elapsed "$t0")" >> "$dest/timings"
   echo "$stamp" > "$dest/.stamp"
   log "$tag done in $(elapsed "$t0") s: $(tr '\n' ' ' < "$dest/timings")"
@@ -438,7 +522,7 @@ capture_run_main() {
   is_static "$capture_run" ||
     fail "--capture-run $capture_run is not statically linked"
   capture_run=$(cd "$(dirname "$capture_run")" && pwd)/$(basename "$capture_run")
-  smp=1; extra=
+  scenario_opts basic; extra=
   stage_kernel "$run_kernel"
   work=$out/.work-capture-run
   rm -rf "$work"; mkdir -p "$work"
