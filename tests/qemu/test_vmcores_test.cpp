@@ -1,14 +1,18 @@
 // Checks that the vmcores made by scripts/make-test-vmcore.sh are real: every file is there,
 // the ELF dumps are ET_CORE with a VMCOREINFO note naming the kernel the guest reported, the
 // KASLR offset the guest saw is the one VMCOREINFO carries, the kmsg copies hold the marker
-// records, the flattened file is makedumpfile's format. Reads bytes directly, on purpose
-// independent of vmcap's own readers.
+// records, the flattened file is makedumpfile's format, the page snapshots of the filter
+// scenarios describe the crashed guest's memory. Reads bytes directly, on purpose independent
+// of vmcap's own readers.
 //
 // VMCAP_TEST_VMCORES (environment): the script's --out folder. VMCAP_TEST_VMCORE_TAGS (compile
-// definition, from the CMake cache variable of that name): the tags made there.
+// definition, from the CMake cache variables VMCAP_TEST_VMCORE_TAGS and
+// VMCAP_TEST_VMCORE_KDUMP_TAGS): the tags made there. A tag's modes are in <tag>/modes.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -190,20 +194,51 @@ std::vector<KmsgRecord> ReadKmsg(const fs::path& p) {
   return out;
 }
 
+std::string ScenarioOf(const std::string& tag) {
+  const auto dash = tag.find('-');
+  return dash == std::string::npos ? "basic" : tag.substr(dash + 1);
+}
+
+// Scenarios whose guest saved /proc/kpageflags, /proc/kpagecount and /proc/meminfo.
+bool HasPageSnapshot(const std::string& scenario) { return scenario == "filter" || scenario == "big"; }
+
 class TestVmcores : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
     if (Root().empty()) GTEST_FAIL() << "VMCAP_TEST_VMCORES is not set";
     dir_ = Root() / GetParam();
     ASSERT_TRUE(fs::is_directory(dir_)) << dir_ << " missing: run scripts/make-test-vmcore.sh";
+    ASSERT_TRUE(fs::is_regular_file(dir_ / "modes")) << "no modes file: remake the vmcores";
+    std::istringstream in(ReadAll(dir_ / "modes"));
+    for (std::string m; in >> m;) modes_.push_back(m);
+    // The script makes QEMU dumps for every scenario but the kdump-only ones.
+    const std::string scenario = ScenarioOf(GetParam());
+    const bool kdump_only = scenario == "filter" || scenario == "big";
+    EXPECT_EQ(HasMode("qemu"), !kdump_only) << "modes: " << ReadAll(dir_ / "modes");
+    EXPECT_TRUE(HasMode("kdump"));
   }
+  bool HasMode(const std::string& m) const {
+    for (const auto& x : modes_) if (x == m) return true;
+    return false;
+  }
+  std::vector<std::string> Modes() const { return modes_; }
   fs::path dir_;
+  std::vector<std::string> modes_;
 };
 
+#define SKIP_WITHOUT_QEMU_MODE() \
+  if (!HasMode("qemu")) GTEST_SKIP() << GetParam() << " is a kdump-only scenario"
+
 TEST_P(TestVmcores, AllFilesExist) {
-  for (const char* name : {"qemu.elf", "qemu-kdump-zlib.flat", "qemu.report", "qemu.kmsg",
-                           "qemu.console.log", "kdump.vmcore", "kdump.report", "kdump.kmsg",
-                           "kdump.capture.report", "kdump.console.log", "timings", ".stamp"}) {
+  std::vector<std::string> names = {"kdump.vmcore", "kdump.report", "kdump.kmsg",
+                                    "kdump.capture.report", "kdump.console.log", "timings",
+                                    ".stamp"};
+  if (HasMode("qemu"))
+    names.insert(names.end(), {"qemu.elf", "qemu-kdump-zlib.flat", "qemu.report", "qemu.kmsg",
+                               "qemu.console.log"});
+  if (HasPageSnapshot(ScenarioOf(GetParam())))
+    names.insert(names.end(), {"kdump.kpageflags", "kdump.kpagecount", "kdump.meminfo"});
+  for (const auto& name : names) {
     const auto p = dir_ / name;
     ASSERT_TRUE(fs::is_regular_file(p)) << p;
     EXPECT_GT(fs::file_size(p), 0u) << p;
@@ -212,7 +247,7 @@ TEST_P(TestVmcores, AllFilesExist) {
 
 // Both reports come from the guest: uname -r, /proc/meminfo, nproc, /proc/kallsyms.
 TEST_P(TestVmcores, ReportsDescribeTheGuest) {
-  for (const char* mode : {"qemu", "kdump"}) {
+  for (const std::string& mode : Modes()) {
     auto r = ReadKeyValues(dir_ / (std::string(mode) + ".report"));
     SCOPED_TRACE(mode);
     ASSERT_TRUE(HasKeys(r, {"mode", "kernel_release", "machine", "mem_total_kb", "cpus_online",
@@ -273,6 +308,7 @@ void CheckCore(const fs::path& p, const std::map<std::string, std::string>& repo
 }
 
 TEST_P(TestVmcores, QemuElfIsACoreOfThisKernel) {
+  SKIP_WITHOUT_QEMU_MODE();
   CheckCore(dir_ / "qemu.elf", ReadKeyValues(dir_ / "qemu.report"), true);
 }
 
@@ -288,6 +324,7 @@ TEST_P(TestVmcores, KdumpVmcoreIsACoreOfThisKernel) {
 }
 
 TEST_P(TestVmcores, FlatIsMakedumpfileFlattened) {
+  SKIP_WITHOUT_QEMU_MODE();
   const auto p = dir_ / "qemu-kdump-zlib.flat";
   const std::string b = ReadAll(p);
   ASSERT_GT(b.size(), 4096u + 16u);
@@ -354,13 +391,90 @@ void CheckKmsg(const fs::path& p, const std::string& scenario) {
     EXPECT_NE(all.find("\n SUBSYSTEM=virtio\n DEVICE=+virtio:virtio0\n"), std::string::npos);
     EXPECT_EQ(records.front().seq, 0u) << "the log was not expected to wrap";
   }
+  if (scenario == "bigbuf") {
+    // log_buf_len=4M: every one of the 3000 records is still there, and the ring holds more
+    // than the 128 KiB a default ring could.
+    int fill = 0;
+    uint64_t text_bytes = 0;
+    for (const auto& r : records) {
+      fill += r.text.rfind("vmcap-bigbuf ", 0) == 0;
+      text_bytes += r.text.size();
+    }
+    EXPECT_EQ(fill, 3000);
+    EXPECT_GT(text_bytes, 128u * 1024);
+    EXPECT_NE(all.find("log_buf_len: 4194304 bytes\n"), std::string::npos);
+  }
 }
 
 TEST_P(TestVmcores, KmsgHasTheMarkers) {
-  const auto dash = GetParam().find('-');
-  const std::string scenario = dash == std::string::npos ? "basic" : GetParam().substr(dash + 1);
-  CheckKmsg(dir_ / "qemu.kmsg", scenario);
-  CheckKmsg(dir_ / "kdump.kmsg", scenario);
+  const std::string scenario = ScenarioOf(GetParam());
+  for (const std::string& mode : Modes()) CheckKmsg(dir_ / (mode + ".kmsg"), scenario);
+}
+
+// The filter scenarios: the guest's raw /proc/kpageflags and /proc/kpagecount (8 bytes a pfn
+// from pfn 0) cover the vmcore's memory, and the memory the scenario made is really there:
+// transparent huge pages of the running memhog, page cache of the disk, free pages.
+TEST_P(TestVmcores, PageSnapshotDescribesTheGuest) {
+  if (!HasPageSnapshot(ScenarioOf(GetParam())))
+    GTEST_SKIP() << GetParam() << " saves no page snapshot";
+  const std::string kpf = ReadAll(dir_ / "kdump.kpageflags");
+  const std::string kpc = ReadAll(dir_ / "kdump.kpagecount");
+  ASSERT_EQ(kpf.size() % 8, 0u);
+  ASSERT_EQ(kpf.size(), kpc.size());
+  const uint64_t pfns = kpf.size() / 8;
+  // Every RAM byte /proc/vmcore maps has a kpageflags word (pfn < max_pfn).
+  Core core(dir_ / "kdump.vmcore");
+  ASSERT_EQ(core.error, "");
+  uint64_t top = 0;
+  for (const auto& s : core.segments)
+    if (s.type == 1 && s.vaddr < 0xffffffff80000000ull) top = std::max(top, s.paddr + s.memsz);
+  // (The kernel may size it up to a memory section boundary: 128 MiB.)
+  const uint64_t top_pfn = (top + 4095) / 4096;
+  EXPECT_GE(pfns, top_pfn) << "kpageflags covers pfns below " << pfns;
+  EXPECT_LE(pfns, top_pfn + 32768) << "kpageflags covers pfns below " << pfns;
+  // Bits from include/uapi/linux/kernel-page-flags.h.
+  auto bit = [](int b) { return uint64_t{1} << b; };
+  uint64_t buddy = 0, lru_file = 0, anon = 0, thp = 0, slab = 0, mapped_twice = 0;
+  for (uint64_t pfn = 0; pfn < pfns; ++pfn) {
+    const uint64_t f = Le<uint64_t>(kpf, pfn * 8);
+    buddy += (f & bit(10)) != 0;
+    lru_file += (f & bit(5)) && !(f & bit(12)) && !(f & bit(14));
+    anon += (f & bit(12)) != 0;
+    thp += (f & bit(12)) && (f & bit(22));
+    slab += (f & bit(7)) != 0;
+    mapped_twice += Le<uint64_t>(kpc, pfn * 8) > 1;
+  }
+  const auto meminfo = [&] {
+    std::map<std::string, uint64_t> m;
+    std::istringstream in(ReadAll(dir_ / "kdump.meminfo"));
+    for (std::string k; in >> k;) {
+      uint64_t v;
+      in >> v;
+      in.ignore(1000, '\n');
+      m[k.substr(0, k.size() - 1)] = v;
+    }
+    return m;
+  }();
+  const auto report = ReadKeyValues(dir_ / "kdump.report");
+  ASSERT_TRUE(HasKeys(report, {"mem_total_kb", "thp_enabled"}));
+  EXPECT_EQ(std::to_string(meminfo.at("MemTotal")), report.at("mem_total_kb"));
+  EXPECT_EQ(report.at("thp_enabled"), "[always] madvise never");
+  // memhog's anonymous memory (128 MiB or more) sits in transparent huge pages.
+  EXPECT_GE(meminfo.at("AnonHugePages"), 120u * 1024);
+  EXPECT_GE(thp * 4, meminfo.at("AnonHugePages") * 9 / 10);
+  EXPECT_GE(anon * 4, meminfo.at("AnonPages") * 9 / 10);
+  // 48 MiB of the disk in the page cache (the block device's: Buffers), not shmem.
+  EXPECT_GE(meminfo.at("Buffers"), 40u * 1024);
+  EXPECT_GE(lru_file * 4, 40u * 1024);
+  EXPECT_GT(buddy, pfns / 4) << "free pages (the random bytes memhog freed among them)";
+  EXPECT_GT(slab, 100u);
+  std::printf("[ %s ] %llu pfns: buddy %llu, file lru %llu, anon %llu (thp %llu), slab %llu, "
+              "mapped more than once %llu; MemFree %llu kB, Buffers %llu kB, AnonHugePages %llu kB\n",
+              GetParam().c_str(), (unsigned long long)pfns, (unsigned long long)buddy,
+              (unsigned long long)lru_file, (unsigned long long)anon, (unsigned long long)thp,
+              (unsigned long long)slab, (unsigned long long)mapped_twice,
+              (unsigned long long)meminfo.at("MemFree"), (unsigned long long)meminfo.at("Buffers"),
+              (unsigned long long)meminfo.at("AnonHugePages"));
 }
 
 // An independent oracle agrees the kdump vmcore holds this kernel's log: makedumpfile
