@@ -9,6 +9,7 @@
 #include "capture/cli/commands.h"
 #include "capture/cli/exit_status.h"
 #include "capture/core/filtered_core.h"
+#include "capture/core/progress_meter.h"
 #include "capture/writer/appending_stream_sink.h"
 #include "capture/writer/fd_stream_sink.h"
 #include "capture/writer/file_sink.h"
@@ -25,6 +26,7 @@ struct FilterCliOptions {
   int level = 0;
   unsigned threads = 0;
   std::string format = "kdump";
+  bool quiet = false;
 };
 
 int fail(const Error& e, int status) {
@@ -52,6 +54,13 @@ int run_filter(const FilterCliOptions& o) {
   options.write.compression = kCompress.at(o.compress);
   options.write.level = o.level;
   options.write.threads = o.threads;
+  std::unique_ptr<ProgressMeter> meter;
+  if (!o.quiet) {
+    options.write.progress = [&meter](const WriteProgress& p) {
+      if (!meter) meter = std::make_unique<ProgressMeter>("writing pages", p.pages_total);
+      meter->update(p.pages_done, p.pages_done * 4096);
+    };
+  }
 
   // Every format goes through a sink with a temporary name; flat may go to stdout.
   std::unique_ptr<ByteSink> file;
@@ -71,6 +80,7 @@ int run_filter(const FilterCliOptions& o) {
   }
   auto result = write_filtered_core(**dump, kernel ? &*kernel : nullptr, options, *sink);
   if (!result) return fail(result.error(), kExitOutputFailed);
+  if (meter) meter->finish(result->stats.bytes_in);
 
   const auto& s = result->stats;
   std::fprintf(stderr, "vmcap: %s\n", result->filter_summary.c_str());
@@ -106,6 +116,7 @@ void register_filter_command(CLI::App& app, CommandAction& selected) {
   cmd->add_option("--threads", o->threads, "compression threads (0: every CPU)");
   cmd->add_option("--format", o->format, "kdump (kdump-compressed), flat (makedumpfile -F), elf")
       ->check(CLI::IsMember({"kdump", "flat", "elf"}));
+  cmd->add_flag("-q,--quiet", o->quiet, "no progress on stderr");
   cmd->callback([&selected, o] {
     selected = [o]() -> int {
       if (o->output == "-" && o->format != "flat") {

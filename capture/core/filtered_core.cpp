@@ -86,6 +86,7 @@ Result<CoreResult> write_filtered_core(const Dump& dump, const KernelView* kerne
     // descriptor ring's unused tail) must still read back whole in crash and makedumpfile.
     auto filtered = VMCAP_TRY(classify_pages(kernel->info, *kernel->memory, dump.memory(),
                                              FilterOptions{.dump_level = options.dump_level & ~1}));
+    filtered.dump_level = options.dump_level;
     result.filter_summary = format_filter_summary(filtered);
     if (options.dump_level & 1) result.filter_summary += "; zero pages kept as one shared zero page";
     result.warnings = filtered.warnings;
