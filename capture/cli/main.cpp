@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   vmcap::register_dmesg_command(app, selected);
   vmcap::register_filter_command(app, selected);
   vmcap::register_check_config_command(app, selected);
+  vmcap::register_capture_command(app, selected);
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,413 @@
+#include "capture/run/capture_run.h"
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include "capture/config/capture_config.h"
+#include "capture/kernel/utsname.h"
+#include "capture/run/core_stream.h"
+#include "capture/run/final_action.h"
+#include "capture/run/log_products.h"
+#include "capture/run/manifest.h"
+#include "capture/run/watchdog.h"
+#include "capture/translate/kernel_view.h"
+#include "capture/upload/capture_layout.h"
+#include "capture/upload/file_uploader.h"
+#include "capture/upload/sha256.h"
+#include "capture/upload/uploader.h"
+#include "elf/open_dump.h"
+
+#ifndef VMCAP_VERSION
+#define VMCAP_VERSION "unknown"
+#endif
+
+namespace vmcap::run {
+namespace {
+
+using upload::Deadline;
+
+// Local writes after the deadline (the fallback log) get this long of their own.
+constexpr auto kLocalGrace = std::chrono::seconds(10);
+
+struct Target {
+  std::string name;
+  std::unique_ptr<upload::Uploader> uploader;
+  size_t index = 0;             // into manifest.destinations
+  bool failed = false;          // failed once: not tried again in this capture
+  bool holds_manifest = false;  // an (incomplete) manifest is there
+};
+
+class CaptureRun {
+ public:
+  CaptureRun(const CaptureOptions& options, Progress& progress) : options_(options), progress_(progress) {}
+  int run();
+
+ private:
+  void load_config();
+  void open_vmcore();
+  bool put_small(const std::string& name, const std::string& bytes, const std::string& content_type);
+  bool put_manifest_to(Target& t);
+  void save_log_fallback(const Deadline& deadline);
+  void print_log_on_console();
+  void stream_core_somewhere();
+  void finish_manifests();
+  void record_problem(const std::string& p);
+  upload::Artifact artifact(const std::string& name, const std::string& content_type) const;
+  void on_deadline();
+  int status_now() const;
+
+  const CaptureOptions& options_;
+  Progress& progress_;
+  config::Config config_;
+  std::optional<Deadline> deadline_;
+  std::unique_ptr<Dump> dump_;
+  std::optional<KernelView> kernel_;
+  std::optional<LogProducts> log_;
+  std::vector<Target> targets_;
+
+  mutable std::mutex mu_;  // the manifest, between the work and the watchdog
+  Manifest manifest_;
+  std::atomic<bool> log_saved_{false};
+  std::atomic<bool> destination_failed_{false};
+  std::atomic<bool> finishing_{false};  // the final action is taken once, by whoever gets here first
+  std::timed_mutex fallback_mu_;
+};
+
+void CaptureRun::record_problem(const std::string& p) {
+  std::lock_guard lock(mu_);
+  manifest_.problems.push_back(p);
+}
+
+upload::Artifact CaptureRun::artifact(const std::string& name, const std::string& content_type) const {
+  std::lock_guard lock(mu_);
+  upload::Artifact a{manifest_.directory, name, content_type, {}};
+  a.fields = {{"host", manifest_.host},
+              {"kernel_release", manifest_.kernel_release},
+              {"build_id", manifest_.build_id},
+              {"capture_id", manifest_.capture_id}};
+  return a;
+}
+
+void CaptureRun::load_config() {
+  auto loaded = config::load_config_for_capture(options_.config_path);
+  config_ = std::move(loaded.config);
+  for (const auto& p : loaded.problems) {
+    progress_.line("config", p);
+    record_problem("config: " + p);
+  }
+  if (loaded.degraded())
+    progress_.line("config", "falling back: " + std::to_string(config_.destinations.size()) +
+                                 " destination(s) without problems kept, bad global keys at their defaults");
+  std::string names;
+  for (const auto& d : config_.destinations) names += (names.empty() ? "" : ", ") + d.name;
+  progress_.line("config", options_.config_path + ": destinations [" + names + "], deadline " +
+                               std::to_string(config_.deadline.count() / 1000) + " s, final_action " +
+                               config::to_string(config_.final_action) + ", failure_action " +
+                               config::to_string(config_.failure_action));
+}
+
+void CaptureRun::open_vmcore() {
+  std::lock_guard lock(mu_);
+  Manifest& m = manifest_;
+  m.vmcap_version = VMCAP_VERSION;
+  m.vmcore = options_.vmcore;
+  m.dump_level = config_.dump_level;
+  m.compression = config::to_string(config_.compression);
+  m.compression_level = config_.compression_level;
+  m.started = utc_iso8601(std::chrono::duration_cast<std::chrono::seconds>(
+                              std::chrono::system_clock::now().time_since_epoch())
+                              .count());
+  auto dump = open_dump(options_.vmcore);
+  if (!dump) {
+    m.problems.push_back("vmcore: " + dump.error().message());
+  } else {
+    dump_ = std::move(*dump);
+    for (const auto& w : open_warnings(*dump_)) m.problems.push_back("vmcore: " + w);
+    auto kernel = open_kernel_view(*dump_);
+    if (!kernel) m.problems.push_back("kernel: " + kernel.error().message());
+    else kernel_ = std::move(*kernel);
+  }
+  if (kernel_) {
+    const VmcoreInfo& info = kernel_->info;
+    m.kernel_release = info.value("OSRELEASE").value_or("");
+    m.build_id = info.value("BUILD-ID").value_or("");
+    m.crash_time = info.crash_time();
+    if (auto uts = read_utsname(info, *kernel_->memory)) {
+      m.host = uts->nodename;
+      m.host_source = "utsname";
+      m.kernel_version = uts->version;
+      m.machine = uts->machine;
+      if (m.kernel_release.empty()) m.kernel_release = uts->release;
+    } else {
+      m.problems.push_back("utsname: " + uts.error().message());
+    }
+  }
+  if (!config_.hostname.empty()) {
+    m.host = config_.hostname;
+    m.host_source = "config";
+  } else if (m.host.empty()) {
+    m.host = "unknown";
+    m.host_source = "unknown";
+  }
+  uint32_t id = upload::random_capture_id();
+  char hex[9];
+  std::snprintf(hex, sizeof hex, "%08x", id);
+  m.capture_id = hex;
+  auto when = m.crash_time ? std::chrono::system_clock::time_point(std::chrono::seconds(*m.crash_time))
+                           : std::chrono::system_clock::now();
+  m.directory = upload::capture_directory(m.host, when, id);
+}
+
+bool CaptureRun::put_manifest_to(Target& t) {
+  std::string text;
+  {
+    std::lock_guard lock(mu_);
+    text = render_manifest(manifest_);
+  }
+  auto r = t.uploader->put(artifact(upload::kManifestName, "application/json"), text, *deadline_);
+  if (!r) {
+    std::lock_guard lock(mu_);
+    manifest_.destinations[t.index].errors.push_back(std::string(upload::kManifestName) + ": " + r.error().message());
+    return false;
+  }
+  t.holds_manifest = true;
+  return true;
+}
+
+// Tries the destinations in order until one takes the artifact; the first artifact a
+// destination gets is preceded by the manifest, marked incomplete.
+bool CaptureRun::put_small(const std::string& name, const std::string& bytes, const std::string& content_type) {
+  for (Target& t : targets_) {
+    if (t.failed) continue;
+    if (deadline_->expired()) return false;
+    auto start = std::chrono::steady_clock::now();
+    bool ok = t.holds_manifest || put_manifest_to(t);
+    Result<void> r = ok ? t.uploader->put(artifact(name, content_type), bytes, *deadline_) : Result<void>();
+    std::lock_guard lock(mu_);
+    ManifestDestination& md = manifest_.destinations[t.index];
+    if (ok && r) {
+      md.status = "ok";
+      md.artifacts.push_back(name);
+      manifest_.artifacts.push_back({name, bytes.size(), upload::sha256_hex(bytes), t.name});
+      progress_.line("upload", name + " to " + t.uploader->describe() + ": " + progress_.rate(bytes.size(), start));
+      return true;
+    }
+    if (!r) md.errors.push_back(name + ": " + r.error().message());
+    md.status = "failed";
+    t.failed = true;
+    destination_failed_ = true;
+    progress_.line("upload", name + " to " + t.uploader->describe() + " failed: " + md.errors.back());
+  }
+  return false;
+}
+
+void CaptureRun::save_log_fallback(const Deadline& deadline) {
+  std::unique_lock lock(fallback_mu_, std::defer_lock);
+  if (!lock.try_lock_for(std::chrono::seconds(2))) return;
+  if (log_saved_ || !log_ || config_.fallback_path.empty()) return;
+  upload::FileUploader local("fallback", config_.fallback_path);
+  std::string manifest_text;
+  {
+    std::lock_guard g(mu_);
+    manifest_.problems.push_back("no destination took the log: saved to the fallback path " + config_.fallback_path);
+    for (const auto& [name, bytes] : {std::pair{upload::kDmesgTextName, &log_->text},
+                                      std::pair{upload::kDmesgJsonName, &log_->json}})
+      manifest_.artifacts.push_back({name, bytes->size(), upload::sha256_hex(*bytes), "fallback"});
+    manifest_text = render_manifest(manifest_);
+  }
+  auto a = [&](const char* name, const char* type) { return artifact(name, type); };
+  auto r = local.put(a(upload::kDmesgTextName, "text/plain"), log_->text, deadline);
+  if (r) r = local.put(a(upload::kDmesgJsonName, "application/x-ndjson"), log_->json, deadline);
+  if (r) r = local.put(a(upload::kManifestName, "application/json"), manifest_text, deadline);
+  if (!r) {
+    progress_.line("fallback", "saving the log to " + config_.fallback_path + " failed: " + r.error().message());
+    std::lock_guard g(mu_);
+    std::erase_if(manifest_.artifacts, [](const ManifestArtifact& x) { return x.destination == "fallback"; });
+    return;
+  }
+  log_saved_ = true;
+  progress_.line("fallback", "the log is in " + upload::join_path(config_.fallback_path, artifact("", "").dir));
+}
+
+void CaptureRun::print_log_on_console() {
+  if (!log_) return;
+  progress_.line("console", "no destination and no fallback took the log: here it is whole");
+  progress_.raw(log_->text);
+  progress_.line("console", "end of the kernel log");
+}
+
+void CaptureRun::stream_core_somewhere() {
+  if (!dump_ || (!kernel_ && config_.dump_level != 0)) {
+    record_problem("core: not written (no readable dump or kernel view)");
+    return;
+  }
+  CoreOptions options;
+  options.dump_level = config_.dump_level;
+  options.format = CoreFormat::Flattened;
+  options.write.compression = config_.compression == config::Compression::Zstd   ? Compression::Zstd
+                              : config_.compression == config::Compression::Zlib ? Compression::Zlib
+                                                                                 : Compression::None;
+  options.write.level = config_.compression == config::Compression::None ? 0 : config_.compression_level;
+  options.write.threads = static_cast<unsigned>(config_.threads);
+  for (Target& t : targets_) {
+    if (t.failed) continue;
+    if (deadline_->expired()) break;
+    if (!t.holds_manifest && !put_manifest_to(t)) {
+      std::lock_guard lock(mu_);
+      manifest_.destinations[t.index].status = "failed";
+      t.failed = true;
+      destination_failed_ = true;
+      continue;
+    }
+    progress_.line("core", "streaming " + std::string(upload::kCoreName) + " to " + t.uploader->describe());
+    auto r = stream_core(*dump_, kernel_ ? &*kernel_ : nullptr, options, *t.uploader,
+                         artifact(upload::kCoreName, "application/octet-stream"), *deadline_, progress_);
+    std::lock_guard lock(mu_);
+    ManifestDestination& md = manifest_.destinations[t.index];
+    if (r) {
+      md.status = "ok";
+      md.artifacts.push_back(upload::kCoreName);
+      manifest_.artifacts.push_back({upload::kCoreName, r->size, r->sha256, t.name});
+      progress_.line("core", r->filter_summary);
+      for (const auto& w : r->warnings) manifest_.problems.push_back("core: " + w);
+      if (r->stats.lost_pages)
+        manifest_.problems.push_back("core: " + std::to_string(r->stats.lost_pages) +
+                                     " pages could not be read from the vmcore");
+      return;
+    }
+    md.errors.push_back(std::string(upload::kCoreName) + ": " + r.error().message());
+    md.status = "failed";
+    t.failed = true;
+    destination_failed_ = true;
+    progress_.line("core", std::string("to ") + t.uploader->describe() + " failed: " + r.error().message());
+  }
+  record_problem("core: no destination took it");
+}
+
+// The final manifest goes to every destination holding part of the capture.
+void CaptureRun::finish_manifests() {
+  for (Target& t : targets_) {
+    if (!t.holds_manifest) continue;
+    if (!put_manifest_to(t)) {
+      destination_failed_ = true;
+      progress_.line("manifest", "the final manifest did not reach " + t.uploader->describe());
+    }
+  }
+}
+
+int CaptureRun::status_now() const {
+  if (!log_saved_) return kCaptureNothingSaved;
+  std::lock_guard lock(mu_);
+  if (manifest_.complete && !destination_failed_) return kCaptureComplete;
+  return kCapturePartial;
+}
+
+// The deadline passed with the work still running: save the log locally if nothing
+// took it, then the failure action; the work is abandoned where it stands.
+void CaptureRun::on_deadline() {
+  if (finishing_.exchange(true)) return;
+  progress_.line("deadline", "the global deadline passed: abandoning the capture");
+  if (!log_saved_) save_log_fallback(Deadline::after(kLocalGrace));
+  if (!log_saved_) print_log_on_console();
+  int status = status_now();
+  perform_final_action(config_.failure_action, options_.dry_run, progress_);
+  progress_.line("done", "incomplete (deadline), exit status " + std::to_string(status));
+  std::fflush(nullptr);
+  std::_Exit(status);
+}
+
+int CaptureRun::run() {
+  load_config();
+  deadline_ = Deadline::after(config_.deadline);
+  Watchdog watchdog(*deadline_, [this] { on_deadline(); });
+
+  open_vmcore();
+  {
+    std::lock_guard lock(mu_);
+    progress_.line("vmcore", options_.vmcore + ": host " + manifest_.host + " (" + manifest_.host_source +
+                                 "), kernel " + manifest_.kernel_release + ", capture " + manifest_.directory);
+  }
+
+  auto policy = upload::transfer_policy_from(config_);
+  policy.retry.on_retry = [this](const std::string& what, int attempt, const Error& e, std::chrono::milliseconds d) {
+    progress_.line("retry", what + ": attempt " + std::to_string(attempt) + " after " + e.message() + ", waiting " +
+                                std::to_string(d.count()) + " ms");
+  };
+  for (const auto& d : config_.destinations) {
+    Target t{d.name, upload::make_uploader(d, policy), targets_.size()};
+    std::lock_guard lock(mu_);
+    manifest_.destinations.push_back({d.name, config::to_string(d.kind), t.uploader->describe()});
+    targets_.push_back(std::move(t));
+  }
+
+  if (kernel_) {
+    auto start = std::chrono::steady_clock::now();
+    auto log = decode_log_products(*kernel_);
+    if (log) {
+      for (const auto& p : log->problems) record_problem(p);
+      progress_.line("log", std::to_string(log->records) + " records decoded, " +
+                                progress_.rate(log->text.size(), start));
+      std::lock_guard lock(mu_);
+      log_ = std::move(*log);
+    } else {
+      record_problem("log: " + log.error().message());
+      progress_.line("log", log.error().message());
+    }
+  }
+
+  if (log_) {
+    bool text = put_small(upload::kDmesgTextName, log_->text, "text/plain");
+    bool json = put_small(upload::kDmesgJsonName, log_->json, "application/x-ndjson");
+    if (text || json) log_saved_ = true;
+    if (!text || !json) record_problem("log: no destination took " + std::string(text ? "dmesg.json" : "dmesg.txt"));
+    if (!log_saved_) save_log_fallback(deadline_->expired() ? Deadline::after(kLocalGrace) : *deadline_);
+    if (!log_saved_) print_log_on_console();
+  }
+
+  stream_core_somewhere();
+
+  {
+    std::lock_guard lock(mu_);
+    bool have_core = false, have_text = false, have_json = false;
+    for (const auto& a : manifest_.artifacts) {
+      if (a.destination == "fallback") continue;
+      have_core |= a.name == upload::kCoreName;
+      have_text |= a.name == upload::kDmesgTextName;
+      have_json |= a.name == upload::kDmesgJsonName;
+    }
+    manifest_.complete = have_core && have_text && have_json && !deadline_->expired();
+  }
+  finish_manifests();
+
+  if (finishing_.exchange(true)) {
+    // The watchdog got here first and is taking the final action.
+    watchdog.disarm();
+    for (;;) std::this_thread::sleep_for(std::chrono::hours(1));
+  }
+  watchdog.disarm();
+  bool complete;
+  {
+    std::lock_guard lock(mu_);
+    complete = manifest_.complete;
+  }
+  int status = status_now();
+  progress_.line("done", std::string(complete ? "complete" : "incomplete") + ", exit status " + std::to_string(status));
+  perform_final_action(decide_final_action(config_, complete), options_.dry_run, progress_);
+  return status;
+}
+
+}  // namespace
+
+int run_capture(const CaptureOptions& options, Progress& progress) {
+  CaptureRun run(options, progress);
+  return run.run();
+}
+
+}  // namespace vmcap::run

@@ -1,0 +1,74 @@
+#include "capture/run/core_stream.h"
+
+#include <chrono>
+#include <thread>
+
+#include "capture/run/sha256_stream.h"
+#include "capture/upload/byte_queue.h"
+#include "capture/writer/flattened_sink.h"
+
+namespace vmcap::run {
+namespace {
+
+// The flattened stream's bytes: hashed, counted, then queued for the upload.
+class QueueStreamSink final : public StreamSink {
+ public:
+  explicit QueueStreamSink(upload::ByteQueue& queue) : queue_(queue) {}
+  Result<void> write(std::span<const std::byte> bytes) override {
+    hash_.update(bytes);
+    return queue_.write(bytes);
+  }
+  Result<void> finish() override { return queue_.finish(); }
+  Sha256Stream& hash() { return hash_; }
+
+ private:
+  upload::ByteQueue& queue_;
+  Sha256Stream hash_;
+};
+
+}  // namespace
+
+Result<CoreUpload> stream_core(const Dump& dump, const KernelView* kernel, CoreOptions options,
+                               upload::Uploader& uploader, const upload::Artifact& artifact,
+                               const upload::Deadline& deadline, Progress& progress) {
+  options.format = CoreFormat::Flattened;
+  upload::ByteQueue queue(kCoreQueueBytes);
+  QueueStreamSink stream(queue);
+  FlattenedSink flattened(stream);
+
+  const auto start = std::chrono::steady_clock::now();
+  auto last = start;
+  options.write.progress = [&](const WriteProgress& p) {
+    auto now = std::chrono::steady_clock::now();
+    if (now - last < std::chrono::seconds(2)) return;
+    last = now;
+    double secs = std::chrono::duration<double>(now - start).count();
+    double frac = p.pages_total ? double(p.pages_done) / double(p.pages_total) : 0.0;
+    double eta = frac > 0 ? secs * (1 - frac) / frac : 0.0;
+    char buf[96];
+    std::snprintf(buf, sizeof buf, ", %.0f%% of pages, ETA %.0f s", frac * 100, eta);
+    progress.line("core", progress.rate(p.bytes_out, start) + buf);
+  };
+
+  Result<CoreResult> written = make_error(ErrorKind::Io, "core", std::nullopt, "not written");
+  std::thread producer([&] {
+    written = write_filtered_core(dump, kernel, options, flattened);
+    if (!written) queue.fail(written.error().message());
+  });
+  auto sent = uploader.put_stream(artifact, queue, deadline);
+  if (!sent) queue.abandon(sent.error().message());
+  producer.join();
+
+  if (!sent) return std::move(sent).error();
+  if (!written) return std::move(written).error();
+  CoreUpload out;
+  out.size = stream.hash().bytes();
+  out.sha256 = stream.hash().hex();
+  out.filter_summary = written->filter_summary;
+  out.warnings = written->warnings;
+  out.stats = written->stats;
+  progress.line("core", "sent to " + uploader.describe() + ": " + progress.rate(out.size, start));
+  return out;
+}
+
+}  // namespace vmcap::run

@@ -1,0 +1,61 @@
+// A capture's manifest.json, schema "vmcap-manifest/1" (docs/manifest.md): what was
+// captured, from which kernel, which artifacts landed where with their sizes and
+// sha256, and whether the capture is complete. Written first incomplete, rewritten at
+// the end; a reader tells a complete capture from an interrupted one by it alone.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace vmcap::run {
+
+inline constexpr const char* kManifestSchema = "vmcap-manifest/1";
+
+struct ManifestArtifact {
+  std::string name;
+  uint64_t size = 0;
+  std::string sha256;
+  std::string destination;  // the destination's name (or "fallback")
+};
+
+struct ManifestDestination {
+  std::string name;
+  std::string kind;           // file, http, s3, sftp, fallback
+  std::string description;    // Uploader::describe(): no secrets
+  std::string status = "not tried";  // ok, failed, not tried
+  std::vector<std::string> artifacts;  // names it took
+  std::vector<std::string> errors;     // one per failed artifact
+};
+
+struct Manifest {
+  bool complete = false;
+  std::string capture_id;       // 8 hex digits
+  std::string directory;        // capture_directory()
+  std::string started;          // UTC, ISO 8601
+  std::string vmcap_version;
+  std::string host;
+  std::string host_source;      // "utsname", "config" or "unknown"
+  std::string kernel_release;
+  std::string kernel_version;   // utsname version ("#1 SMP ...")
+  std::string machine;
+  std::string build_id;
+  std::optional<int64_t> crash_time;  // seconds since the epoch (VMCOREINFO CRASHTIME)
+  std::string vmcore;           // the path read
+  int dump_level = 31;
+  std::string compression;
+  int compression_level = 0;
+  std::string core_format = "flattened-kdump";
+  std::vector<ManifestArtifact> artifacts;
+  std::vector<ManifestDestination> destinations;
+  std::vector<std::string> problems;
+};
+
+// Pretty JSON with a trailing newline.
+std::string render_manifest(const Manifest& m);
+
+// "2024-01-31T23:59:59Z".
+std::string utc_iso8601(int64_t seconds_since_epoch);
+
+}  // namespace vmcap::run
