@@ -1,0 +1,225 @@
+// `vmcap capture` end to end on real kdump vmcores into a real nginx (WebDAV PUT) and
+// file:// destinations on this machine. For each case: what was saved where, what the
+// manifest says, the exit status, and the final action decided (final_action none or
+// --dry-run, so nothing reboots).
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "capture/upload/sha256.h"
+#include "tests/cli/run_vmcap.h"
+#include "tests/support/temp_dir.h"
+#include "tests/upload/local_servers.h"
+
+namespace vmcap::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+const char* kDav = "location /crash/ { dav_methods PUT; create_full_put_path on; dav_access user:rw; }\n";
+
+fs::path vmcore(const std::string& kernel) {
+  const char* env = std::getenv("VMCAP_TEST_VMCORES");
+  return (env ? fs::path(env) : fs::path("test-vmcores")) / kernel / "kdump.vmcore";
+}
+
+// The one capture directory under `root` (capture_layout.h's name).
+fs::path only_capture_dir(const fs::path& root) {
+  std::vector<fs::path> dirs;
+  if (fs::exists(root))
+    for (const auto& e : fs::directory_iterator(root))
+      if (e.is_directory()) dirs.push_back(e.path());
+  if (dirs.size() != 1) {
+    ADD_FAILURE() << dirs.size() << " capture directories under " << root;
+    return root / "missing";
+  }
+  return dirs[0];
+}
+
+json manifest_in(const fs::path& dir) { return json::parse(read_file((dir / "manifest.json").string())); }
+
+// Every artifact the manifest lists is in `dir` (those it says went to `destination`),
+// with the size and sha256 the manifest gives.
+void expect_artifacts_match(const json& m, const fs::path& dir, const std::string& destination,
+                            const std::vector<std::string>& names) {
+  std::vector<std::string> seen;
+  for (const auto& a : m["artifacts"]) {
+    if (a["destination"] != destination) continue;
+    std::string name = a["name"];
+    seen.push_back(name);
+    std::string bytes = read_file((dir / name).string());
+    EXPECT_EQ(a["size"].get<uint64_t>(), bytes.size()) << name;
+    EXPECT_EQ(a["sha256"].get<std::string>(), upload::sha256_hex(bytes)) << name;
+  }
+  EXPECT_EQ(seen, names);
+}
+
+std::string config_text(const std::string& globals, const std::string& destinations) {
+  return globals + destinations;
+}
+
+class CaptureOnRealKernel : public ::testing::TestWithParam<std::string> {};
+
+// --dry-run into WebDAV: everything lands, the manifest is complete and true to the
+// bytes, the logs equal `vmcap dmesg`, and the core gives the same log back.
+TEST_P(CaptureOnRealKernel, DryRunIntoWebDavLandsACompleteCapture) {
+  TempDir d;
+  NginxServer nginx(d.path(), kDav);
+  std::string conf = d.file("vmcap.conf");
+  write_file(conf, config_text("final_action = reboot\nfailure_action = halt\nfallback_path = " + d.file("fb") + "\n",
+                               "[destination dav]\nurl = " + nginx.url() + "/crash/\n"));
+  auto r = run_vmcap({"capture", "--config", conf, "--vmcore", vmcore(GetParam()).string(), "--dry-run"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.err.find("final action: reboot (dry run: not done)"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("MB/s"), std::string::npos) << r.err;
+
+  fs::path dir = only_capture_dir(nginx.root() + "/crash");
+  json m = manifest_in(dir);
+  EXPECT_EQ(m["schema"], "vmcap-manifest/1");
+  EXPECT_EQ(m["complete"], true);
+  EXPECT_EQ(m["directory"], dir.filename().string());
+  EXPECT_EQ(m["kernel"]["release"].get<std::string>().substr(0, GetParam().size()), GetParam());
+  EXPECT_EQ(m["kernel"]["build_id"].get<std::string>().size(), 40u);
+  EXPECT_FALSE(m["crash_time"].is_null());
+  EXPECT_EQ(m["destinations"][0]["status"], "ok");
+  EXPECT_TRUE(m["problems"].empty()) << m["problems"];
+  expect_artifacts_match(m, dir, "dav", {"dmesg.txt", "dmesg.json", "vmcore.flat"});
+  EXPECT_FALSE(fs::exists(d.file("fb")));
+
+  auto text = run_vmcap({"dmesg", vmcore(GetParam()).string()});
+  ASSERT_EQ(text.status, 0);
+  EXPECT_EQ(read_file((dir / "dmesg.txt").string()), text.out);
+  auto js = run_vmcap({"dmesg", "--format", "json", vmcore(GetParam()).string()});
+  EXPECT_EQ(read_file((dir / "dmesg.json").string()), js.out);
+  auto from_core = run_vmcap({"dmesg", (dir / "vmcore.flat").string()});
+  ASSERT_EQ(from_core.status, 0) << from_core.err;
+  EXPECT_EQ(from_core.out, text.out);
+  // The log was uploaded before the core, the manifest first of all.
+  std::string log = nginx.access_log();
+  size_t manifest = log.find("/manifest.json"), txt = log.find("/dmesg.txt"), core = log.find("/vmcore.flat");
+  EXPECT_LT(manifest, txt);
+  EXPECT_LT(txt, core);
+}
+
+INSTANTIATE_TEST_SUITE_P(Kernels, CaptureOnRealKernel, ::testing::Values("5.10", "6.1", "6.12"));
+
+// A file:// destination with zlib and final_action none (no dry run): makedumpfile -R
+// rebuilds a kdump-compressed file from the core that makedumpfile itself reads.
+TEST(Capture, FileDestinationZlibCoreRestoresWithMakedumpfile) {
+  TempDir d;
+  std::string conf = d.file("vmcap.conf");
+  write_file(conf, "compression = zlib\ncompression_level = 1\nfinal_action = none\nfailure_action = none\n"
+                   "fallback_path = none\n[destination disk]\nurl = file://" + d.file("out") + "\n");
+  auto r = run_vmcap({"capture", "--config", conf, "--vmcore", vmcore("6.1").string()});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.err.find("final action: none"), std::string::npos) << r.err;
+  fs::path dir = only_capture_dir(d.file("out"));
+  json m = manifest_in(dir);
+  EXPECT_EQ(m["complete"], true);
+  EXPECT_EQ(m["dump"]["compression"], "zlib");
+  expect_artifacts_match(m, dir, "disk", {"dmesg.txt", "dmesg.json", "vmcore.flat"});
+
+  std::string restored = d.file("restored.kdump");
+  std::string cmd = "makedumpfile -R " + restored + " < " + (dir / "vmcore.flat").string() + " >/dev/null 2>&1";
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  cmd = "makedumpfile --dump-dmesg " + restored + " " + d.file("mdf.txt") + " >/dev/null 2>&1";
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  EXPECT_NE(read_file(d.file("mdf.txt")).find("sysrq: Trigger a crash"), std::string::npos);
+  auto from_restored = run_vmcap({"dmesg", restored});
+  EXPECT_EQ(from_restored.out, read_file((dir / "dmesg.txt").string()));
+}
+
+// A config with an unknown key, a bad global value and a half-configured destination:
+// the capture goes on with what parsed, says so, and records it in the manifest.
+TEST(Capture, BrokenConfigFallsBackAndSaysSo) {
+  TempDir d;
+  std::string conf = d.file("vmcap.conf");
+  write_file(conf, "final_action = none\nfailure_action = none\ncolour = blue\ndump_level = 99\n"
+                   "fallback_path = " + d.file("fb") + "\n"
+                   "[destination broken]\nurl = file://" + d.file("broken") + "\nmethod = put\n"
+                   "[destination good]\nurl = file://" + d.file("good") + "\n");
+  auto r = run_vmcap({"capture", "--config", conf, "--vmcore", vmcore("6.1").string()});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.err.find("vmcap.conf:3:"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("falling back"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("destinations [good]"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(d.file("broken")));
+  fs::path dir = only_capture_dir(d.file("good"));
+  json m = manifest_in(dir);
+  EXPECT_EQ(m["complete"], true);
+  EXPECT_EQ(m["dump"]["dump_level"], 31);  // the bad value left at its default
+  ASSERT_GE(m["problems"].size(), 3u);
+  EXPECT_NE(m["problems"][0].get<std::string>().find("config: "), std::string::npos);
+  expect_artifacts_match(m, dir, "good", {"dmesg.txt", "dmesg.json", "vmcore.flat"});
+}
+
+// The only server is down: the log goes to fallback_path with a manifest saying so,
+// exit status 1, and the failure action is the one decided.
+TEST(Capture, ServerDownLogGoesToTheFallbackPath) {
+  TempDir d;
+  std::string conf = d.file("vmcap.conf");
+  write_file(conf, "final_action = reboot\nfailure_action = poweroff\nretries = 1\nretry_delay = 50ms\n"
+                   "fallback_path = " + d.file("fb") + "\n"
+                   "[destination down]\nurl = http://127.0.0.1:" + std::to_string(free_port()) + "/crash\n");
+  auto r = run_vmcap({"capture", "--config", conf, "--vmcore", vmcore("6.1").string(), "--dry-run"});
+  EXPECT_EQ(r.status, 1) << r.err;
+  EXPECT_NE(r.err.find("final action: poweroff (dry run: not done)"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("retry"), std::string::npos) << r.err;
+  fs::path dir = only_capture_dir(d.file("fb"));
+  json m = manifest_in(dir);
+  EXPECT_EQ(m["complete"], false);
+  EXPECT_EQ(m["destinations"][0]["status"], "failed");
+  EXPECT_FALSE(m["destinations"][0]["errors"].empty());
+  expect_artifacts_match(m, dir, "fallback", {"dmesg.txt", "dmesg.json"});
+  EXPECT_FALSE(fs::exists(dir / "vmcore.flat"));
+  EXPECT_EQ(read_file((dir / "dmesg.txt").string()), run_vmcap({"dmesg", vmcore("6.1").string()}).out);
+}
+
+// No destination and no fallback path: the whole log on the console, exit status 2.
+TEST(Capture, NothingElseTakesTheLogSoTheConsoleGetsItWhole) {
+  TempDir d;
+  std::string conf = d.file("vmcap.conf");
+  write_file(conf, "final_action = none\nfailure_action = none\nretries = 0\nfallback_path = none\n"
+                   "[destination down]\nurl = http://127.0.0.1:" + std::to_string(free_port()) + "/crash\n");
+  auto r = run_vmcap({"capture", "--config", conf, "--vmcore", vmcore("6.1").string()});
+  EXPECT_EQ(r.status, 2) << r.err;
+  EXPECT_NE(r.err.find(run_vmcap({"dmesg", vmcore("6.1").string()}).out), std::string::npos);
+  EXPECT_NE(r.err.find("final action: none"), std::string::npos);
+}
+
+// The deadline passes while the core streams (zstd 19 on one thread is slow): the log
+// and the incomplete manifest stay on the server, no core under its final name, exit
+// status 1, the failure action decided, and all of it in time.
+TEST(Capture, DeadlineMidCoreLeavesAnIncompleteCapture) {
+  TempDir d;
+  NginxServer nginx(d.path(), kDav);
+  std::string conf = d.file("vmcap.conf");
+  write_file(conf, "deadline = 2s\ncompression_level = 19\nthreads = 1\nfinal_action = reboot\n"
+                   "failure_action = halt\nfallback_path = " + d.file("fb") + "\n"
+                   "[destination dav]\nurl = " + nginx.url() + "/crash/\n");
+  auto start = std::chrono::steady_clock::now();
+  auto r = run_vmcap({"capture", "--config", conf, "--vmcore", vmcore("6.1").string(), "--dry-run"});
+  auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_EQ(r.status, 1) << r.err;
+  EXPECT_LT(took, std::chrono::seconds(10));
+  EXPECT_NE(r.err.find("deadline"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("final action: halt (dry run: not done)"), std::string::npos) << r.err;
+  fs::path dir = only_capture_dir(nginx.root() + "/crash");
+  json m = manifest_in(dir);
+  EXPECT_EQ(m["complete"], false);
+  EXPECT_TRUE(m["artifacts"].empty());  // the first manifest, written before anything else
+  EXPECT_EQ(read_file((dir / "dmesg.txt").string()), run_vmcap({"dmesg", vmcore("6.1").string()}).out);
+  EXPECT_TRUE(fs::exists(dir / "dmesg.json"));
+  EXPECT_FALSE(fs::exists(dir / "vmcore.flat"));
+  EXPECT_FALSE(fs::exists(d.file("fb")));  // the log had been saved: no fallback needed
+}
+
+}  // namespace
+}  // namespace vmcap::testing
