@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "capture/kernel/vmcoreinfo.h"
+#include "elf/crashing_cpu.h"
 #include "elf/open_dump.h"
 
 namespace vmcap {
@@ -21,26 +22,6 @@ std::string machine_name(uint16_t m) {
 }
 
 namespace {
-
-// The kernel saves a note for every CPU; which one panicked is not written down. The
-// panicking CPU runs a task (pid != 0), the others were stopped by NMI mostly while idle.
-void choose_crashing_cpu(DumpSummary& s) {
-  if (s.cpus.empty()) return;
-  if (s.cpus.size() == 1) {
-    s.crashing_cpu = 0;
-    s.crashing_cpu_basis = "the only CPU";
-    return;
-  }
-  for (size_t i = 0; i < s.cpus.size(); ++i) {
-    if (s.cpus[i].pid != 0) {
-      s.crashing_cpu = i;
-      s.crashing_cpu_basis = "the first CPU running a task (pid != 0)";
-      return;
-    }
-  }
-  s.crashing_cpu = 0;
-  s.crashing_cpu_basis = "every CPU was idle: the first CPU";
-}
 
 // A dump cut short (a copy that ran out of disk, an interrupted transfer) still opens;
 // find out by reading the last byte of every range, which for ELF costs one pread each.
@@ -71,7 +52,10 @@ Result<DumpSummary> summarize_dump(const Dump& dump) {
   auto cpus = read_cpu_states(dump);
   s.cpus = std::move(cpus.cpus);
   for (auto& w : cpus.warnings) s.warnings.push_back(std::move(w));
-  choose_crashing_cpu(s);
+  if (auto c = choose_crashing_cpu(s.cpus)) {
+    s.crashing_cpu = c->index;
+    s.crashing_cpu_basis = c->basis;
+  }
 
   s.memory = dump.memory().ranges();
   s.memory_total = dump.memory().total_bytes();

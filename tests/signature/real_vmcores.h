@@ -1,0 +1,29 @@
+// The real test vmcores (scripts/make-test-vmcore.sh) for the signature tests: the plain
+// kernel tags only (5.10, 6.1, 6.12), opened with their kernel view.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "capture/translate/kernel_view.h"
+#include "elf/dump.h"
+
+namespace vmcap::test {
+
+// The plain tags among VMCAP_TEST_VMCORE_TAGS.
+std::vector<std::string> plain_tags();
+// $VMCAP_TEST_VMCORES/TAG/FILE.
+std::string vmcore_path(const std::string& tag, const std::string& file = "kdump.vmcore");
+// KEY=value from TAG/kdump.report (kernel_release, kaslr_offset, ...).
+std::optional<std::string> report_value(const std::string& report_path, const std::string& key);
+
+struct OpenedVmcore {
+  std::unique_ptr<Dump> dump;
+  KernelView view;
+};
+// Fails the calling test (ASSERT) through the returned error message when it cannot open.
+std::optional<OpenedVmcore> open_vmcore(const std::string& path, std::string& error);
+
+}  // namespace vmcap::test
