@@ -41,6 +41,9 @@
 #            scripts/bench-filter.sh; not for CI (a 3.5 GiB vmcore).
 # A tag's modes are those of --modes that its scenario supports (filter, big: kdump only);
 # DIR/<tag>/modes lists what was made.
+# Cost seen on the 2-core machine, one job, busy (kdump_cpu_s / tag_total_s in timings):
+# 6.1-bigbuf 48 s CPU / 90 s (both modes); 5.10-, 6.1-, 6.12-filter 27-36 s CPU / 60-85 s;
+# 6.1-big 54 s CPU / 92 s (a 3.4 GiB vmcore, 1.8 GiB on disk: sparse).
 #
 # Layout, per tag:
 #   DIR/<tag>/qemu.elf               QEMU ELF dump (paging=false), 512 MiB guest, holes punched
