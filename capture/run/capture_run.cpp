@@ -1,5 +1,7 @@
 #include "capture/run/capture_run.h"
 
+#include "capture/signature/dump_signature.h"
+
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -147,6 +149,12 @@ void CaptureRun::open_vmcore() {
       if (m.kernel_release.empty()) m.kernel_release = uts->release;
     } else {
       m.problems.push_back("utsname: " + uts.error().message());
+    }
+    if (auto sig = signature_of_dump(*dump_, *kernel_)) {
+      m.crash = ManifestCrash{sig->reason, sig->pc, sig->symbol, sig->frames, sig->hash};
+      for (const auto& w : sig->warnings) m.problems.push_back("crash signature: " + w);
+    } else {
+      m.problems.push_back("crash signature: " + sig.error().message());
     }
   }
   if (!config_.hostname.empty()) {

@@ -1,5 +1,6 @@
 #include "capture/run/manifest.h"
 
+#include <cstdio>
 #include <ctime>
 
 #include <nlohmann/json.hpp>
@@ -38,6 +39,23 @@ std::string render_manifest(const Manifest& m) {
   } else {
     j["crash_time"] = nullptr;
     j["crash_time_unix"] = nullptr;
+  }
+  if (m.crash) {
+    ordered_json c;
+    c["reason"] = m.crash->reason;
+    if (m.crash->pc) {
+      char pc[24];
+      std::snprintf(pc, sizeof pc, "0x%llx", static_cast<unsigned long long>(*m.crash->pc));
+      c["pc"] = pc;
+    } else {
+      c["pc"] = nullptr;
+    }
+    c["symbol"] = m.crash->symbol;
+    c["frames"] = m.crash->frames;
+    c["hash"] = m.crash->hash;
+    j["crash"] = c;
+  } else {
+    j["crash"] = nullptr;
   }
   ordered_json dump;
   dump["vmcore"] = m.vmcore;

@@ -29,6 +29,15 @@ struct ManifestDestination {
   std::vector<std::string> errors;     // one per failed artifact
 };
 
+// What crashed, for deduplication across a fleet (capture/signature).
+struct ManifestCrash {
+  std::string reason;                // first panic/BUG/Oops line
+  std::optional<uint64_t> pc;        // the crashing CPU's program counter
+  std::string symbol;                // "func+0x16/0x20" via kallsyms, "" when unknown
+  std::vector<std::string> frames;   // the call trace's functions
+  std::string hash;                  // stable across boots, KASLR and kernels
+};
+
 struct Manifest {
   bool complete = false;
   std::string capture_id;       // 8 hex digits
@@ -42,6 +51,7 @@ struct Manifest {
   std::string machine;
   std::string build_id;
   std::optional<int64_t> crash_time;  // seconds since the epoch (VMCOREINFO CRASHTIME)
+  std::optional<ManifestCrash> crash;
   std::string vmcore;           // the path read
   int dump_level = 31;
   std::string compression;

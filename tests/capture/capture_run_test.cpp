@@ -124,6 +124,11 @@ TEST(Capture, FileDestinationZlibCoreRestoresWithMakedumpfile) {
   json m = manifest_in(dir);
   EXPECT_EQ(m["complete"], true);
   EXPECT_EQ(m["dump"]["compression"], "zlib");
+  // The guest crashed through sysrq-c: the manifest names it for deduplication.
+  EXPECT_EQ(m["crash"]["reason"], "Kernel panic - not syncing: sysrq triggered crash");
+  EXPECT_EQ(m["crash"]["frames"][0], "sysrq_handle_crash");
+  EXPECT_EQ(m["crash"]["hash"].get<std::string>().size(), 16u);
+  EXPECT_EQ(m["crash"]["symbol"].get<std::string>().rfind("__crash_kexec+0x", 0), 0u) << m["crash"];
   expect_artifacts_match(m, dir, "disk", {"dmesg.txt", "dmesg.json", "vmcore.flat"});
 
   std::string restored = d.file("restored.kdump");
