@@ -13,8 +13,8 @@
 #
 # Each tool runs N times (default 30), the three alternating, on a warm page cache (caches are
 # not dropped; the first round is reported on its own: it may be the only cold-ish one). Wall
-# time is measured with date +%s%N around each run, peak RSS with GNU time's %M (the `time`
-# package: /usr/bin/time). Prints per tool: first run, median and best of the others, peak
+# time is measured with date +%s%N around each run, peak RSS and CPU time with GNU time (the
+# `time` package: /usr/bin/time). Prints per tool: first run, median and best of the others, peak
 # RSS; the ratios to vmcore-dmesg; whether the outputs agree (vmcap's text must equal
 # vmcore-dmesg's byte for byte; makedumpfile's has the same number of records, its escapes
 # and indentation differ).
@@ -63,15 +63,15 @@ fi
 work=$(mktemp -d "${TMPDIR:-/tmp}/bench-dmesg.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
-# run NAME OUTFILE CMD...: one timed run; appends "wall_s rss_kib" to $work/NAME.runs.
+# run NAME OUTFILE CMD...: one timed run; appends "wall_s rss_kib cpu_s" to $work/NAME.runs.
 run() {
   local name=$1 outf=$2 t0 t1; shift 2
   t0=$(date +%s%N)
-  /usr/bin/time -f '%M' -o "$work/$name.rss" "$@" > "$outf" 2> "$work/$name.err" ||
+  /usr/bin/time -f '%M %U %S' -o "$work/$name.rss" "$@" > "$outf" 2> "$work/$name.err" ||
     { cat "$work/$name.err" >&2; die "$name failed: $*"; }
   t1=$(date +%s%N)
-  echo "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f", (b - a) / 1e9 }') $(cat "$work/$name.rss")" \
-    >> "$work/$name.runs"
+  awk -v a="$t0" -v b="$t1" '{ printf "%.4f %s %.2f\n", (b - a) / 1e9, $1, $2 + $3 }' \
+    "$work/$name.rss" >> "$work/$name.runs"
 }
 
 echo "vmcore: $vmcore ($(du -h --apparent-size "$vmcore" | cut -f1) apparent," \
@@ -86,23 +86,25 @@ for _ in $(seq 1 "$runs"); do
   run makedumpfile /dev/null makedumpfile --dump-dmesg "$vmcore" "$work/makedumpfile.txt"
 done
 
-# stats NAME: first, median and best of runs 2..N, max RSS.
+# stats NAME: first, median and best wall time of runs 2..N, max RSS, total CPU s of all runs.
 stats() {
-  local f=$work/$1.runs first med best rss
+  local f=$work/$1.runs first med best rss cpu
   first=$(awk 'NR == 1 { print $1 }' "$f")
   rss=$(awk '$2 > m { m = $2 } END { print m }' "$f")
+  cpu=$(awk '{ c += $3 } END { printf "%.2f", c }' "$f")
   read -r med best < <(tail -n +2 "$f" | cut -d' ' -f1 | sort -g |
     awk '{ t[++n] = $1 } END { printf "%s %s\n", n % 2 ? t[(n + 1) / 2] : (t[n / 2] + t[n / 2 + 1]) / 2, t[1] }')
-  echo "$first $med $best $rss"
+  echo "$first $med $best $rss $cpu"
 }
-read -r _ d_med _ _ < <(stats vmcore-dmesg)
-printf '\n%-14s %10s %10s %10s %12s %14s\n' tool "first s" "median s" "best s" "peak RSS" "median ratio"
+read -r _ d_med _ _ _ < <(stats vmcore-dmesg)
+printf '\n%-14s %10s %10s %10s %12s %10s %14s\n' tool "first s" "median s" "best s" "peak RSS" "CPU s" "median ratio"
 for name in vmcap vmcore-dmesg makedumpfile; do
-  read -r first med best rss < <(stats "$name")
-  printf '%-14s %10s %10s %10s %9s KiB %13sx\n' "$name" "$first" "$med" "$best" "$rss" \
+  read -r first med best rss cpu < <(stats "$name")
+  printf '%-14s %10s %10s %10s %9s KiB %10s %13sx\n' "$name" "$first" "$med" "$best" "$rss" "$cpu" \
     "$(awk -v a="$med" -v b="$d_med" 'BEGIN { printf "%.2f", (b > 0) ? a / b : 0 }')"
 done
-echo "(ratio: the tool's median wall time over vmcore-dmesg's)"
+echo "(CPU s: user + system of all $runs runs, GNU time's 10 ms resolution; ratio: the tool's"
+echo " median wall time over vmcore-dmesg's)"
 
 status=0
 records=$(grep -c '^\[' "$work/vmcore-dmesg.txt" || true)
@@ -121,7 +123,7 @@ else
   status=1
 fi
 
-read -r _ med _ rss < <(stats vmcap)
+read -r _ med _ rss _ < <(stats vmcap)
 goal() { if [ "$2" = 1 ]; then echo "goal met: $1"; else echo "GOAL MISSED: $1"; [ "$status" != 0 ] || status=3; fi; }
 goal "vmcap median ${med}s <= vmcore-dmesg median ${d_med}s" \
   "$(awk -v a="$med" -v b="$d_med" 'BEGIN { print (a <= b) ? 1 : 0 }')"
