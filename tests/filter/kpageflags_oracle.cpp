@@ -25,6 +25,9 @@ GuestView guest_view(uint64_t f) {
   if (has(kKpfHwpoison)) return GuestView::HwPoison;
   if (has(kKpfOffline)) return GuestView::Offline;
   if (has(kKpfBuddy)) return GuestView::Free;
+  // 6.12 reports slab pages as SLAB|ANON (struct slab reuses the mapping word): the
+  // kernel's own SLAB bit wins, as it does in vmcap's classifier.
+  if (has(kKpfSlab)) return GuestView::Other;
   // ANON is reported for THP tails too (the folio's); HUGE marks hugetlb pages.
   if (has(kKpfAnon) || has(kKpfHuge)) return GuestView::User;
   if (has(kKpfLru) || (has(kKpfSwapcache) && has(kKpfSwapbacked))) return GuestView::Cache;

@@ -23,6 +23,7 @@ TEST(KpageflagsOracle, GuestViews) {
   EXPECT_EQ(guest_view(bit(kKpfAnon) | bit(kKpfCompoundTail) | bit(kKpfThp)), GuestView::User);
   EXPECT_EQ(guest_view(bit(kKpfHuge) | bit(kKpfCompoundTail)), GuestView::User);
   EXPECT_EQ(guest_view(bit(kKpfSlab)), GuestView::Other);
+  EXPECT_EQ(guest_view(bit(kKpfSlab) | bit(kKpfAnon)), GuestView::Other) << "6.12 slab pages";
   EXPECT_EQ(guest_view(bit(kKpfZeroPage)), GuestView::Other);
   EXPECT_EQ(guest_view(bit(kKpfHwpoison) | bit(kKpfLru)), GuestView::HwPoison);
   EXPECT_EQ(guest_view(bit(kKpfOffline)), GuestView::Offline);
