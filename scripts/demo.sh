@@ -36,7 +36,7 @@ step "vmcap info on QEMU's kdump-zlib (flattened) dump"
 
 step "the static vmcap in a real kdump capture kernel: vmcap info /proc/vmcore"
 run=$build/demo-capture-run
-scripts/make-test-vmcore.sh --capture-run "$static_bin" --kernel "$kernel" --out "$run" \
+scripts/make-test-vmcore.sh --capture-run "$(dirname "$static_bin")/vmcap.stripped" --kernel "$kernel" --out "$run" \
   --cache "$vmcores/.cache" -- info /proc/vmcore
 cat "$run/run.stdout"
 echo "exit status in the capture kernel: $(cat "$run/run.status")"

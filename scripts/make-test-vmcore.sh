@@ -391,7 +391,9 @@ run_qemu_mode() {
     sleep 0.2; i=$((i + 1))
   done
   t1=$(now)
-  python3 "$lib_dir/qmp.py" "$work/qmp.sock" \
+  # Stop the guest first: both dumps must hold the same memory (a running guest changes
+  # a few dozen kernel data pages between them).
+  python3 "$lib_dir/qmp.py" "$work/qmp.sock" '{"execute":"stop"}' \
     "{\"execute\":\"dump-guest-memory\",\"arguments\":{\"paging\":false,\"protocol\":\"file:$work/qemu.elf\"}}" \
     >/dev/null || { kill "$pid"; fail "$tag: dump-guest-memory (elf) failed"; }
   t2=$(now)

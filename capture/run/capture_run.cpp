@@ -151,8 +151,9 @@ void CaptureRun::open_vmcore() {
       m.problems.push_back("utsname: " + uts.error().message());
     }
     if (auto sig = signature_of_dump(*dump_, *kernel_)) {
-      m.crash = ManifestCrash{sig->reason, sig->pc, sig->symbol, sig->frames, sig->hash};
-      for (const auto& w : sig->warnings) m.problems.push_back("crash signature: " + w);
+      // What the signature lacks (kallsyms on kernels before 6.0) is said in it, not
+      // counted among the capture's problems.
+      m.crash = ManifestCrash{sig->reason, sig->pc, sig->symbol, sig->frames, sig->hash, sig->warnings};
     } else {
       m.problems.push_back("crash signature: " + sig.error().message());
     }

@@ -53,6 +53,7 @@ std::string render_manifest(const Manifest& m) {
     c["symbol"] = m.crash->symbol;
     c["frames"] = m.crash->frames;
     c["hash"] = m.crash->hash;
+    c["warnings"] = m.crash->warnings;
     j["crash"] = c;
   } else {
     j["crash"] = nullptr;

@@ -36,6 +36,7 @@ struct ManifestCrash {
   std::string symbol;                // "func+0x16/0x20" via kallsyms, "" when unknown
   std::vector<std::string> frames;   // the call trace's functions
   std::string hash;                  // stable across boots, KASLR and kernels
+  std::vector<std::string> warnings; // pieces that could not be had (no kallsyms before 6.0)
 };
 
 struct Manifest {

@@ -36,7 +36,8 @@ std::string normalize_makedumpfile(const std::string& text) {
   std::istringstream in(out);
   std::string line, result;
   while (std::getline(in, line)) {
-    if (line.rfind("               ", 0) == 0 && line.size() >= 15 && line[15] != ' ') line.erase(0, 15);
+    // Every line of makedumpfile's output that is not a record's first carries the indent.
+    if (!line.starts_with("[") && line.starts_with("               ")) line.erase(0, 15);
     result += line + "\n";
   }
   return result;
