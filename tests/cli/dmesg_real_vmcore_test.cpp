@@ -10,6 +10,7 @@
 #include <regex>
 #include <sstream>
 
+#include "tests/cli/real_vmcores.h"
 #include "tests/cli/run_vmcap.h"
 #include "tests/support/temp_dir.h"
 
@@ -17,18 +18,6 @@ namespace vmcap::testing {
 namespace {
 
 namespace fs = std::filesystem;
-
-fs::path vmcores() {
-  const char* env = std::getenv("VMCAP_TEST_VMCORES");
-  return env ? fs::path(env) : fs::path("test-vmcores");
-}
-
-std::string slurp(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  std::ostringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
 
 // makedumpfile's text, mended of its sign-extension bug and its continuation indent.
 std::string normalize_makedumpfile(const std::string& text) {
@@ -47,41 +36,29 @@ class DmesgOnRealKernel : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(DmesgOnRealKernel, TextEqualsMakedumpfileBarItsEscapingBug) {
   TempDir d;
-  fs::path vmcore = vmcores() / GetParam() / "kdump.vmcore";
+  fs::path vmcore = test_vmcores_dir() / GetParam() / "kdump.vmcore";
   std::string cmd = "makedumpfile --dump-dmesg " + vmcore.string() + " " + d.file("mdf.txt") + " >/dev/null 2>&1";
   ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
   auto ours = run_vmcap({"dmesg", vmcore.string()});
   ASSERT_EQ(ours.status, 0) << ours.err;
-  std::string theirs = normalize_makedumpfile(slurp(d.file("mdf.txt")));
+  std::string theirs = normalize_makedumpfile(read_whole_file(d.file("mdf.txt")));
   EXPECT_NE(theirs.find("vmcap-marker utf8: caf\\xc3\\xa9"), std::string::npos);
   EXPECT_EQ(ours.out, theirs);
 }
 
 TEST_P(DmesgOnRealKernel, OutputFileAppearsOnlyWhole) {
   TempDir d;
-  fs::path vmcore = vmcores() / GetParam() / "kdump.vmcore";
+  fs::path vmcore = test_vmcores_dir() / GetParam() / "kdump.vmcore";
   auto out = d.file("dmesg.json");
   auto r = run_vmcap({"dmesg", "--format", "json", "-o", out, vmcore.string()});
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_TRUE(r.out.empty());
   EXPECT_FALSE(fs::exists(out + ".tmp"));
-  std::string json = slurp(out);
+  std::string json = read_whole_file(out);
   EXPECT_NE(json.find("\"text\":\"vmcap-marker last\""), std::string::npos) << json.substr(0, 300);
 }
 
-std::vector<std::string> tags() {
-  std::istringstream in(VMCAP_TEST_VMCORE_TAGS);
-  std::vector<std::string> t;
-  for (std::string s; in >> s;) t.push_back(s);
-  return t;
-}
-
-INSTANTIATE_TEST_SUITE_P(Kernels, DmesgOnRealKernel, ::testing::ValuesIn(tags()),
-                         [](const auto& info) {
-                           std::string n = info.param;
-                           for (auto& c : n) if (!isalnum(static_cast<unsigned char>(c))) c = '_';
-                           return n;
-                         });
+INSTANTIATE_TEST_SUITE_P(Kernels, DmesgOnRealKernel, ::testing::ValuesIn(test_vmcore_tags()), TagName());
 
 }  // namespace
 }  // namespace vmcap::testing

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "tests/cli/real_vmcores.h"
 #include "tests/cli/run_vmcap.h"
 #include "tests/support/temp_dir.h"
 
@@ -16,21 +17,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-fs::path vmcores() {
-  const char* env = std::getenv("VMCAP_TEST_VMCORES");
-  return env ? fs::path(env) : fs::path("test-vmcores");
-}
-
-std::string slurp(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  std::ostringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
-
 class FilterOnRealKernel : public ::testing::TestWithParam<std::string> {
  protected:
-  fs::path vmcore() const { return vmcores() / GetParam() / "kdump.vmcore"; }
+  fs::path vmcore() const { return test_vmcores_dir() / GetParam() / "kdump.vmcore"; }
 };
 
 TEST_P(FilterOnRealKernel, ZlibLevel31IsMakedumpfilesFile) {
@@ -40,7 +29,7 @@ TEST_P(FilterOnRealKernel, ZlibLevel31IsMakedumpfilesFile) {
   ASSERT_EQ(r.status, 0) << r.err;
   std::string cmd = "makedumpfile -c -d 31 " + vmcore().string() + " " + theirs + " >/dev/null 2>&1";
   ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
-  std::string a = slurp(ours), b = slurp(theirs);
+  std::string a = read_whole_file(ours), b = read_whole_file(theirs);
   if (GetParam().starts_with("6.12")) {
     // makedumpfile 1.7.2 takes slab pages whose mapping word has bit 0 set for anonymous
     // memory on 6.12 and drops them (tests/filter pins the pages): vmcap keeps them.
@@ -99,20 +88,7 @@ TEST_P(FilterOnRealKernel, FlatToStdoutIsAPipe) {
   EXPECT_EQ(run_vmcap({"filter", "--format", "kdump", vmcore().string(), "-"}).status, 64);
 }
 
-std::vector<std::string> tags() {
-  std::istringstream in(VMCAP_TEST_VMCORE_TAGS);
-  std::vector<std::string> t;
-  for (std::string s; in >> s;)
-    if (s.find('-') == std::string::npos) t.push_back(s);  // the plain kernels
-  return t;
-}
-
-INSTANTIATE_TEST_SUITE_P(Kernels, FilterOnRealKernel, ::testing::ValuesIn(tags()),
-                         [](const auto& info) {
-                           std::string n = info.param;
-                           for (auto& c : n) if (!isalnum(static_cast<unsigned char>(c))) c = '_';
-                           return n;
-                         });
+INSTANTIATE_TEST_SUITE_P(Kernels, FilterOnRealKernel, ::testing::ValuesIn(test_vmcore_tags(true)), TagName());
 
 }  // namespace
 }  // namespace vmcap::testing

@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tests/cli/real_vmcores.h"
 #include "tests/cli/run_vmcap.h"
 
 namespace vmcap::testing {
@@ -18,11 +19,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using json = nlohmann::json;
-
-fs::path vmcores() {
-  const char* env = std::getenv("VMCAP_TEST_VMCORES");
-  return env ? fs::path(env) : fs::path("test-vmcores");
-}
 
 std::map<std::string, std::string> read_report(const fs::path& p) {
   std::map<std::string, std::string> kv;
@@ -47,7 +43,7 @@ json info_json(const fs::path& file) {
 
 class InfoOnRealKernel : public ::testing::TestWithParam<std::string> {
  protected:
-  fs::path dir() const { return vmcores() / GetParam(); }
+  fs::path dir() const { return test_vmcores_dir() / GetParam(); }
 };
 
 TEST_P(InfoOnRealKernel, KdumpVmcoreMatchesTheGuest) {
@@ -110,19 +106,7 @@ TEST_P(InfoOnRealKernel, QemuDumpsMatchTheGuest) {
       << "512 MiB of RAM plus QEMU's 256 KiB BIOS ROM";
 }
 
-std::vector<std::string> tags() {
-  std::istringstream in(VMCAP_TEST_VMCORE_TAGS);
-  std::vector<std::string> t;
-  for (std::string s; in >> s;) t.push_back(s);
-  return t;
-}
-
-INSTANTIATE_TEST_SUITE_P(Kernels, InfoOnRealKernel, ::testing::ValuesIn(tags()),
-                         [](const auto& info) {
-                           std::string n = info.param;
-                           for (auto& c : n) if (!isalnum(static_cast<unsigned char>(c))) c = '_';
-                           return n;
-                         });
+INSTANTIATE_TEST_SUITE_P(Kernels, InfoOnRealKernel, ::testing::ValuesIn(test_vmcore_tags()), TagName());
 
 }  // namespace
 }  // namespace vmcap::testing
