@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Downloads one of Debian's real kernels (linux-image-amd64 of a suite) and extracts it whole:
+# vmlinuz, config, System.map and the full module tree (depmod run). Prints the folder.
+#
+#   scripts/debian-kernel.sh [--cache DIR] [--refresh] KERNEL      KERNEL: 5.10, 6.1 or 6.12
+#
+# The folder holds boot/vmlinuz-KREL and lib/modules/KREL/ (modules as Debian ships them:
+# .ko on 5.10 and 6.1, .ko.xz on 6.12). Cached in DIR (default build/test-vmcores/.cache, the
+# cache scripts/make-test-vmcore.sh uses, so a downloaded .deb serves both). Network:
+# deb.debian.org only, through apt lists of our own (the host's sources are untouched).
+set -euo pipefail
+export PATH=$PATH:/usr/sbin:/sbin
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cache=$root/build/test-vmcores/.cache
+refresh=0
+archive=http://deb.debian.org/debian
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --cache) cache=$2; shift 2 ;;
+    --refresh) refresh=1; shift ;;
+    -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -*) echo "debian-kernel.sh: unknown option $1" >&2; exit 2 ;;
+    *) break ;;
+  esac
+done
+[ $# -eq 1 ] || { echo "usage: debian-kernel.sh [--cache DIR] [--refresh] KERNEL" >&2; exit 2; }
+kver=$1
+fail() { echo "debian-kernel.sh: $*" >&2; exit 1; }
+case "$kver" in
+  5.10) suite=bullseye ;;
+  6.1) suite=bookworm ;;
+  6.12) suite=bookworm-backports ;;
+  *) fail "unknown kernel $kver (known: 5.10 6.1 6.12)" ;;
+esac
+mkdir -p "$cache/debs"
+cache=$(cd "$cache" && pwd)
+
+apt_opts() {
+  local d=$cache/apt/$suite
+  echo "-q -o Dir::Etc::SourceList=$d/sources.list -o Dir::Etc::SourceParts=/dev/null" \
+       "-o Dir::State::Lists=$d/lists -o Dir::Cache=$d/cache -o Dir::Cache::pkgcache=" \
+       "-o Dir::Cache::srcpkgcache= -o APT::Sandbox::User=root"
+}
+
+# The same lock and the same remembered package as make-test-vmcore.sh.
+exec {lock}>"$cache/$kver.lock"
+flock "$lock"
+pick=$cache/debs/$kver.deb-name
+if [ "$refresh" = 1 ] || [ ! -f "$pick" ] || [ ! -f "$cache/debs/$(cat "$pick")" ]; then
+  d=$cache/apt/$suite
+  mkdir -p "$d/lists/partial" "$d/cache/archives/partial"
+  echo "deb [trusted=yes] $archive $suite main" > "$d/sources.list"
+  # shellcheck disable=SC2046
+  apt-get $(apt_opts) update >"$d/update.log" 2>&1 ||
+    { cat "$d/update.log" >&2; fail "apt-get update ($suite) failed"; }
+  # shellcheck disable=SC2046
+  pkg=$(apt-cache $(apt_opts) depends linux-image-amd64 |
+        awk '$1 == "Depends:" && $2 ~ /^linux-image-[0-9]/ {print $2; exit}')
+  [ -n "$pkg" ] || fail "cannot resolve linux-image-amd64 in $suite"
+  # shellcheck disable=SC2046
+  (cd "$cache/debs" && apt-get $(apt_opts) download "$pkg" >"$d/download.log" 2>&1) ||
+    { cat "$d/download.log" >&2; fail "apt-get download $pkg failed"; }
+  # shellcheck disable=SC2012  # Debian package file names are plain
+  (cd "$cache/debs" && ls -t "${pkg}"_*.deb | head -n 1) > "$pick"
+fi
+deb=$cache/debs/$(cat "$pick")
+kroot=$cache/kernels-full/$(basename "$deb" .deb)
+if [ ! -f "$kroot/.ok" ]; then
+  rm -rf "$kroot"
+  mkdir -p "$kroot"
+  dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$kroot" --wildcards './boot/*' './lib/modules/*' ||
+    fail "extracting $deb failed"
+  krel=$(ls "$kroot/lib/modules")
+  depmod -b "$kroot" "$krel" 2>"$kroot/depmod.log" || fail "depmod failed for $krel"
+  touch "$kroot/.ok"
+fi
+echo "$kroot"
