@@ -2,8 +2,10 @@
 // config_parser.h; every field here has the default vmcap uses when the file is silent.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -67,7 +69,34 @@ struct Destination {
   std::string proxy;  // empty: none (environment proxies are ignored in a capture kernel)
 };
 
+// An IPv4 address as its four octets, in the order they are written (network order).
+struct Ipv4Address {
+  std::array<uint8_t, 4> octets{};
+  bool operator==(const Ipv4Address&) const = default;
+  bool is_zero() const { return octets == std::array<uint8_t, 4>{}; }
+  std::string to_string() const {
+    return std::to_string(octets[0]) + "." + std::to_string(octets[1]) + "." +
+           std::to_string(octets[2]) + "." + std::to_string(octets[3]);
+  }
+};
+
+// `[network]`: how the capture kernel's own initramfs brings the network up before
+// uploading (initramfs/network). Absent section: vmcap sets nothing up.
+struct Network {
+  std::string interface;  // empty: "auto", the first non-loopback interface that exists
+  bool dhcp = true;       // false: the static address below
+  Ipv4Address address;    // static only
+  int prefix_length = 0;  // static only, 1..32
+  std::optional<Ipv4Address> gateway;  // static only
+  std::vector<Ipv4Address> dns;        // empty: with dhcp, the lease's servers
+  std::vector<std::string> modules;    // kernel modules the image loads before bring-up
+  std::chrono::milliseconds timeout = std::chrono::seconds(30);  // link, then DHCP lease
+  std::string hostname;  // the global `hostname`, sent in DHCP option 12 when set
+  int line = 0;          // where the section starts, for messages
+};
+
 struct Config {
+  std::optional<Network> network;         // no [network] section: no network set-up
   std::vector<Destination> destinations;  // in the order they are tried
   int dump_level = 31;                    // makedumpfile's -d mask
   Compression compression = Compression::Zstd;
