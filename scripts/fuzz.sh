@@ -6,6 +6,7 @@
 # Prints the executions of every target.
 #
 #   scripts/fuzz.sh [SECONDS] [TARGET...]     e.g. scripts/fuzz.sh 30 ringbuffer kdump_compressed
+#   VMCAP_FUZZ_RUNS=10000000 scripts/fuzz.sh 7200 vmcoreinfo   stops at N executions or SECONDS
 #
 # Corpora: build/fuzz/corpus/<target> grows across runs; seeds are regenerated each run from
 # the synthetic builders (fuzz_seeds) and, when real test vmcores exist (VMCAP_TEST_VMCORES
@@ -18,7 +19,9 @@ seconds=${1:-60}
 [[ $# -gt 0 ]] && shift
 build=${VMCAP_FUZZ_BUILD_DIR:-$root/build/fuzz}
 jobs=${VMCAP_FUZZ_JOBS:-2}
-all_targets=(elf_dump vmcoreinfo ringbuffer printk_log char_ring kdump_compressed flattened formatters)
+runs=${VMCAP_FUZZ_RUNS:--1}
+all_targets=(elf_dump vmcoreinfo ringbuffer printk_log char_ring kdump_compressed flattened formatters
+  filter config manifest kallsyms)
 targets=("$@")
 [[ ${#targets[@]} -eq 0 ]] && targets=("${all_targets[@]}")
 
@@ -29,6 +32,7 @@ cmake --build "$build" -j "$jobs" --target fuzz_seeds "${targets[@]/#/fuzz_}"
 seeds=$build/seeds
 rm -rf "$seeds"
 "$build/tests/fuzz/fuzz_seeds" "$seeds"
+cp docs/vmcap.conf.example "$seeds/config/example"
 
 # Slices of real vmcores: a few KiB each, never whole dumps.
 vmcores=${VMCAP_TEST_VMCORES:-$root/build/test-vmcores}
@@ -115,7 +119,7 @@ for t in "${targets[@]}"; do
   corpus=$build/corpus/$t artifacts=$build/artifacts/$t/ log=$build/logs/$t.log
   mkdir -p "$corpus" "$artifacts" "$(dirname "$log")"
   status=0
-  "$build/tests/fuzz/fuzz_$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+  "$build/tests/fuzz/fuzz_$t" -max_total_time="$seconds" -runs="$runs" -timeout=10 -rss_limit_mb=2048 \
     -print_final_stats=1 -artifact_prefix="$artifacts" "$corpus" "$seeds/$t" >"$log" 2>&1 ||
     status=$?
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)

@@ -12,6 +12,8 @@
 
 #include <fmt/format.h>
 
+#include "tests/fuzz/filter_image.h"
+#include "tests/fuzz/kallsyms_image.h"
 #include "tests/fuzz/printk_images.h"
 #include "tests/kdump/kdump_writer.h"
 #include "tests/printk/synthetic_ringbuffer.h"
@@ -230,6 +232,73 @@ void formatter_seeds() {
   seed("formatters", "charring", record("[    0.000000] Linux version 2.6.32", "", "", 2));
 }
 
+void filter_seeds() {
+  for (bool v6_12 : {false, true})
+    for (int level : {31, 17, 1})
+      seed("filter", fmt::format("{}-d{}", v6_12 ? "6.12" : "6.1", level),
+           fuzz::filter_image::seed_input(v6_12, level));
+}
+
+void config_seeds() {
+  seed("config", "minimal", "[destination local]\nurl = file:///var/crash\n");
+  seed("config", "globals",
+       "deadline = 10m\nretries = 3\ndump_level = 17\ncompression = zlib\ncompression_level = 6\n"
+       "final_action = none\nfailure_action = halt\nfallback_path = /var/crash\nhostname = web-1\n"
+       "destinations = a, b\n[destination a]\nurl = http://10.0.2.2:8080/dav\nheader = X-A: 1\n"
+       "[destination b]\nurl = sftp://user@10.0.2.2/crash\nidentity_file = /nonexistent\n"
+       "known_hosts = /nonexistent\n");
+  seed("config", "broken", "[destination\n= x\nkey\n[destination a b]\nurl = s3://\n");
+}
+
+// Fields cut at 0xff bytes, after the 8 bytes of bits (fuzz_manifest.cpp).
+void manifest_seeds() {
+  auto manifest = [](uint64_t bits, const std::vector<std::string>& fields) {
+    std::vector<std::byte> in;
+    append_le(in, bits, 8);
+    for (const auto& f : fields) append(in, to_bytes(f + "\xff"));
+    return in;
+  };
+  seed("manifest", "plain",
+       manifest(0x5'0300'1f01ull, {"1a2b3c4d", "web-1", "utsname", "6.1.0-18-amd64", "#1 SMP", "x86_64",
+                                   "abcdef", "/proc/vmcore"}));
+  seed("manifest", "crash",
+       manifest(0xf'0300'1f0full,
+                {"1a2b3c4d", std::string("h\xc3\xa9\x00st", 6), "config", "6.12", "#1", "x86_64", "", "/proc/vmcore",
+                 std::string(8, '\x01'), "Kernel panic - not syncing: sysrq triggered crash\x80\xfe",
+                 "sysrq_handle_crash+0x16/0x20", "sysrq_handle_crash", "__handle_sysrq", "write_sysrq_trigger",
+                 "0123456789abcdef", "no kallsyms", "dmesg.txt", std::string(8, '\x02'), "e3b0c442", "local"}));
+}
+
+void kallsyms_seeds() {
+  namespace img = fuzz::kallsyms_image;
+  // One-character tokens: token i is byte i, so a name's bytes are its token indexes.
+  const std::vector<std::pair<uint32_t, std::string>> syms = {
+      {0x0, "T_stext"},        {0x40, "tdo_one_initcall"}, {0x40, "Tdo_one_initcall_alias"},
+      {0x1c0, "Tpanic"},       {0x2a0, "tsysrq_handle_crash"}, {0x2c0, "T__handle_sysrq"},
+      {0x9000, "D_sdata"},     {0x9100, "b__bss_start"}};
+  for (uint8_t flags : {uint8_t{0}, img::kLongLengths, uint8_t(img::kAbsolute | img::kLongLengths)}) {
+    std::vector<std::byte> in;
+    in.push_back(std::byte(flags));
+    append_le(in, syms.size(), 4);
+    append_le(in, 0xffffffff81000000ull, 8);
+    std::vector<std::byte> table;
+    for (int i = 0; i < 256; ++i) append_le(in, 2 * i, 2);
+    for (int i = 0; i < 256; ++i) table.push_back(std::byte(i)), table.push_back(std::byte(0));
+    append_le(in, table.size(), 2);
+    append(in, table);
+    std::vector<std::byte> names;
+    for (const auto& [off, name] : syms) {
+      names.push_back(std::byte(name.size()));
+      append(names, to_bytes(name));
+    }
+    append_le(in, names.size(), 2);
+    append(in, names);
+    for (const auto& [off, name] : syms)
+      append_le(in, (flags & img::kAbsolute) ? 0xffffffff81000000ull + off : off, (flags & img::kAbsolute) ? 8 : 4);
+    seed("kallsyms", fmt::format("flags{}", flags), in);
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -245,5 +314,9 @@ int main(int argc, char** argv) {
   char_ring_seeds();
   kdump_seeds();
   formatter_seeds();
+  filter_seeds();
+  config_seeds();
+  manifest_seeds();
+  kallsyms_seeds();
   return 0;
 }
