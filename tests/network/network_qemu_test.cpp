@@ -1,0 +1,96 @@
+// Debian's real 6.1 kernel in QEMU (TCG) with virtio-net on QEMU user networking: the
+// static network_guest_init brings the network up with vmcap_network and fetches a file
+// from a python3 HTTP server on 127.0.0.1. DHCP must get QEMU's lease (10.0.2.15/24,
+// router 10.0.2.2, DNS 10.0.2.3); both ways the fetched bytes must be the served ones and
+// QEMU must end through the guest's reboot.
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include <gtest/gtest.h>
+
+namespace {
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+uint64_t fnv1a64(const std::string& bytes) {
+  uint64_t h = 0xcbf29ce484222325ull;
+  for (unsigned char c : bytes) h = (h ^ c) * 0x100000001b3ull;
+  return h;
+}
+
+// The console line starting with `tag`, without "\r".
+std::string line_of(const std::string& console, const std::string& tag) {
+  std::istringstream in(console);
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    auto at = line.find(tag);
+    if (at != std::string::npos) return line.substr(at);
+  }
+  return "";
+}
+
+struct GuestRun {
+  std::string console;
+  std::string payload;
+  int qemu_status = -1;
+};
+
+GuestRun run_guest(const std::string& mode) {
+  const std::string out = std::string(VMCAP_NETWORK_OUT) + "/" + mode;
+  const std::string command = std::string(VMCAP_NETWORK_RUNNER) + " '" + VMCAP_NETWORK_GUEST_INIT + "' '" + out +
+                              "' '" + VMCAP_NETWORK_KERNEL_CACHE + "' " + mode;
+  int rc = std::system(command.c_str());
+  EXPECT_EQ(rc, 0) << command;
+  GuestRun run;
+  run.console = read_file(out + "/console.log");
+  run.payload = read_file(out + "/payload.bin");
+  run.qemu_status = std::atoi(read_file(out + "/qemu.status").c_str());
+  return run;
+}
+
+std::string expected_fetch(const std::string& payload) {
+  char line[160];
+  std::snprintf(line, sizeof line, "FETCH status='HTTP/1.0 200 OK' bytes=%zu fnv1a64=%016llx", payload.size(),
+                static_cast<unsigned long long>(fnv1a64(payload)));
+  return line;
+}
+
+TEST(NetworkQemu, DhcpLeaseFromQemuThenFetchFromHost) {
+  GuestRun run = run_guest("dhcp");
+  ASSERT_EQ(run.payload.size(), 196608u);
+  EXPECT_EQ(line_of(run.console, "NETWORK-ERROR"), "") << run.console;
+  EXPECT_EQ(line_of(run.console, "LEASE "),
+            "LEASE interface=eth0 address=10.0.2.15/24 gateway=10.0.2.2 dns=10.0.2.3 source=dhcp server=10.0.2.2 "
+            "lease_seconds=86400")
+      << run.console;
+  EXPECT_EQ(line_of(run.console, "RESOLV nameserver"), "RESOLV nameserver 10.0.2.3");
+  EXPECT_NE(line_of(run.console, "network: eth0 10.0.2.15/24 via 10.0.2.2 (dhcp from 10.0.2.2, "), "");
+  EXPECT_EQ(line_of(run.console, "FETCH"), expected_fetch(run.payload)) << run.console;
+  EXPECT_NE(line_of(run.console, "GUEST-INIT done"), "");
+  EXPECT_NE(line_of(run.console, "reboot: Restarting system"), "") << run.console;
+  EXPECT_EQ(run.qemu_status, 0);
+}
+
+TEST(NetworkQemu, StaticAddressThenFetchFromHost) {
+  GuestRun run = run_guest("static");
+  ASSERT_EQ(run.payload.size(), 196608u);
+  EXPECT_EQ(line_of(run.console, "NETWORK-ERROR"), "") << run.console;
+  EXPECT_EQ(line_of(run.console, "LEASE "),
+            "LEASE interface=eth0 address=10.0.2.15/24 gateway=10.0.2.2 dns=10.0.2.3 source=static server=none "
+            "lease_seconds=0")
+      << run.console;
+  EXPECT_EQ(line_of(run.console, "RESOLV nameserver"), "RESOLV nameserver 10.0.2.3");
+  EXPECT_EQ(line_of(run.console, "FETCH"), expected_fetch(run.payload)) << run.console;
+  EXPECT_NE(line_of(run.console, "reboot: Restarting system"), "") << run.console;
+  EXPECT_EQ(run.qemu_status, 0);
+}
+
+}  // namespace
