@@ -10,6 +10,23 @@ namespace {
 constexpr int kOk = 0;
 constexpr int kBadInput = 2;  // capture/cli/exit_status.h: kExitBadInput
 
+// "network: eth0 dhcp, timeout 30s, modules virtio_net" (what the initramfs will do).
+void describe_network(const Config& c, std::ostream& out) {
+  if (!c.network) {
+    out << "network: no [network] section, vmcap sets no network up\n";
+    return;
+  }
+  const Network& n = *c.network;
+  out << "network: " << (n.interface.empty() ? "auto" : n.interface) << " ";
+  if (n.dhcp) out << "dhcp";
+  else out << n.address.to_string() << "/" << n.prefix_length;
+  if (n.gateway) out << " via " << n.gateway->to_string();
+  for (size_t i = 0; i < n.dns.size(); ++i) out << (i ? "," : ", dns ") << n.dns[i].to_string();
+  out << ", timeout " << std::chrono::duration_cast<std::chrono::milliseconds>(n.timeout).count() / 1000.0 << "s";
+  for (size_t i = 0; i < n.modules.size(); ++i) out << (i ? " " : ", modules ") << n.modules[i];
+  out << "\n";
+}
+
 void describe(const Config& c, std::ostream& out) {
   out << "deadline " << std::chrono::duration_cast<std::chrono::seconds>(c.deadline).count()
       << "s, retries " << c.retries << ", dump_level " << c.dump_level << ", compression "
@@ -21,6 +38,7 @@ void describe(const Config& c, std::ostream& out) {
     out << "\n";
   }
   if (c.destinations.empty()) out << "no destinations: the log goes to fallback_path only\n";
+  describe_network(c, out);
 }
 }  // namespace
 

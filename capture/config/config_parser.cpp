@@ -10,6 +10,7 @@
 #include <set>
 #include <sstream>
 
+#include "capture/config/network_section.h"
 #include "capture/config/secret_file.h"
 #include "capture/config/value_parsers.h"
 
@@ -393,6 +394,9 @@ class Parser {
     std::vector<Section> sections;
     std::set<std::string> global_keys;
     bool in_section = false, section_valid = false;
+    bool in_network = false;  // in [network] (section_valid stays false: no destination)
+    int network_line = 0;
+    std::vector<NetworkEntry> network_entries;
     int lineno = 0;
     size_t pos = 0;
     while (pos <= text.size()) {
@@ -405,13 +409,23 @@ class Parser {
       if (line.front() == '[') {
         in_section = true;
         section_valid = false;
+        in_network = false;
         if (line.back() != ']') {
           problem(lineno, "", "section header without ']'");
           continue;
         }
         auto words = parse_name_list(line.substr(1, line.size() - 2));
+        if (words.size() == 1 && words[0] == "network") {
+          if (network_line) {
+            problem(lineno, "", "[network] already given on line " + std::to_string(network_line));
+            continue;
+          }
+          network_line = lineno;
+          in_network = true;
+          continue;
+        }
         if (words.size() != 2 || words[0] != "destination") {
-          problem(lineno, "", "expected [destination NAME], got " + std::string(line));
+          problem(lineno, "", "expected [destination NAME] or [network], got " + std::string(line));
           continue;
         }
         if (!valid_name(words[1])) {
@@ -453,10 +467,14 @@ class Parser {
         global(e);
       } else if (section_valid) {
         sections.back().entries.push_back(std::move(e));
+      } else if (in_network) {
+        network_entries.push_back({e.line, std::move(e.key), std::move(e.value)});
       }
       // keys under a broken section header: that header's problem already says so
     }
     finish_globals();
+    if (network_line)
+      out_.config.network = parse_network_section(network_line, network_entries, out_.config.hostname, out_.problems);
 
     std::map<std::string, Destination> good;
     for (const Section& s : sections)

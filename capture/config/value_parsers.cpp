@@ -170,4 +170,26 @@ const char* to_string(DestinationKind k) {
   return "?";
 }
 
+Parsed<Ipv4Address> parse_ipv4_address(std::string_view text) {
+  auto fail = [&] { return Parsed<Ipv4Address>::fail("'" + std::string(text) + "' is not an IPv4 address (A.B.C.D)"); };
+  Ipv4Address a;
+  size_t at = 0;
+  for (int i = 0; i < 4; ++i) {
+    if (i > 0) {
+      if (at >= text.size() || text[at] != '.') return fail();
+      ++at;
+    }
+    size_t digits = 0;
+    unsigned value = 0;
+    while (at < text.size() && digits < 4 && text[at] >= '0' && text[at] <= '9') {
+      value = value * 10 + static_cast<unsigned>(text[at] - '0');
+      ++at, ++digits;
+    }
+    if (digits == 0 || digits > 3 || value > 255) return fail();
+    a.octets[i] = static_cast<uint8_t>(value);
+  }
+  if (at != text.size()) return fail();
+  return Parsed<Ipv4Address>::ok(a);
+}
+
 }  // namespace vmcap::config

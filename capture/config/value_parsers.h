@@ -36,6 +36,9 @@ Parsed<HttpMethod> parse_http_method(std::string_view text);
 // "a, b c" -> {"a", "b", "c"} (commas and/or blanks separate).
 std::vector<std::string> parse_name_list(std::string_view text);
 
+// "10.0.2.15": four decimal octets 0..255, nothing else.
+Parsed<Ipv4Address> parse_ipv4_address(std::string_view text);
+
 std::string_view trim(std::string_view text);
 
 }  // namespace vmcap::config
