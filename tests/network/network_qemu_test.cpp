@@ -1,4 +1,5 @@
-// Debian's real 6.1 kernel in QEMU (TCG) with virtio-net on QEMU user networking: the
+// Debian's real 6.1 kernel in QEMU (TCG) with a NIC on QEMU user networking (virtio-net
+// for DHCP, e1000 for a static address): the
 // static network_guest_init brings the network up with vmcap_network and fetches a file
 // from a python3 HTTP server on 127.0.0.1. DHCP must get QEMU's lease (10.0.2.15/24,
 // router 10.0.2.2, DNS 10.0.2.3); both ways the fetched bytes must be the served ones and
@@ -63,7 +64,7 @@ std::string expected_fetch(const std::string& payload) {
   return line;
 }
 
-TEST(NetworkQemu, DhcpLeaseFromQemuThenFetchFromHost) {
+TEST(NetworkQemu, DhcpLeaseFromQemuOnVirtioNetThenFetchFromHost) {
   GuestRun run = run_guest("dhcp");
   ASSERT_EQ(run.payload.size(), 196608u);
   EXPECT_EQ(line_of(run.console, "NETWORK-ERROR"), "") << run.console;
@@ -79,7 +80,7 @@ TEST(NetworkQemu, DhcpLeaseFromQemuThenFetchFromHost) {
   EXPECT_EQ(run.qemu_status, 0);
 }
 
-TEST(NetworkQemu, StaticAddressThenFetchFromHost) {
+TEST(NetworkQemu, StaticAddressOnE1000ThenFetchFromHost) {
   GuestRun run = run_guest("static");
   ASSERT_EQ(run.payload.size(), 196608u);
   EXPECT_EQ(line_of(run.console, "NETWORK-ERROR"), "") << run.console;

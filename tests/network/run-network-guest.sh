@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Boots one of Debian's real kernels in QEMU (TCG) with a virtio-net NIC on QEMU user
+# Boots one of Debian's real kernels in QEMU (TCG) with a NIC on QEMU user
 # networking and a tiny initramfs whose /init is tests/network's static network_guest_init,
 # which brings the network up with vmcap_network and fetches a file from a python3 HTTP
 # server on the host's 127.0.0.1 (10.0.2.2 from the guest). The test reads the console.
 #
 #   run-network-guest.sh INIT_BINARY OUT_DIR KERNEL_CACHE MODE
 #
-# MODE: dhcp, or static (10.0.2.15/24 via 10.0.2.2, dns 10.0.2.3). OUT_DIR gets:
+# MODE: dhcp (a virtio-net NIC), or static (an e1000 NIC; 10.0.2.15/24 via 10.0.2.2, dns
+# 10.0.2.3): two drivers, two ways. OUT_DIR gets:
 # console.log, payload.bin (what the server served), qemu.status (QEMU's exit status).
 # KERNEL_CACHE: scripts/debian-kernel.sh's --cache (the kernel is downloaded once).
 set -euo pipefail
@@ -17,8 +18,9 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 kernel=${VMCAP_NETWORK_TEST_KERNEL:-6.1}
 fail() { echo "run-network-guest.sh: $*" >&2; exit 1; }
 case "$mode" in
-  dhcp) net_args="vmcap_net.address=dhcp" ;;
-  static) net_args="vmcap_net.address=10.0.2.15/24 vmcap_net.gateway=10.0.2.2 vmcap_net.dns=10.0.2.3" ;;
+  dhcp) net_args="vmcap_net.address=dhcp" nic=virtio-net-pci modules="virtio_pci virtio_net" ;;
+  static) net_args="vmcap_net.address=10.0.2.15/24 vmcap_net.gateway=10.0.2.2 vmcap_net.dns=10.0.2.3"
+          nic=e1000 modules=e1000 ;;
   *) fail "unknown mode $mode" ;;
 esac
 
@@ -46,8 +48,7 @@ add_module() {
   added[$path]=1
   order+=("$path")
 }
-add_module virtio_pci
-add_module virtio_net
+for m in $modules; do add_module "$m"; done
 mkdir -p "$out/image/lib/modules" "$out/image/proc" "$out/image/sys" "$out/image/dev" "$out/image/etc"
 : > "$out/image/modules.list"
 for path in "${order[@]}"; do
@@ -81,7 +82,7 @@ status=0
 timeout 240 qemu-system-x86_64 -accel tcg -smp 1 -m 256M -display none -vga none -no-reboot \
   -kernel "$vmlinuz" -initrd "$out/initramfs.cpio" \
   -append "console=ttyS0 panic=-1 loglevel=4 $net_args vmcap_net.url=http://10.0.2.2:$port/payload.bin" \
-  -netdev user,id=n0 -device virtio-net-pci,netdev=n0 \
+  -netdev user,id=n0 -device "$nic,netdev=n0" \
   -serial "file:$out/console.log" -monitor none || status=$?
 echo "$status" > "$out/qemu.status"
 echo "run-network-guest.sh: $mode: QEMU exited $status; console in $out/console.log"
