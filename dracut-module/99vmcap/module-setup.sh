@@ -1,0 +1,121 @@
+#!/bin/bash
+# shellcheck disable=SC2154  # moddir, initdir, systemdsystemunitdir, SYSTEMCTL: set by dracut
+# dracut module 99vmcap: the kdump capture with vmcap. In a capture kernel (/proc/vmcore
+# exists) it runs `vmcap capture`, which uploads the log and the core where /etc/vmcap.conf
+# says and reboots; in any other boot it does nothing.
+#
+# Build-time environment: VMCAP_BINARY (default: vmcap on PATH; the static one is best),
+# VMCAP_CONFIG (default /etc/vmcap.conf; installed as /etc/vmcap.conf).
+
+vmcap_binary() { echo "${VMCAP_BINARY:-$(command -v vmcap)}"; }
+vmcap_config() { echo "${VMCAP_CONFIG:-/etc/vmcap.conf}"; }
+
+# vmcap_config_values KEY...: the values of those keys, one a line, in any section.
+vmcap_config_values() {
+    local keys=" $* "
+    awk -v keys="$keys" '
+        /^[ \t]*[#;]/ || /^[ \t]*\[/ { next }
+        {
+            eq = index($0, "="); if (eq == 0) next
+            k = substr($0, 1, eq - 1); v = substr($0, eq + 1)
+            gsub(/^[ \t]+|[ \t]+$/, "", k); gsub(/^[ \t]+|[ \t]+$/, "", v)
+            if (v != "" && index(keys, " " k " ")) print v
+        }' "$(vmcap_config)"
+}
+
+# True when a destination is not a local file: the image then needs the network.
+vmcap_needs_network() {
+    vmcap_config_values url | grep -qv '^file://'
+}
+
+# Included only when asked for (--add vmcap, -m vmcap) or when a kdump image is built
+# (IN_KDUMP=1, as mkdumprd sets it); then the binary and the config must exist.
+check() {
+    local bin
+    bin=$(vmcap_binary)
+    if [[ -z $bin || ! -x $bin ]]; then
+        derror "vmcap: no vmcap binary (set VMCAP_BINARY or put vmcap on PATH)"
+        return 1
+    fi
+    if [[ ! -r $(vmcap_config) ]]; then
+        derror "vmcap: cannot read $(vmcap_config)"
+        return 1
+    fi
+    [[ $IN_KDUMP == 1 ]] && return 0
+    return 255
+}
+
+# network-legacy (dhclient) rather than the handler dracut would pick: it honours the
+# rd.neednet=1 ip=dhcp written below, with systemd in the image or without it.
+depends() {
+    if vmcap_needs_network; then echo base network-legacy network; else echo base; fi
+    return 0
+}
+
+# The NIC drivers for a remote destination (hostonly: the host's NICs only), and the
+# modules the config's [network] section names.
+installkernel() {
+    vmcap_needs_network || return 0
+    instmods '=drivers/net/ethernet' virtio_net af_packet
+    local m
+    for m in $(vmcap_config_values modules | tr ',' ' '); do
+        hostonly='' instmods "$m"
+    done
+    return 0
+}
+
+install() {
+    local bin conf f problems
+    bin=$(vmcap_binary)
+    conf=$(vmcap_config)
+    inst_binary "$bin" /usr/sbin/vmcap
+    inst_simple "$conf" /etc/vmcap.conf
+    # A broken config still captures (what parsed, then the fallbacks): say so, go on.
+    if ! problems=$("$bin" check-config "$conf" 2>&1); then
+        dwarning "vmcap: $conf has problems (the capture keeps what parsed):"
+        dwarning "$problems"
+    fi
+    # Every file the config names: secrets keep their mode (inst_simple copies it).
+    for f in $(vmcap_config_values ca_file client_cert client_key bearer_token_file \
+        password_file access_key_file secret_key_file identity_file known_hosts); do
+        if [[ -r $f ]]; then
+            inst_simple "$f"
+        else
+            dwarning "vmcap: $conf names $f, which cannot be read: not in the image"
+        fi
+    done
+    # TLS without ca_file verifies against the system's bundle.
+    if vmcap_config_values url | grep -Eq '^(https|s3)://'; then
+        inst_multiple -o /etc/ssl/certs/ca-certificates.crt /etc/pki/tls/certs/ca-bundle.crt
+    fi
+    inst_script "$moddir/vmcap-capture.sh" /sbin/vmcap-capture
+    inst_multiple -o reboot
+    if vmcap_needs_network; then
+        # dracut's own network brings the NIC up (DHCP unless the kernel command line of the
+        # capture kernel says otherwise with ip=) and its initqueue waits for it.
+        mkdir -p "$initdir/etc/cmdline.d"
+        echo "rd.neednet=1 ip=dhcp" > "$initdir/etc/cmdline.d/95vmcap-network.conf"
+    fi
+    # Without systemd: a capture kernel has no root= to mount; the cmdline hook gives dracut
+    # one so it goes on past the initqueue (network up) to pre-mount, where the capture runs
+    # and reboots. pre-pivot: the same, for an image booted with a real root=.
+    inst_hook cmdline 99 "$moddir/vmcap-root.sh"
+    inst_hook pre-mount 99 "$moddir/vmcap-hook.sh"
+    inst_hook pre-pivot 99 "$moddir/vmcap-hook.sh"
+    if dracut_module_included systemd; then
+        inst_simple "$moddir/vmcap-capture.service" "$systemdsystemunitdir/vmcap-capture.service"
+        if vmcap_needs_network; then
+            mkdir -p "$initdir$systemdsystemunitdir/vmcap-capture.service.d"
+            printf '[Unit]\nWants=network-online.target\nAfter=network-online.target\n' \
+                > "$initdir$systemdsystemunitdir/vmcap-capture.service.d/network.conf"
+        fi
+        $SYSTEMCTL -q --root "$initdir" add-wants initrd.target vmcap-capture.service
+        # systemd-networkd reads ip= from the kernel command line only, not cmdline.d.
+        if vmcap_needs_network && dracut_module_included systemd-networkd; then
+            mkdir -p "$initdir/etc/systemd/network"
+            printf '[Match]\nType=ether\n\n[Network]\nDHCP=ipv4\n' \
+                > "$initdir/etc/systemd/network/90-vmcap-dhcp.network"
+        fi
+    fi
+    dracut_need_initqueue
+}

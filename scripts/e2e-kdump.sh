@@ -1,0 +1,437 @@
+#!/usr/bin/env bash
+# End-to-end kdump: a real Debian kernel in QEMU (TCG) crashes and its capture kernel saves the
+# dump to a real server on the host. The first kernel (busybox /init, scripts/e2e/first-init)
+# loads the capture kernel with `kexec -p`, writes marker records to /dev/kmsg and panics
+# (sysrq-c); QEMU runs with -no-reboot, so the capture kernel's reboot ends it.
+#
+#   scripts/e2e-kdump.sh [--paths "ours dracut baseline"] [--kernel 6.1] [--vmcap STATIC]
+#                        [--out DIR] [--crashkernel 192M] [--mem-mib 1024] [--timeout 600]
+#   scripts/e2e-kdump.sh --find-crashkernel ["96M 128M 160M 192M 256M"] [...]
+#
+# Paths (each a separate crash of the same guest; the capture kernel is the same Debian kernel):
+#   ours      the image `vmcap mkinitramfs` makes (vmcap as /init, DHCP from [network]).
+#   dracut    Debian's dracut with dracut-module/99vmcap (--no-hostonly -m vmcap).
+#   baseline  busybox, udhcpc, `makedumpfile -F -c -d 31 /proc/vmcore | nc` to socat on the host.
+# vmcap paths upload over HTTP PUT to an nginx (WebDAV) started here on 127.0.0.1 (10.0.2.2 in
+# the guest). Checked on the host: QEMU ended through the guest's reboot (exit 0, not the
+# timeout); vmcap paths: the manifest is complete, every artifact's size and sha256 match the
+# uploaded file, dmesg.txt holds the 11 markers and the panic line, the core restored with
+# `makedumpfile -R` gives the same log through `makedumpfile --dump-dmesg` and `vmcap dmesg`,
+# equal to the uploaded dmesg.txt; baseline: the same log check on its core.
+# Printed: panic->reboot seconds of each path (host clock: the console's sysrq line to QEMU's
+# exit) and vmcap/baseline ratios. Results in OUT/results (key=value). Exit 0 when every path
+# passed, 1 otherwise.
+# --find-crashkernel: the ours path with each size in turn (not for CI); prints the smallest
+# with which capture and upload succeed, and vmcap's peak RSS when the console shows VmHWM.
+#
+# Needs (scripts/packages/qemu.txt, upload.txt): qemu-system-x86, busybox-static, kexec-tools,
+# makedumpfile, cpio, kmod, zstd, xz-utils, socat, nginx-light, dracut, python3.
+set -euo pipefail
+export PATH=$PATH:/usr/sbin:/sbin
+
+script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$script_dir/.." && pwd)
+e2e_dir=$script_dir/e2e
+
+paths="ours dracut baseline"
+kernel=6.1
+vmcap=$root/build/static/capture/cli/vmcap.stripped
+out=$root/build/e2e-kdump
+crashkernel=192M
+mem_mib=1024
+run_timeout=600
+find_sizes=
+
+usage() { sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --paths) paths=$2; shift 2 ;;
+    --kernel) kernel=$2; shift 2 ;;
+    --vmcap) vmcap=$2; shift 2 ;;
+    --out) out=$2; shift 2 ;;
+    --crashkernel) crashkernel=$2; shift 2 ;;
+    --mem-mib) mem_mib=$2; shift 2 ;;
+    --timeout) run_timeout=$2; shift 2 ;;
+    --find-crashkernel)
+      find_sizes="96M 128M 160M 192M 256M"
+      if [ $# -gt 1 ] && [ "${2#-}" = "$2" ]; then find_sizes=$2; shift; fi
+      shift ;;
+    -h|--help) usage 0 ;;
+    *) echo "e2e-kdump.sh: unknown option $1" >&2; usage 2 ;;
+  esac
+done
+
+log() { echo "[e2e-kdump $(date +%T)] $*" >&2; }
+fail() { log "ERROR: $*"; exit 1; }
+now() { date +%s.%N; }
+seconds() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
+
+# ---------------------------------------------------------------- tools and inputs
+is_static() { case "$(LC_ALL=C ldd "$1" 2>&1 || true)" in *"not a dynamic"*|*"statically linked"*) return 0 ;; esac; return 1; }
+clk_tck=$(getconf CLK_TCK)
+need_tools() {
+  local t missing=
+  for t in qemu-system-x86_64 kexec cpio modprobe makedumpfile socat nginx python3 zstd xz \
+           sha256sum timeout ldd; do
+    command -v "$t" >/dev/null || missing="$missing $t"
+  done
+  case " $paths " in *" dracut "*) command -v dracut >/dev/null || missing="$missing dracut" ;; esac
+  [ -z "$missing" ] || fail "missing tools:$missing (scripts/install-deps.sh installs them)"
+  busybox=
+  for t in /bin/busybox /usr/bin/busybox; do
+    if [ -x "$t" ] && is_static "$t"; then busybox=$t; break; fi
+  done
+  [ -n "$busybox" ] || fail "no static busybox (Debian package busybox-static)"
+  [ -x "$vmcap" ] || fail "no vmcap binary at $vmcap (scripts/build-static.sh builds it)"
+  is_static "$vmcap" || fail "$vmcap is not statically linked"
+  vmcap=$(cd "$(dirname "$vmcap")" && pwd)/$(basename "$vmcap")
+}
+
+# The whole Debian kernel (modules for the NICs and for dracut): sets kroot, krel, vmlinuz.
+stage_kernel() {
+  kroot=$("$script_dir/debian-kernel.sh" "$kernel") || fail "cannot get Debian's $kernel kernel"
+  krel=$(ls "$kroot/lib/modules")
+  vmlinuz=$kroot/boot/vmlinuz-$krel
+  [ -f "$vmlinuz" ] || fail "no $vmlinuz"
+}
+
+# ---------------------------------------------------------------- images
+make_cpio() { (cd "$1" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet --reproducible) > "$2"; }
+
+# add_binary DIR PATH: a dynamically linked host program and its libraries.
+add_binary() {
+  local dir=$1 bin=$2 lib
+  mkdir -p "$dir$(dirname "$bin")"
+  cp -L "$bin" "$dir$bin"
+  for lib in $(ldd "$bin" | awk '/=> \// {print $3} /^\t\// {print $1}'); do
+    mkdir -p "$dir$(dirname "$lib")"
+    cp -L "$lib" "$dir$lib"
+  done
+}
+
+# busybox_tree DIR INIT MODULES...: busybox, the init, scripts/guest/lib.sh and the kernel
+# modules named (with their dependencies, decompressed, listed in load order).
+busybox_tree() {
+  local dir=$1 init=$2 m f; shift 2
+  rm -rf "$dir"
+  mkdir -p "$dir"/{bin,sbin,dev,proc,sys,tmp,lib/vmcap/ko}
+  cp "$busybox" "$dir/bin/busybox"
+  ln -s busybox "$dir/bin/sh"
+  install -m 755 "$init" "$dir/init"
+  cp "$script_dir/guest/lib.sh" "$dir/lib/vmcap/lib.sh"
+  : > "$dir/lib/vmcap/modules"
+  for m in "$@"; do
+    modprobe -d "$kroot" -S "$krel" --show-depends "$m" | awk '$1 == "insmod" {print $2}'
+  done | awk '!seen[$0]++' | while read -r f; do
+    case "$f" in
+      *.ko.xz) xz -dc "$f" > "$dir/lib/vmcap/ko/$(basename "$f" .xz)" ;;
+      *.ko.zst) zstd -qdc "$f" > "$dir/lib/vmcap/ko/$(basename "$f" .zst)" ;;
+      *) cp "$f" "$dir/lib/vmcap/ko/" ;;
+    esac
+    f=$(basename "$f"); echo "${f%.ko*}.ko" >> "$dir/lib/vmcap/modules"
+  done
+}
+
+# vmcap_conf FILE PATH NETWORK: the capture's config, uploading to http://10.0.2.2:PORT/upload/PATH.
+vmcap_conf() {
+  sed -e "s|@HOST@|e2e-$2|" -e "s|@PORT@|$http_port|" -e "s|@PATH@|$2|" \
+      -e "s|@NETWORK@|$3|" "$e2e_dir/vmcap.conf.in" > "$1"
+  "$vmcap" check-config "$1" >&2 || fail "the generated $1 does not pass vmcap check-config"
+}
+
+# image_ours WORK: the image `vmcap mkinitramfs` makes (NIC modules from the kernel's tree).
+image_ours() {
+  local work=$1
+  vmcap_conf "$work/vmcap.conf" ours $'[network]\ninterface = auto\nmodules = virtio_net, af_packet'
+  "$vmcap" mkinitramfs --config "$work/vmcap.conf" --kernel-modules "$kroot/lib/modules/$krel" \
+    --vmcap "$vmcap" -o "$work/capture.img" > "$work/mkinitramfs.log" 2>&1 ||
+    { cat "$work/mkinitramfs.log" >&2; fail "vmcap mkinitramfs failed"; }
+}
+
+# image_dracut WORK: Debian's dracut, with dracut-module/99vmcap from this checkout (a copy of
+# dracut's base folder whose modules.d links to the system's modules and to ours).
+image_dracut() {
+  local work=$1 base=$1/dracut-base f
+  vmcap_conf "$work/vmcap.conf" dracut ""
+  rm -rf "$base"; mkdir -p "$base/modules.d" "$work/dracut-tmp" "$work/dracut-conf.d"
+  for f in /usr/lib/dracut/*; do
+    [ "$(basename "$f")" = modules.d ] || ln -s "$f" "$base/"
+  done
+  for f in /usr/lib/dracut/modules.d/*; do ln -s "$f" "$base/modules.d/"; done
+  ln -s "$root/dracut-module/99vmcap" "$base/modules.d/99vmcap"
+  dracutbasedir=$base VMCAP_BINARY=$vmcap VMCAP_CONFIG=$work/vmcap.conf \
+    dracut --force --quiet --no-hostonly --no-early-microcode --conf /dev/null \
+      --confdir "$work/dracut-conf.d" --tmpdir "$work/dracut-tmp" \
+      --kver "$krel" --kmoddir "$kroot/lib/modules/$krel" -m vmcap --compress zstd \
+      "$work/capture.img" > "$work/dracut.log" 2>&1 ||
+    { tail -n 40 "$work/dracut.log" >&2; fail "dracut failed"; }
+}
+
+# image_baseline WORK: busybox, udhcpc and Debian's makedumpfile with its libraries.
+image_baseline() {
+  local work=$1
+  busybox_tree "$work/baseline" "$e2e_dir/baseline-init" virtio_pci virtio_net af_packet
+  cp "$e2e_dir/udhcpc.script" "$work/baseline/lib/vmcap/udhcpc.script"
+  add_binary "$work/baseline" "$(command -v makedumpfile)"
+  make_cpio "$work/baseline" "$work/capture.img"
+}
+
+# first_image WORK APPEND: the crashing kernel's initramfs, holding the capture kernel, its
+# image (WORK/capture.img) and command line.
+first_image() {
+  local work=$1
+  busybox_tree "$work/first" "$e2e_dir/first-init"
+  add_binary "$work/first" "$(command -v kexec)"
+  mkdir -p "$work/first/boot"
+  cp "$vmlinuz" "$work/first/boot/vmlinuz"
+  cp "$work/capture.img" "$work/first/boot/capture.img"
+  printf '%s\n' "$2" > "$work/first/boot/capture.cmdline"
+  make_cpio "$work/first" "$work/first.cpio"
+}
+
+# ---------------------------------------------------------------- servers on 127.0.0.1
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+# wait_listening PORT PID: until something listens on 127.0.0.1:PORT (read from /proc/net/tcp:
+# a test connection would be the one connection socat takes).
+wait_listening() {
+  local hex i=0
+  hex=$(printf '%04X' "$1")
+  until awk -v p=":$hex" '$2 ~ p"$" && $4 == "0A" { found = 1 } END { exit !found }' /proc/net/tcp; do
+    kill -0 "$2" 2>/dev/null || return 1
+    i=$((i + 1)); [ "$i" -lt 100 ] || return 1
+    sleep 0.1
+  done
+}
+start_nginx() {
+  local dir=$out/nginx user=
+  rm -rf "$dir"; mkdir -p "$dir/root/upload" "$dir/tmp"
+  http_port=$(free_port)
+  [ "$(id -u)" = 0 ] && user="user root;"
+  sed -e "s|@DIR@|$dir|g" -e "s|@PORT@|$http_port|" -e "s|@USER@|$user|" \
+    "$e2e_dir/nginx.conf.in" > "$dir/nginx.conf"
+  nginx -p "$dir" -c "$dir/nginx.conf" -e "$dir/error.log" > "$dir/stderr.log" 2>&1 &
+  nginx_pid=$!
+  wait_listening "$http_port" "$nginx_pid" || { cat "$dir/stderr.log" "$dir/error.log" >&2; fail "nginx did not start"; }
+  upload_root=$dir/root/upload
+  log "nginx (WebDAV PUT) on 127.0.0.1:$http_port, files in $upload_root"
+}
+start_socat() { # FILE
+  nc_port=$(free_port)
+  socat -u "TCP-LISTEN:$nc_port,bind=127.0.0.1" "OPEN:$1,creat,trunc" 2>"$1.socat.log" &
+  socat_pid=$!
+  wait_listening "$nc_port" "$socat_pid" || fail "socat did not start"
+}
+stop_servers() {
+  [ -n "${nginx_pid:-}" ] && kill "$nginx_pid" 2>/dev/null && wait "$nginx_pid" 2>/dev/null
+  [ -n "${socat_pid:-}" ] && kill "$socat_pid" 2>/dev/null && wait "$socat_pid" 2>/dev/null
+  return 0
+}
+trap stop_servers EXIT
+
+# ---------------------------------------------------------------- the crash
+# qemu_cpu PID: CPU seconds (user + system) the running QEMU process PID has used so far: the
+# time measure that does not depend on the machine's load (sampled every 0.1 s below).
+qemu_cpu() {
+  [ -n "$1" ] || return 0
+  awk -v hz="$clk_tck" '{ sub(/^.*\) /, ""); printf "%.1f", ($12 + $13) / hz }' "/proc/$1/stat" 2>/dev/null
+}
+
+# crash WORK CRASHKERNEL: boots the first kernel, which crashes into the capture kernel; sets
+# qemu_rc, panic_to_reboot_s (the console's sysrq line to QEMU's exit, host clock) and
+# panic_to_reboot_cpu_s (QEMU's CPU seconds over the same span: load-independent).
+crash() {
+  local work=$1 pid qpid="" t_panic="" t_end c_panic="" c_last="" c
+  : > "$work/console.log"
+  # shellcheck disable=SC2054  # the commas are QEMU's
+  timeout "$run_timeout" qemu-system-x86_64 -accel tcg,thread=multi -smp 1 -m "${mem_mib}M" \
+    -nodefaults -display none -no-reboot -kernel "$vmlinuz" -initrd "$work/first.cpio" \
+    -append "console=ttyS0 panic=-1 printk.devkmsg=on crashkernel=$2" \
+    -serial "file:$work/console.log" \
+    -netdev user,id=net0 -device virtio-net-pci,netdev=net0 > "$work/qemu.log" 2>&1 &
+  pid=$!
+  while kill -0 "$pid" 2>/dev/null; do
+    [ -n "$qpid" ] || qpid=$(pgrep -P "$pid" qemu-system || true)
+    c=$(qemu_cpu "$qpid"); [ -z "$c" ] || c_last=$c
+    if [ -z "$t_panic" ] && grep -q 'sysrq: Trigger a crash' "$work/console.log"; then
+      t_panic=$(now); c_panic=$c_last
+    fi
+    sleep 0.1
+  done
+  t_end=$(now)
+  qemu_rc=0; wait "$pid" || qemu_rc=$?
+  panic_to_reboot_s=; panic_to_reboot_cpu_s=
+  if [ -n "$t_panic" ]; then
+    panic_to_reboot_s=$(seconds "$t_panic" "$t_end")
+    [ -z "$c_panic" ] || panic_to_reboot_cpu_s=$(seconds "$c_panic" "$c_last")
+  fi
+}
+
+# ended_by_reboot WORK: QEMU exited 0 (-no-reboot) after the capture kernel's restart.
+ended_by_reboot() {
+  [ "$qemu_rc" = 0 ] || { log "QEMU exit status $qemu_rc (124: the $run_timeout s timeout)"; return 1; }
+  grep -q 'reboot: Restarting system' "$1/console.log" ||
+    { log "no 'reboot: Restarting system' on the console"; return 1; }
+  [ -n "$panic_to_reboot_s" ] || { log "no sysrq crash line on the console"; return 1; }
+}
+
+# check_log FILE: the 11 markers and the panic line.
+check_log() {
+  local n
+  n=$(grep -c 'vmcap-e2e marker' "$1" || true)
+  [ "$n" = 11 ] || { log "$1: $n marker records, want 11"; return 1; }
+  grep -q 'Kernel panic - not syncing: sysrq triggered crash' "$1" ||
+    { log "$1: no panic line"; return 1; }
+}
+
+# check_core FLAT DIR: makedumpfile -R restores the flattened core; makedumpfile --dump-dmesg
+# and vmcap dmesg on it agree; sets core_log.
+check_core() {
+  local flat=$1 dir=$2
+  rm -f "$dir/core.kdump" "$dir/core.makedumpfile-dmesg"
+  [ -s "$flat" ] || { log "$flat is empty"; return 1; }
+  makedumpfile -R "$dir/core.kdump" < "$flat" > "$dir/restore.log" 2>&1 ||
+    { cat "$dir/restore.log" >&2; log "makedumpfile -R failed on $flat"; return 1; }
+  makedumpfile --dump-dmesg "$dir/core.kdump" "$dir/core.makedumpfile-dmesg" > "$dir/dump-dmesg.log" 2>&1 ||
+    { cat "$dir/dump-dmesg.log" >&2; log "makedumpfile --dump-dmesg failed"; return 1; }
+  "$vmcap" dmesg "$dir/core.kdump" > "$dir/core.vmcap-dmesg" 2> "$dir/vmcap-dmesg.log" ||
+    { cat "$dir/vmcap-dmesg.log" >&2; log "vmcap dmesg failed on the restored core"; return 1; }
+  cmp -s "$dir/core.makedumpfile-dmesg" "$dir/core.vmcap-dmesg" ||
+    { diff "$dir/core.makedumpfile-dmesg" "$dir/core.vmcap-dmesg" | head -n 20 >&2
+      log "makedumpfile --dump-dmesg and vmcap dmesg differ on the core"; return 1; }
+  core_log=$dir/core.vmcap-dmesg
+  check_log "$core_log"
+}
+
+# check_upload WORK PATH: the capture directory vmcap uploaded under upload/PATH.
+check_upload() {
+  local work=$1 dir manifests
+  manifests=$(find "$upload_root/$2" -mindepth 2 -maxdepth 2 -name manifest.json 2>/dev/null | wc -l)
+  [ "$manifests" = 1 ] || { log "$2: $manifests capture directories on the server, want 1"; return 1; }
+  dir=$(dirname "$(find "$upload_root/$2" -mindepth 2 -maxdepth 2 -name manifest.json)")
+  log "$2: capture directory $dir"
+  python3 - "$dir" <<'PY' || return 1
+import hashlib, json, os, sys
+d = sys.argv[1]
+m = json.load(open(os.path.join(d, "manifest.json")))
+bad = []
+if m.get("schema") != "vmcap-manifest/1": bad.append("schema %r" % m.get("schema"))
+if m.get("complete") is not True: bad.append("complete is %r" % m.get("complete"))
+names = [a["name"] for a in m.get("artifacts", [])]
+if sorted(names) != ["dmesg.json", "dmesg.txt", "vmcore.flat"]: bad.append("artifacts %r" % names)
+for a in m.get("artifacts", []):
+    p = os.path.join(d, a["name"])
+    if not os.path.isfile(p): bad.append(a["name"] + " missing on the server"); continue
+    h = hashlib.sha256()
+    with open(p, "rb") as f:
+        for b in iter(lambda: f.read(1 << 20), b""): h.update(b)
+    if h.hexdigest() != a["sha256"]: bad.append(a["name"] + " sha256 differs from the manifest")
+    if os.path.getsize(p) != a["size"]: bad.append(a["name"] + " size differs from the manifest")
+for b in bad: print("manifest: " + b, file=sys.stderr)
+print("manifest: complete, %d artifacts, core %d bytes" % (len(names),
+      next((a["size"] for a in m.get("artifacts", []) if a["name"] == "vmcore.flat"), 0)), file=sys.stderr)
+sys.exit(1 if bad else 0)
+PY
+  check_log "$dir/dmesg.txt" || return 1
+  check_core "$dir/vmcore.flat" "$work" || return 1
+  cmp -s "$dir/dmesg.txt" "$core_log" ||
+    { diff "$dir/dmesg.txt" "$core_log" | head -n 20 >&2
+      log "the uploaded dmesg.txt differs from the core's log"; return 1; }
+  peak_rss=$(grep -o 'VmHWM:[[:space:]]*[0-9]* kB' "$work/console.log" | tail -n 1 | awk '{print $2}' || true)
+  core_bytes=$(stat -c %s "$dir/vmcore.flat")
+}
+
+# ---------------------------------------------------------------- one path
+# run_path NAME CRASHKERNEL: image, crash, checks; sets path_ok and appends to OUT/results.
+capture_append="console=ttyS0 irqpoll nr_cpus=1 reset_devices panic=-1"
+run_path() {
+  local name=$1 ck=$2 work=$out/$1 t0
+  rm -rf "$work"; mkdir -p "$work"
+  path_ok=0; peak_rss=; core_bytes=
+  t0=$(now)
+  case "$name" in
+    ours) image_ours "$work" ;;
+    dracut) image_dracut "$work" ;;
+    baseline) image_baseline "$work"; start_socat "$work/baseline.flat" ;;
+    *) fail "unknown path $name (ours, dracut, baseline)" ;;
+  esac
+  local append=$capture_append
+  [ "$name" = baseline ] && append="$append vmcap.nc=10.0.2.2:$nc_port"
+  first_image "$work" "$append"
+  log "$name: capture image $(du -k "$work/capture.img" | cut -f1) KiB, made in $(seconds "$t0" "$(now)") s; crashing (crashkernel=$ck)"
+  crash "$work" "$ck"
+  if [ "$name" = baseline ]; then
+    wait "$socat_pid" 2>/dev/null || true; socat_pid=
+  fi
+  if ended_by_reboot "$work"; then
+    case "$name" in
+      baseline)
+        core_bytes=$(stat -c %s "$work/baseline.flat")
+        check_core "$work/baseline.flat" "$work" && path_ok=1 ;;
+      *) check_upload "$work" "$name" && path_ok=1 ;;
+    esac
+  fi
+  if [ "$path_ok" = 1 ]; then
+    log "$name: PASS, panic->reboot ${panic_to_reboot_s} s (QEMU CPU ${panic_to_reboot_cpu_s} s), core $core_bytes bytes${peak_rss:+, vmcap peak RSS $peak_rss kB}"
+  else
+    log "$name: FAILED; console tail:"
+    tail -n 40 "$work/console.log" >&2 || true
+  fi
+  {
+    echo "${name}_ok=$path_ok"
+    echo "${name}_crashkernel=$ck"
+    echo "${name}_panic_to_reboot_s=$panic_to_reboot_s"
+    echo "${name}_panic_to_reboot_cpu_s=$panic_to_reboot_cpu_s"
+    echo "${name}_core_bytes=$core_bytes"
+    if [ -n "$peak_rss" ]; then echo "${name}_vmcap_peak_rss_kb=$peak_rss"; fi
+  } >> "$out/results"
+  rm -f "$work/core.kdump"
+}
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+
+main() {
+  need_tools
+  mkdir -p "$out"; out=$(cd "$out" && pwd)
+  : > "$out/results"
+  stage_kernel
+  log "kernel $krel, vmcap $vmcap, guest ${mem_mib} MiB"
+  start_nginx
+  local failed=0 p
+  if [ -n "$find_sizes" ]; then
+    local found=
+    for p in $find_sizes; do
+      run_path ours "$p"
+      if [ "$path_ok" = 1 ]; then found=$p; break; fi
+    done
+    if [ -n "$found" ]; then
+      echo "smallest crashkernel= for a ${mem_mib} MiB guest (ours): $found;" \
+           "vmcap peak RSS: ${peak_rss:-not printed by vmcap} ${peak_rss:+kB}"
+      echo "min_crashkernel=$found" >> "$out/results"
+      return 0
+    fi
+    echo "no size of \"$find_sizes\" worked"; return 1
+  fi
+  declare -A took=() cpu=()
+  for p in $paths; do
+    run_path "$p" "$crashkernel"
+    [ "$path_ok" = 1 ] || failed=1
+    took[$p]=$panic_to_reboot_s; cpu[$p]=$panic_to_reboot_cpu_s
+  done
+  echo "panic -> reboot (${mem_mib} MiB guest, crashkernel=$crashkernel, TCG): wall s, QEMU CPU s"
+  for p in $paths; do printf '  %-9s %8s %8s\n' "$p" "${took[$p]:-n/a}" "${cpu[$p]:-n/a}"; done
+  if [ -n "${took[baseline]:-}" ]; then
+    for p in ours dracut; do
+      if [ -n "${took[$p]:-}" ]; then
+        echo "  ratio $p/baseline: wall $(ratio "${took[$p]}" "${took[baseline]}")," \
+             "CPU $(ratio "${cpu[$p]}" "${cpu[baseline]}") (goal <= 0.7)"
+        echo "${p}_over_baseline=$(ratio "${took[$p]}" "${took[baseline]}")" >> "$out/results"
+        echo "${p}_over_baseline_cpu=$(ratio "${cpu[$p]}" "${cpu[baseline]}")" >> "$out/results"
+      fi
+    done
+  fi
+  return "$failed"
+}
+
+main
