@@ -38,10 +38,31 @@ std::string line_of(const std::string& console, const std::string& tag) {
   return "";
 }
 
+// tcpdump's verbose reading of the frames QEMU saw on the NIC: an independent decoder of
+// what vmcap_network sent (it checks IP and UDP checksums: "[udp sum ok]", "bad cksum").
+std::string tcpdump(const std::string& pcap, const std::string& filter) {
+  std::string command = "tcpdump -nn -vvv -r '" + pcap + "' '" + filter + "' 2>&1";
+  std::string out;
+  if (FILE* p = ::popen(command.c_str(), "r")) {
+    char buf[4096];
+    size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+    ::pclose(p);
+  }
+  return out;
+}
+
+size_t count(const std::string& text, const std::string& part) {
+  size_t n = 0;
+  for (size_t at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) ++n;
+  return n;
+}
+
 struct GuestRun {
   std::string console;
   std::string payload;
   int qemu_status = -1;
+  std::string pcap;
 };
 
 GuestRun run_guest(const std::string& mode) {
@@ -54,6 +75,7 @@ GuestRun run_guest(const std::string& mode) {
   run.console = read_file(out + "/console.log");
   run.payload = read_file(out + "/payload.bin");
   run.qemu_status = std::atoi(read_file(out + "/qemu.status").c_str());
+  run.pcap = out + "/nic.pcap";
   return run;
 }
 
@@ -78,6 +100,20 @@ TEST(NetworkQemu, DhcpLeaseFromQemuOnVirtioNetThenFetchFromHost) {
   EXPECT_NE(line_of(run.console, "GUEST-INIT done"), "");
   EXPECT_NE(line_of(run.console, "reboot: Restarting system"), "") << run.console;
   EXPECT_EQ(run.qemu_status, 0);
+
+  // What the client sent, as tcpdump decodes it: broadcast DISCOVER then REQUEST for the
+  // offer, correct checksums, the host name option.
+  std::string sent = tcpdump(run.pcap, "udp and src port 68");
+  size_t frames = count(sent, "0.0.0.0.68 > 255.255.255.255.67:");
+  EXPECT_GE(frames, 2u) << sent;
+  EXPECT_EQ(count(sent, "[udp sum ok] BOOTP/DHCP, Request from"), frames) << sent;
+  EXPECT_EQ(count(sent, "bad cksum"), 0u) << sent;
+  EXPECT_GE(count(sent, "DHCP-Message (53), length 1: Discover"), 1u) << sent;
+  EXPECT_GE(count(sent, "DHCP-Message (53), length 1: Request"), 1u) << sent;
+  EXPECT_GE(count(sent, "Requested-IP (50), length 4: 10.0.2.15"), 1u) << sent;
+  EXPECT_GE(count(sent, "Server-ID (54), length 4: 10.0.2.2"), 1u) << sent;
+  EXPECT_EQ(count(sent, "Hostname (12), length 16: \"vmcap-test-guest\""), frames) << sent;
+  EXPECT_EQ(count(sent, "Flags [Broadcast]"), frames) << sent;
 }
 
 TEST(NetworkQemu, StaticAddressOnE1000ThenFetchFromHost) {

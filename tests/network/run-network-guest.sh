@@ -8,7 +8,8 @@
 #
 # MODE: dhcp (a virtio-net NIC), or static (an e1000 NIC; 10.0.2.15/24 via 10.0.2.2, dns
 # 10.0.2.3): two drivers, two ways. OUT_DIR gets:
-# console.log, payload.bin (what the server served), qemu.status (QEMU's exit status).
+# console.log, payload.bin (what the server served), qemu.status (QEMU's exit status),
+# nic.pcap (every frame of the NIC, as QEMU saw it).
 # KERNEL_CACHE: scripts/debian-kernel.sh's --cache (the kernel is downloaded once).
 set -euo pipefail
 export PATH=$PATH:/usr/sbin:/sbin
@@ -82,7 +83,7 @@ status=0
 timeout 240 qemu-system-x86_64 -accel tcg -smp 1 -m 256M -display none -vga none -no-reboot \
   -kernel "$vmlinuz" -initrd "$out/initramfs.cpio" \
   -append "console=ttyS0 panic=-1 loglevel=4 $net_args vmcap_net.url=http://10.0.2.2:$port/payload.bin" \
-  -netdev user,id=n0 -device "$nic,netdev=n0" \
+  -netdev user,id=n0 -device "$nic,netdev=n0" -object "filter-dump,id=f0,netdev=n0,file=$out/nic.pcap" \
   -serial "file:$out/console.log" -monitor none || status=$?
 echo "$status" > "$out/qemu.status"
 echo "run-network-guest.sh: $mode: QEMU exited $status; console in $out/console.log"
