@@ -4,7 +4,9 @@
 // -no-reboot turns that into an exit). Static: nothing else is in the image.
 //
 // Command line: vmcap_net.address=dhcp|A.B.C.D/P [vmcap_net.gateway=A.B.C.D]
-//               [vmcap_net.dns=A.B.C.D] vmcap_net.url=http://10.0.2.2:PORT/PATH
+//               [vmcap_net.dns=A.B.C.D] [vmcap_net.timeout=SECONDS]
+//               [vmcap_net.url=http://10.0.2.2:PORT/PATH]
+//               [vmcap_net.missing=NAME]: first a bring-up on interface NAME, which must fail
 // Console lines the test reads: "LEASE ...", "RESOLV ...", "FETCH ...", "NETWORK-ERROR ...".
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -139,8 +141,16 @@ int main() {
   load_modules();
   auto args = command_line();
 
+  if (args.count("missing")) {
+    vmcap::config::Network missing;
+    missing.interface = args["missing"];
+    missing.timeout = std::chrono::seconds(1);
+    auto r = vmcap::network::bring_up_network(missing, [](std::string_view line) { say(std::string(line)); });
+    say(r ? "MISSING-ERROR none: " + r->describe() : "MISSING-ERROR " + r.error().file + ": " + r.error().reason);
+  }
+
   vmcap::config::Network net;
-  net.timeout = std::chrono::seconds(30);
+  net.timeout = std::chrono::seconds(args.count("timeout") ? std::stoi(args["timeout"]) : 30);
   net.hostname = "vmcap-test-guest";
   const std::string address = args.count("address") ? args["address"] : "dhcp";
   if (address != "dhcp") {

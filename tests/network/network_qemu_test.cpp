@@ -3,7 +3,8 @@
 // static network_guest_init brings the network up with vmcap_network and fetches a file
 // from a python3 HTTP server on 127.0.0.1. DHCP must get QEMU's lease (10.0.2.15/24,
 // router 10.0.2.2, DNS 10.0.2.3); both ways the fetched bytes must be the served ones and
-// QEMU must end through the guest's reboot.
+// QEMU must end through the guest's reboot. On a link where nobody answers, the
+// bring-up must give up at its timeout.
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -128,6 +129,31 @@ TEST(NetworkQemu, StaticAddressOnE1000ThenFetchFromHost) {
   EXPECT_EQ(line_of(run.console, "FETCH"), expected_fetch(run.payload)) << run.console;
   EXPECT_NE(line_of(run.console, "reboot: Restarting system"), "") << run.console;
   EXPECT_EQ(run.qemu_status, 0);
+}
+
+// No DHCP server on the link: the bring-up gives up at its timeout with an error that says
+// how far it got, after retransmitting the same DISCOVER (same xid); and a named interface
+// that does not exist is an error naming it.
+TEST(NetworkQemu, SilentLinkTimesOutAfterRetransmissions) {
+  GuestRun run = run_guest("silent");
+  EXPECT_EQ(line_of(run.console, "MISSING-ERROR"),
+            "MISSING-ERROR eth9: finding the interface: no such network interface (is the NIC's module loaded?)")
+      << run.console;
+  std::string error = line_of(run.console, "NETWORK-ERROR");
+  EXPECT_EQ(error.rfind("NETWORK-ERROR eth0: DHCP: no DHCP lease before the timeout (", 0), 0u) << run.console;
+  EXPECT_NE(error.find(" DISCOVER, 0 REQUEST sent"), std::string::npos) << error;
+  EXPECT_EQ(line_of(run.console, "LEASE"), "");
+  EXPECT_NE(line_of(run.console, "reboot: Restarting system"), "") << run.console;
+  EXPECT_EQ(run.qemu_status, 0);
+
+  std::string sent = tcpdump(run.pcap, "udp and src port 68");
+  EXPECT_GE(count(sent, "DHCP-Message (53), length 1: Discover"), 2u) << sent;
+  EXPECT_EQ(count(sent, "DHCP-Message (53), length 1: Request"), 0u) << sent;
+  size_t xid_at = sent.find("xid 0x");
+  ASSERT_NE(xid_at, std::string::npos) << sent;
+  std::string first_xid = sent.substr(xid_at, sent.find(',', xid_at) - xid_at + 1);  // "xid 0x1a2b,"
+  EXPECT_EQ(count(sent, first_xid), count(sent, "xid 0x")) << sent;
+  EXPECT_EQ(count(sent, "bad cksum"), 0u) << sent;
 }
 
 }  // namespace

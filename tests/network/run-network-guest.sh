@@ -6,8 +6,10 @@
 #
 #   run-network-guest.sh INIT_BINARY OUT_DIR KERNEL_CACHE MODE
 #
-# MODE: dhcp (a virtio-net NIC), or static (an e1000 NIC; 10.0.2.15/24 via 10.0.2.2, dns
-# 10.0.2.3): two drivers, two ways. OUT_DIR gets:
+# MODE: dhcp (a virtio-net NIC), static (an e1000 NIC; 10.0.2.15/24 via 10.0.2.2, dns
+# 10.0.2.3): two drivers, two ways; or silent: DHCP with a 4 s timeout on a link where nobody
+# answers (QEMU's socket netdev sending to a 127.0.0.1 UDP port nobody reads), after a
+# bring-up on a missing interface. OUT_DIR gets:
 # console.log, payload.bin (what the server served), qemu.status (QEMU's exit status),
 # nic.pcap (every frame of the NIC, as QEMU saw it).
 # KERNEL_CACHE: scripts/debian-kernel.sh's --cache (the kernel is downloaded once).
@@ -22,6 +24,8 @@ case "$mode" in
   dhcp) net_args="vmcap_net.address=dhcp" nic=virtio-net-pci modules="virtio_pci virtio_net" ;;
   static) net_args="vmcap_net.address=10.0.2.15/24 vmcap_net.gateway=10.0.2.2 vmcap_net.dns=10.0.2.3"
           nic=e1000 modules=e1000 ;;
+  silent) net_args="vmcap_net.address=dhcp vmcap_net.timeout=4 vmcap_net.missing=eth9"
+          nic=virtio-net-pci modules="virtio_pci virtio_net" ;;
   *) fail "unknown mode $mode" ;;
 esac
 
@@ -79,11 +83,16 @@ for _ in $(seq 100); do
 done
 [ -n "$port" ] || fail "python3 http.server did not start: $(cat "$out/http.log")"
 
+netdev="user,id=n0"
+if [ "$mode" = silent ]; then
+  # frames go to a UDP port on 127.0.0.1 that nothing reads: a link without a DHCP server
+  netdev="socket,id=n0,udp=127.0.0.1:9,localaddr=127.0.0.1:0"
+fi
 status=0
 timeout 240 qemu-system-x86_64 -accel tcg -smp 1 -m 256M -display none -vga none -no-reboot \
   -kernel "$vmlinuz" -initrd "$out/initramfs.cpio" \
   -append "console=ttyS0 panic=-1 loglevel=4 $net_args vmcap_net.url=http://10.0.2.2:$port/payload.bin" \
-  -netdev user,id=n0 -device "$nic,netdev=n0" -object "filter-dump,id=f0,netdev=n0,file=$out/nic.pcap" \
+  -netdev "$netdev" -device "$nic,netdev=n0" -object "filter-dump,id=f0,netdev=n0,file=$out/nic.pcap" \
   -serial "file:$out/console.log" -monitor none || status=$?
 echo "$status" > "$out/qemu.status"
 echo "run-network-guest.sh: $mode: QEMU exited $status; console in $out/console.log"
