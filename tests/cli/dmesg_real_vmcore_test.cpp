@@ -10,7 +10,7 @@
 #include <regex>
 #include <sstream>
 
-#include "tests/cli/real_vmcores.h"
+#include "tests/support/real_vmcores.h"
 #include "tests/cli/run_vmcap.h"
 #include "tests/support/temp_dir.h"
 

@@ -11,7 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "tests/cli/real_vmcores.h"
+#include "tests/support/real_vmcores.h"
 #include "tests/cli/run_vmcap.h"
 
 namespace vmcap::testing {
@@ -19,14 +19,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using json = nlohmann::json;
-
-std::map<std::string, std::string> read_report(const fs::path& p) {
-  std::map<std::string, std::string> kv;
-  std::ifstream in(p);
-  for (std::string line; std::getline(in, line);)
-    if (auto eq = line.find('='); eq != std::string::npos) kv[line.substr(0, eq)] = line.substr(eq + 1);
-  return kv;
-}
 
 uint64_t hex(const std::string& s) { return std::stoull(s, nullptr, 16); }
 

@@ -15,27 +15,11 @@
 #include "capture/printk/kmsg_formatter.h"
 #include "capture/printk/log_decoder.h"
 #include "capture/translate/make_virtual_memory.h"
-
-#ifndef VMCAP_TEST_VMCORE_TAGS
-#define VMCAP_TEST_VMCORE_TAGS "5.10 6.1 6.12"
-#endif
+#include "tests/support/real_vmcores.h"
 
 namespace vmcap {
 namespace {
 
-std::vector<std::string> tags() {
-  std::vector<std::string> out;
-  std::istringstream in(VMCAP_TEST_VMCORE_TAGS);
-  for (std::string t; in >> t;) out.push_back(t);
-  return out;
-}
-
-std::string report_value(const std::string& path, const std::string& key) {
-  std::ifstream in(path);
-  for (std::string line; std::getline(in, line);)
-    if (line.rfind(key + "=", 0) == 0) return line.substr(key.size() + 1);
-  return {};
-}
 
 std::string find_makedumpfile() {
   for (const char* dir : {"/usr/sbin", "/usr/bin", "/sbin"}) {
@@ -138,9 +122,8 @@ std::string kmsg_of(const Dump& d) {
 class RealVmcoreTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    const char* root = std::getenv("VMCAP_TEST_VMCORES");
-    if (!root || !*root) GTEST_SKIP() << "VMCAP_TEST_VMCORES not set";
-    dir_ = std::string(root) + "/" + GetParam();
+    if (!testing::test_vmcores_configured()) GTEST_SKIP() << "VMCAP_TEST_VMCORES not set";
+    dir_ = (testing::test_vmcores_dir() / GetParam()).string();
   }
   std::string file(const std::string& name) {
     const std::string p = dir_ + "/" + name;
@@ -165,7 +148,7 @@ TEST_P(RealVmcoreTest, QemuKdumpZlibMatchesQemuElf) {
   EXPECT_EQ(info->block_size, 4096u);
   EXPECT_GE(info->header_version, 6);
   // VMCOREINFO names the kernel the guest ran.
-  const std::string release = report_value(dir_ + "/qemu.report", "kernel_release");
+  const std::string release = testing::report_value(dir_ + "/qemu.report", "kernel_release").value_or("");
   ASSERT_FALSE(release.empty());
   auto vmci = kd.vmcoreinfo_text();
   ASSERT_TRUE(vmci);
@@ -249,13 +232,8 @@ TEST_P(RealVmcoreTest, MakedumpfileOutputsMatchTheKdumpVmcore) {
   std::filesystem::remove_all(tmp);
 }
 
-INSTANTIATE_TEST_SUITE_P(Kernels, RealVmcoreTest, ::testing::ValuesIn(tags()),
-                         [](const auto& info) {
-                           std::string n = info.param;
-                           for (char& ch : n)
-                             if (!isalnum(static_cast<unsigned char>(ch))) ch = '_';
-                           return n;
-                         });
+INSTANTIATE_TEST_SUITE_P(Kernels, RealVmcoreTest, ::testing::ValuesIn(testing::test_vmcore_tags()),
+                         testing::TagName());
 
 }  // namespace
 }  // namespace vmcap

@@ -23,27 +23,12 @@
 #include "capture/translate/make_virtual_memory.h"
 #include "capture/printk/json_formatter.h"
 #include "elf/open_dump.h"
-
-#ifndef VMCAP_TEST_VMCORE_TAGS
-#define VMCAP_TEST_VMCORE_TAGS "5.10 6.1 6.12"
-#endif
+#include "tests/support/real_vmcores.h"
 
 namespace vmcap {
 namespace {
 
-std::vector<std::string> tags() {
-  std::vector<std::string> out;
-  std::istringstream in(VMCAP_TEST_VMCORE_TAGS);
-  for (std::string t; in >> t;) out.push_back(t);
-  return out;
-}
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+std::string slurp(const std::string& path) { return testing::read_whole_file(path); }
 
 // /dev/kmsg text split into records: a header line and its " KEY=value" lines.
 std::vector<std::string> kmsg_records(const std::string& text) {
@@ -68,9 +53,9 @@ uint64_t kmsg_seq(const std::string& record) {
 class RealVmcoreLog : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    const char* root = std::getenv("VMCAP_TEST_VMCORES");
-    if (!root || !*root) GTEST_SKIP() << "VMCAP_TEST_VMCORES not set (qemu fixture not run)";
-    dir_ = std::string(root) + "/" + GetParam();
+    if (!testing::test_vmcores_configured())
+      GTEST_SKIP() << "VMCAP_TEST_VMCORES not set (qemu fixture not run)";
+    dir_ = (testing::test_vmcores_dir() / GetParam()).string();
   }
 
   struct Decoded {
@@ -224,13 +209,8 @@ TEST_P(RealVmcoreLog, KdumpTextEqualsVmcoreDmesg) {
   EXPECT_GT(expected.size(), 10000u);
 }
 
-INSTANTIATE_TEST_SUITE_P(Tags, RealVmcoreLog, ::testing::ValuesIn(tags()),
-                         [](const auto& info) {
-                           std::string n = info.param;
-                           for (char& c : n)
-                             if (!isalnum(static_cast<unsigned char>(c))) c = '_';
-                           return n;
-                         });
+INSTANTIATE_TEST_SUITE_P(Tags, RealVmcoreLog, ::testing::ValuesIn(testing::test_vmcore_tags()),
+                         testing::TagName());
 
 }  // namespace
 }  // namespace vmcap

@@ -25,41 +25,22 @@
 
 #include <unistd.h>
 
+#include "tests/support/real_vmcores.h"
+
 namespace fs = std::filesystem;
 
 namespace {
 
-#ifndef VMCAP_TEST_VMCORE_TAGS
-#define VMCAP_TEST_VMCORE_TAGS "5.10 6.1 6.12"
-#endif
-
-std::vector<std::string> Tags() {
-  std::istringstream in(VMCAP_TEST_VMCORE_TAGS);
-  std::vector<std::string> tags;
-  for (std::string t; in >> t;) tags.push_back(t);
-  return tags;
-}
+std::vector<std::string> Tags() { return vmcap::testing::test_vmcore_tags(); }
 
 fs::path Root() {
-  const char* env = std::getenv("VMCAP_TEST_VMCORES");
-  return env ? fs::path(env) : fs::path();
+  return vmcap::testing::test_vmcores_configured() ? vmcap::testing::test_vmcores_dir() : fs::path();
 }
 
-std::string ReadAll(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  std::ostringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
+std::string ReadAll(const fs::path& p) { return vmcap::testing::read_whole_file(p); }
 
 std::map<std::string, std::string> ReadKeyValues(const fs::path& p) {
-  std::map<std::string, std::string> kv;
-  std::istringstream in(ReadAll(p));
-  for (std::string line; std::getline(in, line);) {
-    auto eq = line.find('=');
-    if (eq != std::string::npos) kv[line.substr(0, eq)] = line.substr(eq + 1);
-  }
-  return kv;
+  return vmcap::testing::read_report(p);
 }
 
 ::testing::AssertionResult HasKeys(const std::map<std::string, std::string>& kv,

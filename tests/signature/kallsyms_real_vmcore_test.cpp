@@ -27,11 +27,7 @@ using test::plain_tags;
 using test::report_value;
 using test::vmcore_path;
 
-bool has_tag(const std::string& tag) {
-  for (const auto& t : plain_tags())
-    if (t == tag) return true;
-  return false;
-}
+bool has_tag(const std::string& tag) { return testing::has_test_vmcore_tag(tag); }
 
 std::string run(const std::string& cmd) {
   std::string out;

@@ -9,15 +9,17 @@
 
 #include "capture/translate/kernel_view.h"
 #include "elf/dump.h"
+#include "tests/support/real_vmcores.h"
 
 namespace vmcap::test {
 
 // The plain tags among VMCAP_TEST_VMCORE_TAGS.
-std::vector<std::string> plain_tags();
+inline std::vector<std::string> plain_tags() { return testing::test_vmcore_tags(/*plain_only=*/true); }
 // $VMCAP_TEST_VMCORES/TAG/FILE.
-std::string vmcore_path(const std::string& tag, const std::string& file = "kdump.vmcore");
-// KEY=value from TAG/kdump.report (kernel_release, kaslr_offset, ...).
-std::optional<std::string> report_value(const std::string& report_path, const std::string& key);
+inline std::string vmcore_path(const std::string& tag, const std::string& file = "kdump.vmcore") {
+  return testing::test_vmcore_file(tag, file);
+}
+using testing::report_value;
 
 struct OpenedVmcore {
   std::unique_ptr<Dump> dump;
