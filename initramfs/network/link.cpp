@@ -50,14 +50,20 @@ Result<short> interface_flags(int fd, const std::string& name) {
   return r.ifr_flags;
 }
 
-// Every interface but loopback, by index (if_nameindex's order is the kernel's list).
-std::vector<std::pair<int, std::string>> non_loopback_interfaces(int fd) {
+bool is_ethernet(int fd, const char* name) {
+  ifreq r{};
+  std::strncpy(r.ifr_name, name, IFNAMSIZ - 1);
+  return ::ioctl(fd, SIOCGIFHWADDR, &r) == 0 && r.ifr_hwaddr.sa_family == ARPHRD_ETHER;
+}
+
+// Every Ethernet interface (loopback and tunnels such as sit0 are not), by index.
+std::vector<std::pair<int, std::string>> ethernet_interfaces(int fd) {
   std::vector<std::pair<int, std::string>> out;
   struct if_nameindex* list = ::if_nameindex();
   if (!list) return out;
   for (struct if_nameindex* i = list; i->if_index != 0 && i->if_name; ++i) {
     auto flags = interface_flags(fd, i->if_name);
-    if (flags && !(*flags & IFF_LOOPBACK)) out.emplace_back(static_cast<int>(i->if_index), i->if_name);
+    if (flags && !(*flags & IFF_LOOPBACK) && is_ethernet(fd, i->if_name)) out.emplace_back(static_cast<int>(i->if_index), i->if_name);
   }
   ::if_freenameindex(list);
   std::sort(out.begin(), out.end());
@@ -73,7 +79,7 @@ Result<InterfaceInfo> find_interface(const std::string& configured, Deadline dea
   InterfaceInfo info;
   for (;;) {
     if (automatic) {
-      auto found = non_loopback_interfaces(s.fd());
+      auto found = ethernet_interfaces(s.fd());
       if (!found.empty()) {
         info.index = found.front().first;
         info.name = found.front().second;
@@ -86,7 +92,7 @@ Result<InterfaceInfo> find_interface(const std::string& configured, Deadline dea
     }
     if (std::chrono::steady_clock::now() >= deadline)
       return make_error(ErrorKind::Missing, automatic ? std::string("network") : configured, std::nullopt,
-                        automatic ? "no network interface besides loopback appeared (is the NIC's module loaded?)"
+                        automatic ? "no Ethernet interface appeared (is the NIC's module loaded?)"
                                   : "no such network interface (is the NIC's module loaded?)");
     std::this_thread::sleep_for(50ms);
   }

@@ -18,7 +18,8 @@ struct InterfaceInfo {
   MacAddress mac{};
 };
 
-// `configured` empty or "auto": the first non-loopback interface by index, waiting until
+// `configured` empty or "auto": the first Ethernet interface by index (not loopback, not a
+// tunnel such as sit0), waiting until
 // the deadline for one to appear (a driver probes as its module loads, but a slow
 // device may register later). A named one must appear by the deadline too.
 Result<InterfaceInfo> find_interface(const std::string& configured, Deadline deadline);
