@@ -16,5 +16,6 @@ void register_dmesg_command(CLI::App& app, CommandAction& selected);
 void register_filter_command(CLI::App& app, CommandAction& selected);
 void register_check_config_command(CLI::App& app, CommandAction& selected);
 void register_capture_command(CLI::App& app, CommandAction& selected);
+void register_mkinitramfs_command(CLI::App& app, CommandAction& selected);
 
 }  // namespace vmcap

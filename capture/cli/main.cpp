@@ -8,8 +8,10 @@
 
 #include "capture/cli/commands.h"
 #include "capture/cli/exit_status.h"
+#include "initramfs/pid1.h"
 
 int main(int argc, char** argv) {
+  if (vmcap::initramfs::running_as_init()) vmcap::initramfs::run_as_init();  // the capture initramfs
   std::ios::sync_with_stdio(false);  // records stream through std::cout
   CLI::App app{"vmcap: save what a crashed Linux kernel leaves behind"};
   app.set_version_flag("--version", "vmcap " VMCAP_VERSION);
@@ -21,6 +23,7 @@ int main(int argc, char** argv) {
   vmcap::register_filter_command(app, selected);
   vmcap::register_check_config_command(app, selected);
   vmcap::register_capture_command(app, selected);
+  vmcap::register_mkinitramfs_command(app, selected);
 
   try {
     app.parse(argc, argv);

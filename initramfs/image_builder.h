@@ -1,0 +1,46 @@
+// `vmcap mkinitramfs`: a capture initramfs with vmcap as /init and nothing else it does
+// not need (docs/initramfs.md). Layout: /init (the static vmcap), /etc/vmcap.conf and the
+// files it names at their own paths, the kernel modules to load under
+// /lib/modules/KREL/ with their load order in /lib/modules/KREL/vmcap-modules.order,
+// /dev/console, and the empty mount points /proc /sys /dev /run /tmp.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "elf/result.h"
+
+namespace vmcap::initramfs {
+
+inline constexpr const char* kModuleOrderFile = "vmcap-modules.order";
+
+struct ImageRequest {
+  std::string config_path = "/etc/vmcap.conf";
+  bool force = false;             // build even with a broken config (or missing files it names)
+  std::string kernel_root;        // ROOT holding lib/modules/KREL (and boot/config-KREL) ...
+  std::string kernel_release;     // ... or /lib/modules/KREL; neither: the running kernel's
+  std::vector<std::string> modules;  // beside the config's [network] modules
+  bool compress = true;           // zstd
+  int zstd_level = 19;
+  std::string vmcap_binary;       // empty: this process's own binary, if static
+  std::string output;
+};
+
+struct ImageReport {
+  std::string kernel_release;                // empty when no module went in
+  std::vector<std::string> modules;          // in load order, as in the image
+  std::vector<std::string> builtin_modules;  // asked for, built into the kernel
+  std::vector<std::string> files;            // config files carried
+  std::vector<std::string> warnings;
+  uint64_t init_bytes = 0;
+  uint64_t cpio_bytes = 0;
+  uint64_t image_bytes = 0;                  // what OUT holds (compressed or not)
+};
+
+// Writes request.output (mode 0600: it may hold secrets) or returns why not.
+Result<ImageReport> build_initramfs(const ImageRequest& request);
+
+}  // namespace vmcap::initramfs

@@ -1,0 +1,118 @@
+// Module plans on Debian's real 6.1 (.ko) and 6.12 (.ko.xz) module trees against kmod's
+// own answer, `modprobe -d ROOT -S KREL --show-depends`: the same files in the same order.
+#include "initramfs/module_tree.h"
+
+#include <sstream>
+
+#include <gtest/gtest.h>
+
+#include "initramfs/module_files.h"
+#include "tests/initramfs/kernel_trees.h"
+
+namespace vmcap::initramfs {
+namespace {
+
+using testing::run_command;
+using testing::shell_quoted;
+
+// modprobe's "insmod /ROOT/lib/modules/KREL/PATH " lines, as PATHs relative to the tree.
+std::vector<std::string> modprobe_order(const ModuleTree& tree, const std::vector<std::string>& names) {
+  std::vector<std::string> order;
+  for (const auto& name : names) {
+    auto r = run_command("modprobe -d " + shell_quoted(tree.root) + " -S " + shell_quoted(tree.release) +
+                         " --show-depends " + shell_quoted(name));
+    EXPECT_EQ(r.status, 0) << r.output;
+    std::istringstream lines(r.output);
+    for (std::string line; std::getline(lines, line);) {
+      std::istringstream words(line);
+      std::string verb, path;
+      words >> verb >> path;
+      if (verb != "insmod") continue;  // "builtin NAME"
+      std::string rel = path.substr(tree.dir.size() + 1);
+      if (std::find(order.begin(), order.end(), rel) == order.end()) order.push_back(rel);
+    }
+  }
+  return order;
+}
+
+class RealModuleTree : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(RealModuleTree, PlansEqualModprobes) {
+  auto tree = module_tree_in_root(testing::debian_kernel_root(GetParam()));
+  ASSERT_TRUE(tree) << tree.error().message();
+  for (const std::vector<std::string>& names :
+       {std::vector<std::string>{"virtio_net"}, {"e1000"}, {"virtio-net", "e1000"}, {"virtio_blk", "virtio_net"}}) {
+    auto plan = plan_modules(*tree, names);
+    ASSERT_TRUE(plan) << plan.error().message();
+    EXPECT_EQ(plan->load_order, modprobe_order(*tree, names)) << names[0] << " on " << tree->release;
+    EXPECT_TRUE(plan->builtin.empty());
+  }
+}
+
+TEST_P(RealModuleTree, VirtioNetNeedsItsFailoverModules) {
+  auto tree = module_tree_in_root(testing::debian_kernel_root(GetParam()));
+  ASSERT_TRUE(tree) << tree.error().message();
+  auto plan = plan_modules(*tree, {"virtio_net"});
+  ASSERT_TRUE(plan) << plan.error().message();
+  ASSERT_GE(plan->load_order.size(), 3u);
+  EXPECT_EQ(module_name_of_path(plan->load_order.back()), "virtio_net");
+  std::vector<std::string> names;
+  for (const auto& p : plan->load_order) names.push_back(module_name_of_path(p));
+  EXPECT_LT(std::find(names.begin(), names.end(), "failover"), std::find(names.begin(), names.end(), "net_failover"));
+}
+
+TEST_P(RealModuleTree, UnknownModuleIsAnErrorNamingIt) {
+  auto tree = module_tree_in_root(testing::debian_kernel_root(GetParam()));
+  ASSERT_TRUE(tree) << tree.error().message();
+  auto plan = plan_modules(*tree, {"virtio_net", "no_such_driver"});
+  ASSERT_FALSE(plan);
+  EXPECT_NE(plan.error().message().find("no_such_driver"), std::string::npos);
+  EXPECT_NE(plan.error().message().find(tree->release), std::string::npos);
+}
+
+INSTANTIATE_TEST_SUITE_P(Debian, RealModuleTree, ::testing::Values("6.1", "6.12"),
+                         [](const auto& info) { return std::string(info.param) == "6.1" ? "K6_1" : "K6_12"; });
+
+// 6.1: virtio_pci is a module; 6.12: built in (modules.builtin), so nothing to load.
+TEST(RealModuleTreeBuiltin, VirtioPciIsAModuleOn61AndBuiltinOn612) {
+  auto t61 = module_tree_in_root(testing::debian_kernel_root("6.1"));
+  auto t612 = module_tree_in_root(testing::debian_kernel_root("6.12"));
+  ASSERT_TRUE(t61 && t612);
+  auto p61 = plan_modules(*t61, {"virtio_pci"});
+  auto p612 = plan_modules(*t612, {"virtio_pci"});
+  ASSERT_TRUE(p61 && p612);
+  EXPECT_EQ(p61->load_order, modprobe_order(*t61, {"virtio_pci"}));
+  EXPECT_TRUE(p61->builtin.empty());
+  EXPECT_TRUE(p612->load_order.empty());
+  EXPECT_EQ(p612->builtin, std::vector<std::string>{"virtio_pci"});
+  auto r = run_command("modprobe -d " + shell_quoted(t612->root) + " -S " + shell_quoted(t612->release) +
+                       " --show-depends virtio_pci");
+  EXPECT_NE(r.output.find("builtin virtio_pci"), std::string::npos) << r.output;
+}
+
+// 6.12's .ko.xz go in as they are: its config has CONFIG_MODULE_DECOMPRESS and
+// CONFIG_MODULE_COMPRESS_XZ. 6.1's .ko are plain.
+TEST(RealModuleFiles, XzModulesKeptForAKernelThatDecompresses) {
+  auto t612 = module_tree_in_root(testing::debian_kernel_root("6.12"));
+  ASSERT_TRUE(t612);
+  auto support = read_kernel_module_support(*t612);
+  EXPECT_TRUE(support.decompress);
+  EXPECT_TRUE(support.xz);
+  auto plan = plan_modules(*t612, {"virtio_net"});
+  ASSERT_TRUE(plan);
+  for (const auto& p : plan->load_order) {
+    auto m = prepare_module(*t612, p, support);
+    ASSERT_TRUE(m) << m.error().message();
+    EXPECT_EQ(m->path, p);
+    EXPECT_FALSE(m->decompressed_here);
+    EXPECT_EQ(m->bytes.substr(0, 6), std::string("\xfd" "7zXZ\0", 6)) << p;
+  }
+  // The same tree for a kernel without in-kernel decompression: refused, naming why.
+  KernelModuleSupport none;
+  auto refused = prepare_module(*t612, plan->load_order.back(), none);
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message().find("cannot decompress"), std::string::npos) << refused.error().message();
+}
+
+}  // namespace
+}  // namespace vmcap::initramfs
