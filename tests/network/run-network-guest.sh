@@ -42,8 +42,11 @@ declare -A added=()
 order=()
 add_module() {
   local name=$1 line path dep
-  line=$(grep -E "(^|/)${name}\.ko(\.xz|\.zst)?:" "$moddir/modules.dep" | head -n 1) ||
-    fail "module $name not in $moddir/modules.dep"
+  if ! line=$(grep -E "(^|/)${name}\.ko(\.xz|\.zst)?:" "$moddir/modules.dep" | head -n 1); then
+    # built into this kernel (6.12 has virtio_pci built in)
+    grep -qE "(^|/)${name}\.ko$" "$moddir/modules.builtin" && return 0
+    fail "module $name neither in $moddir/modules.dep nor built in"
+  fi
   path=${line%%:*}
   [ -n "${added[$path]:-}" ] && return 0
   for dep in ${line#*:}; do
