@@ -150,13 +150,6 @@ void CaptureRun::open_vmcore() {
     } else {
       m.problems.push_back("utsname: " + uts.error().message());
     }
-    if (auto sig = signature_of_dump(*dump_, *kernel_)) {
-      // What the signature lacks (kallsyms on kernels before 6.0) is said in it, not
-      // counted among the capture's problems.
-      m.crash = ManifestCrash{sig->reason, sig->pc, sig->symbol, sig->frames, sig->hash, sig->warnings};
-    } else {
-      m.problems.push_back("crash signature: " + sig.error().message());
-    }
   }
   if (!config_.hostname.empty()) {
     m.host = config_.hostname;
@@ -326,6 +319,8 @@ void CaptureRun::on_deadline() {
   if (!log_saved_) save_log_fallback(Deadline::after(kLocalGrace));
   if (!log_saved_) print_log_on_console();
   int status = status_now();
+  progress_.line("decision", std::string("failure_action = ") + config::to_string(config_.failure_action) +
+                                 " (the deadline passed: the capture is incomplete)");
   perform_final_action(config_.failure_action, options_.dry_run, progress_);
   progress_.line("done", "incomplete (deadline), exit status " + std::to_string(status));
   std::fflush(nullptr);
@@ -357,8 +352,19 @@ int CaptureRun::run() {
   }
 
   if (kernel_) {
+    // One pass over the log ring: dmesg.txt, dmesg.json and the crash signature's tail.
     auto start = std::chrono::steady_clock::now();
-    auto log = decode_log_products(*kernel_);
+    LogTail tail;
+    auto log = decode_log_products(*kernel_, &tail);
+    {
+      // What the signature lacks (kallsyms on kernels before 6.0) is said in it, not
+      // counted among the capture's problems.
+      std::optional<std::string> log_error;
+      if (!log) log_error = log.error().message();
+      CrashSignature sig = signature_from_log_tail(*dump_, *kernel_, tail, log_error);
+      std::lock_guard lock(mu_);
+      manifest_.crash = ManifestCrash{sig.reason, sig.pc, sig.symbol, sig.frames, sig.hash, sig.warnings};
+    }
     if (log) {
       for (const auto& p : log->problems) record_problem(p);
       progress_.line("log", std::to_string(log->records) + " records decoded, " +
@@ -408,7 +414,11 @@ int CaptureRun::run() {
   }
   int status = status_now();
   progress_.line("done", std::string(complete ? "complete" : "incomplete") + ", exit status " + std::to_string(status));
-  perform_final_action(decide_final_action(config_, complete), options_.dry_run, progress_);
+  auto action = decide_final_action(config_, complete);
+  progress_.line("decision", std::string(complete ? "final_action = " : "failure_action = ") +
+                                 config::to_string(action) +
+                                 (complete ? " (the capture is complete)" : " (the capture is incomplete)"));
+  perform_final_action(action, options_.dry_run, progress_);
   return status;
 }
 

@@ -37,17 +37,8 @@ Result<CoreUpload> stream_core(const Dump& dump, const KernelView* kernel, CoreO
   FlattenedSink flattened(stream);
 
   const auto start = std::chrono::steady_clock::now();
-  auto last = start;
   options.write.progress = [&](const WriteProgress& p) {
-    auto now = std::chrono::steady_clock::now();
-    if (now - last < std::chrono::seconds(2)) return;
-    last = now;
-    double secs = std::chrono::duration<double>(now - start).count();
-    double frac = p.pages_total ? double(p.pages_done) / double(p.pages_total) : 0.0;
-    double eta = frac > 0 ? secs * (1 - frac) / frac : 0.0;
-    char buf[96];
-    std::snprintf(buf, sizeof buf, ", %.0f%% of pages, ETA %.0f s", frac * 100, eta);
-    progress.line("core", progress.rate(p.bytes_out, start) + buf);
+    progress.meter("core", p.pages_done, p.pages_total, p.bytes_out, start);
   };
 
   Result<CoreResult> written = make_error(ErrorKind::Io, "core", std::nullopt, "not written");

@@ -38,24 +38,31 @@ class BoundedStringBuf final : public std::streambuf {
   uint64_t dropped_ = 0;
 };
 
-// Feeds each record to both formatters, so the ring is walked once.
+// Feeds each record to both formatters and the extra sink, so the ring is walked once.
+// Warnings go to the text formatter (which words them for the problems list) and the
+// extra sink, not twice into the problems.
 class TeeSink final : public LogSink {
  public:
-  TeeSink(LogSink& a, LogSink& b) : a_(a), b_(b) {}
+  TeeSink(LogSink& text, LogSink& json, LogSink* also) : text_(text), json_(json), also_(also) {}
   void record(const LogRecord& r) override {
-    a_.record(r);
-    b_.record(r);
+    text_.record(r);
+    json_.record(r);
+    if (also_) also_->record(r);
   }
-  void warning(const std::string& what) override { a_.warning(what); }
+  void warning(const std::string& what) override {
+    text_.warning(what);
+    if (also_) also_->warning(what);
+  }
 
  private:
-  LogSink& a_;
-  LogSink& b_;
+  LogSink& text_;
+  LogSink& json_;
+  LogSink* also_;
 };
 
 }  // namespace
 
-Result<LogProducts> decode_log_products(const KernelView& kernel) {
+Result<LogProducts> decode_log_products(const KernelView& kernel, LogSink* also) {
   BoundedStringBuf text_buf(kMaxLogBytes), json_buf(kMaxLogBytes);
   std::ostream text_out(&text_buf), json_out(&json_buf);
   std::ostringstream warnings;
@@ -65,7 +72,7 @@ Result<LogProducts> decode_log_products(const KernelView& kernel) {
   else
     text = std::make_unique<TextFormatter>(text_out, &warnings);
   JsonFormatter json(json_out, nullptr);
-  TeeSink tee(*text, json);
+  TeeSink tee(*text, json, also);
   auto decoded = decode_kernel_log(kernel.info, *kernel.memory, tee);
 
   LogProducts out;

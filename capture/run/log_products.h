@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "capture/printk/log_record.h"
 #include "capture/translate/kernel_view.h"
 #include "elf/result.h"
 
@@ -23,6 +24,8 @@ struct LogProducts {
 };
 
 // Fails only when nothing at all could be decoded (no log buffer in VMCOREINFO).
-Result<LogProducts> decode_log_products(const KernelView& kernel);
+// `also` (when given) gets every record and warning of the same pass: the crash
+// signature's log tail, so the ring is walked once for everything a capture needs.
+Result<LogProducts> decode_log_products(const KernelView& kernel, LogSink* also = nullptr);
 
 }  // namespace vmcap::run

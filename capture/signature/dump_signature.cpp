@@ -1,59 +1,25 @@
 #include "capture/signature/dump_signature.h"
 
-#include <deque>
-
 #include "capture/printk/log_decoder.h"
 #include "elf/crashing_cpu.h"
 #include "elf/prstatus.h"
 
 namespace vmcap {
-namespace {
-
-constexpr uint8_t kLogCont = 8;  // the kernel's LOG_CONT: continues the previous record
-
-// Keeps the texts of the last kSignatureLogRecords records, one entry per line.
-class TailSink : public LogSink {
- public:
-  void record(const LogRecord& r) override {
-    size_t start = 0;
-    bool first = true;
-    while (start <= r.text.size()) {
-      size_t nl = r.text.find('\n', start);
-      std::string line = r.text.substr(start, nl == std::string::npos ? std::string::npos : nl - start);
-      if (first && (r.flags & kLogCont) && !lines_.empty()) lines_.back() += line;
-      else push(std::move(line));
-      first = false;
-      if (nl == std::string::npos) break;
-      start = nl + 1;
-    }
-  }
-  void warning(const std::string&) override { ++warnings_; }
-
-  std::vector<std::string> lines() const { return {lines_.begin(), lines_.end()}; }
-  size_t warnings() const { return warnings_; }
-
- private:
-  void push(std::string line) {
-    lines_.push_back(std::move(line));
-    if (lines_.size() > kSignatureLogRecords) lines_.pop_front();
-  }
-  std::deque<std::string> lines_;
-  size_t warnings_ = 0;
-};
-
-}  // namespace
 
 Result<CrashSignature> signature_of_dump(const Dump& dump, const KernelView& view) {
-  std::vector<std::string> warnings;
+  LogTail tail;
+  std::optional<std::string> log_error;
+  if (!view.memory) log_error = "no virtual memory view: the log was not read";
+  else if (auto gen = decode_kernel_log(view.info, *view.memory, tail); !gen) log_error = gen.error().message();
+  return signature_from_log_tail(dump, view, tail, log_error);
+}
 
-  TailSink sink;
-  if (!view.memory) {
-    warnings.push_back("no virtual memory view: the log was not read");
-  } else if (auto gen = decode_kernel_log(view.info, *view.memory, sink); !gen) {
-    warnings.push_back("kernel log: " + gen.error().message());
-  }
-  if (sink.warnings() > 0)
-    warnings.push_back("kernel log: " + std::to_string(sink.warnings()) + " damaged or lost records");
+CrashSignature signature_from_log_tail(const Dump& dump, const KernelView& view, const LogTail& tail,
+                                       const std::optional<std::string>& log_error) {
+  std::vector<std::string> warnings;
+  if (log_error) warnings.push_back(view.memory ? "kernel log: " + *log_error : *log_error);
+  if (tail.warnings() > 0)
+    warnings.push_back("kernel log: " + std::to_string(tail.warnings()) + " damaged or lost records");
 
   std::optional<uint64_t> pc;
   auto cpus = read_cpu_states(dump);
@@ -66,7 +32,7 @@ Result<CrashSignature> signature_of_dump(const Dump& dump, const KernelView& vie
     else warnings.push_back("kallsyms: " + k.error().message());
   }
 
-  CrashSignature sig = compute_crash_signature(sink.lines(), pc, kallsyms ? &*kallsyms : nullptr);
+  CrashSignature sig = compute_crash_signature(tail.lines(), pc, kallsyms ? &*kallsyms : nullptr);
   sig.warnings.insert(sig.warnings.begin(), warnings.begin(), warnings.end());
   return sig;
 }

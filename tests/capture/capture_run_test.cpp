@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "capture/upload/sha256.h"
+#include "tests/capture/capture_test_support.h"
 #include "tests/cli/run_vmcap.h"
 #include "tests/support/temp_dir.h"
 #include "tests/upload/local_servers.h"
@@ -24,42 +25,6 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 const char* kDav = "location /crash/ { dav_methods PUT; create_full_put_path on; dav_access user:rw; }\n";
-
-fs::path vmcore(const std::string& kernel) {
-  const char* env = std::getenv("VMCAP_TEST_VMCORES");
-  return (env ? fs::path(env) : fs::path("test-vmcores")) / kernel / "kdump.vmcore";
-}
-
-// The one capture directory under `root` (capture_layout.h's name).
-fs::path only_capture_dir(const fs::path& root) {
-  std::vector<fs::path> dirs;
-  if (fs::exists(root))
-    for (const auto& e : fs::directory_iterator(root))
-      if (e.is_directory()) dirs.push_back(e.path());
-  if (dirs.size() != 1) {
-    ADD_FAILURE() << dirs.size() << " capture directories under " << root;
-    return root / "missing";
-  }
-  return dirs[0];
-}
-
-json manifest_in(const fs::path& dir) { return json::parse(read_file((dir / "manifest.json").string())); }
-
-// Every artifact the manifest lists is in `dir` (those it says went to `destination`),
-// with the size and sha256 the manifest gives.
-void expect_artifacts_match(const json& m, const fs::path& dir, const std::string& destination,
-                            const std::vector<std::string>& names) {
-  std::vector<std::string> seen;
-  for (const auto& a : m["artifacts"]) {
-    if (a["destination"] != destination) continue;
-    std::string name = a["name"];
-    seen.push_back(name);
-    std::string bytes = read_file((dir / name).string());
-    EXPECT_EQ(a["size"].get<uint64_t>(), bytes.size()) << name;
-    EXPECT_EQ(a["sha256"].get<std::string>(), upload::sha256_hex(bytes)) << name;
-  }
-  EXPECT_EQ(seen, names);
-}
 
 std::string config_text(const std::string& globals, const std::string& destinations) {
   return globals + destinations;

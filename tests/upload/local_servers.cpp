@@ -10,7 +10,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <curl/curl.h>
+
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -172,6 +175,74 @@ std::string SshdServer::known_hosts(bool wrong) const {
   std::string path = dir_ + (wrong ? "/known_hosts_wrong" : "/known_hosts");
   write_file(path, "[127.0.0.1]:" + std::to_string(port_) + " " + pub);
   return path;
+}
+
+S3Server::S3Server(const std::string& dir, const std::string& access_key, const std::string& secret_key,
+                   const std::string& bucket)
+    : dir_(dir), access_key_(access_key), secret_key_(secret_key), bucket_(bucket) {
+  const char* installed = std::getenv("VMCAP_TEST_S3SERVER");
+  std::string serve = std::string(installed ? installed : "") + "/serve.js";
+  if (!installed || ::access(serve.c_str(), R_OK) != 0 || ::access("/usr/bin/env", X_OK) != 0)
+    throw std::runtime_error("the S3 test server is not installed (VMCAP_TEST_S3SERVER=" +
+                             std::string(installed ? installed : "unset") +
+                             "): run tests/upload/s3server/install.sh BUILD/s3server");
+  port_ = free_port();
+  ::mkdir((dir_ + "/s3data").c_str(), 0755);
+  pid_ = spawn({"/usr/bin/env", "node", serve, dir_ + "/s3data", std::to_string(port_), access_key_, secret_key_,
+                bucket_},
+               dir_ + "/s3server.log");
+  wait_listening(port_, pid_, dir_ + "/s3server.log");
+}
+
+S3Server::~S3Server() { stop(pid_); }
+
+std::vector<std::string> S3Server::requests() const {
+  // The server logs after answering: wait until the log stops changing.
+  std::string text = read_file(dir_ + "/s3server.log");
+  for (int i = 0; i < 50; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    std::string now = read_file(dir_ + "/s3server.log");
+    if (now == text) break;
+    text = now;
+  }
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string l; std::getline(in, l);)
+    if (l.rfind("listening ", 0) != 0 && !l.empty()) lines.push_back(l);
+  return lines;
+}
+
+namespace {
+size_t append_body(char* p, size_t size, size_t n, void* out) {
+  static_cast<std::string*>(out)->append(p, size * n);
+  return size * n;
+}
+}  // namespace
+
+std::string S3Server::get(const std::string& key) const {
+  CURL* h = curl_easy_init();
+  std::string body;
+  std::string url = endpoint() + "/" + bucket_ + "/" + key;
+  curl_slist* headers = curl_slist_append(
+      nullptr, "x-amz-content-sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  curl_easy_setopt(h, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(h, CURLOPT_PROXY, "");
+  curl_easy_setopt(h, CURLOPT_AWS_SIGV4, "aws:amz:us-east-1:s3");
+  curl_easy_setopt(h, CURLOPT_USERNAME, access_key_.c_str());
+  curl_easy_setopt(h, CURLOPT_PASSWORD, secret_key_.c_str());
+  curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &append_body);
+  curl_easy_setopt(h, CURLOPT_WRITEDATA, &body);
+  curl_easy_setopt(h, CURLOPT_TIMEOUT, 60L);
+  CURLcode rc = curl_easy_perform(h);
+  long status = 0;
+  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+  curl_slist_free_all(headers);
+  curl_easy_cleanup(h);
+  if (rc != CURLE_OK || status != 200)
+    throw std::runtime_error("GET " + url + ": " + curl_easy_strerror(rc) + ", HTTP " + std::to_string(status) +
+                             ": " + body.substr(0, 300));
+  return body;
 }
 
 }  // namespace vmcap::testing

@@ -1,6 +1,7 @@
 // Real servers for upload tests, started by the tests on 127.0.0.1 in a temp dir and
-// stopped with them: Debian's nginx (WebDAV PUT, canned S3 answers, 500s) and OpenSSH's
-// sshd (SFTP). A missing server binary is a test failure, never a skip.
+// stopped with them: Debian's nginx (WebDAV PUT, canned S3 answers, 500s), OpenSSH's
+// sshd (SFTP) and an S3-compatible server that checks every SigV4 signature
+// (tests/upload/s3server). A missing server is a test failure, never a skip.
 #pragma once
 
 #include <sys/types.h>
@@ -53,6 +54,27 @@ class SshdServer {
 
  private:
   std::string dir_;
+  int port_ = 0;
+  pid_t pid_ = -1;
+};
+
+// tests/upload/s3server/serve.js (@20minutes/s3rver) under node, installed by
+// tests/upload/s3server/install.sh into $VMCAP_TEST_S3SERVER (CTest fixture s3server).
+// One account with the given keys; every request must carry a valid SigV4 signature.
+class S3Server {
+ public:
+  S3Server(const std::string& dir, const std::string& access_key, const std::string& secret_key,
+           const std::string& bucket);
+  ~S3Server();
+  int port() const { return port_; }
+  std::string endpoint() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  // One line per request, "METHOD URL STATUS [S3 error code]", in the order answered.
+  std::vector<std::string> requests() const;
+  // An object's bytes through a signed GET (path style); throws unless the answer is 200.
+  std::string get(const std::string& key) const;
+
+ private:
+  std::string dir_, access_key_, secret_key_, bucket_;
   int port_ = 0;
   pid_t pid_ = -1;
 };
