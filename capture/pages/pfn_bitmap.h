@@ -24,7 +24,15 @@ class PfnBitmap {
     if (pfn < end_) words_[pfn >> 6] &= ~(uint64_t{1} << (pfn & 63));
   }
   void set_range(uint64_t first, uint64_t end) {
-    for (uint64_t p = first; p < end && p < end_; ++p) set(p);
+    end = end < end_ ? end : end_;
+    for (; first < end && (first & 63); ++first) set(first);
+    for (; first + 64 <= end; first += 64) words_[first >> 6] = ~uint64_t{0};
+    for (; first < end; ++first) set(first);
+  }
+  // this ∪ other, over this bitmap's pfns.
+  void merge(const PfnBitmap& other) {
+    for (uint64_t w = 0; w < words_.size() && w < other.words_.size(); ++w) words_[w] |= other.words_[w];
+    if (!words_.empty() && end_ % 64) words_.back() &= (uint64_t{1} << (end_ % 64)) - 1;
   }
   uint64_t count() const {
     uint64_t n = 0;

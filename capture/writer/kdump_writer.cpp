@@ -72,9 +72,8 @@ std::vector<std::byte> sub_header(const KdumpHeaderFields& f, const Layout& l) {
   const uint64_t notes_at = l.bs + kSubHeaderBytes;
   put_u64(s.data() + 0, f.phys_base);
   put_u32(s.data() + 8, static_cast<uint32_t>(f.dump_level));
-  put_u32(s.data() + 12, 0);  // split
-  put_u64(s.data() + 16, 0);  // start_pfn
-  put_u64(s.data() + 24, l.max_mapnr);
+  // split, start_pfn, end_pfn (+12..+31) and their _64 twins (+80, +88) stay 0: makedumpfile
+  // sets them only in the parts of a --split dump, and readers look at them only then.
   if (f.notes.vmcoreinfo_size > 0) {
     put_u64(s.data() + 32, notes_at + f.notes.vmcoreinfo_offset);
     put_u64(s.data() + 40, f.notes.vmcoreinfo_size);
@@ -83,8 +82,6 @@ std::vector<std::byte> sub_header(const KdumpHeaderFields& f, const Layout& l) {
     put_u64(s.data() + 48, notes_at);
     put_u64(s.data() + 56, f.notes.bytes.size());
   }
-  put_u64(s.data() + 80, 0);  // start_pfn_64
-  put_u64(s.data() + 88, l.max_mapnr);
   put_u64(s.data() + 96, l.max_mapnr);
   s.insert(s.end(), f.notes.bytes.begin(), f.notes.bytes.end());
   return s;
@@ -123,6 +120,10 @@ Result<WriteStats> write_kdump(const PhysicalMemory& memory, const PfnBitmap& ke
                                   l.max_mapnr, l.bitmap_bytes));
   const PfnBitmap held = held_pfns(memory, fields.page_size, l.max_mapnr);
   const PfnBitmap dumped = intersect(held, keep);
+  // The 1st bitmap as makedumpfile marks RAM, plus every page written (a partial page the
+  // caller keeps stays readable: the 2nd bitmap must be a subset of the 1st).
+  PfnBitmap ram = makedumpfile_ram_pfns(memory, fields.page_size, l.max_mapnr);
+  ram.merge(dumped);
   l.pages = dumped.count();
   l.sub_hdr_blocks = (kSubHeaderBytes + fields.notes.bytes.size() + l.bs - 1) / l.bs;
   l.bitmap1 = (1 + l.sub_hdr_blocks) * l.bs;
@@ -132,7 +133,7 @@ Result<WriteStats> write_kdump(const PhysicalMemory& memory, const PfnBitmap& ke
   l.data = l.zero_page + l.bs;
 
   VMCAP_CHECK(sink.write_at(l.bs, sub_header(fields, l)));
-  VMCAP_CHECK(write_bitmap(sink, l.bitmap1, held, l.bitmap_bytes));
+  VMCAP_CHECK(write_bitmap(sink, l.bitmap1, ram, l.bitmap_bytes));
   VMCAP_CHECK(write_bitmap(sink, l.bitmap2, dumped, l.bitmap_bytes));
   // The one page every all-zero page's descriptor points at (makedumpfile's pd_zero).
   VMCAP_CHECK(sink.write_at(l.zero_page, std::vector<std::byte>(l.bs)));

@@ -3,8 +3,9 @@
 // kernels: utsname, phys_base, dump_level and the notes come from the caller.
 //
 // Layout (what makedumpfile writes): block 0 disk_dump_header; block 1.. kdump_sub_header
-// with the whole note segment after it; the 1st bitmap (pfns the source holds) and the
-// 2nd (pfns written = keep ∩ held); page_desc[pages written] in pfn order; then the
+// with the whole note segment after it; the 1st bitmap (pfns the source holds, a page a
+// range ends inside only when written, as makedumpfile marks them) and the 2nd (pfns
+// written = keep ∩ held); page_desc[pages written] in pfn order; then the
 // data: first one zeroed page every all-zero page's descriptor points at, then each
 // other page compressed alone (stored raw when that does not shrink it).
 //

@@ -60,6 +60,13 @@ PfnBitmap held_pfns(const PhysicalMemory& memory, uint32_t page_size, uint64_t e
   return held;
 }
 
+PfnBitmap makedumpfile_ram_pfns(const PhysicalMemory& memory, uint32_t page_size,
+                                uint64_t end_pfn) {
+  PfnBitmap ram(end_pfn);
+  for (const PhysRange& r : memory.ranges()) ram.set_range(r.start / page_size, r.end() / page_size);
+  return ram;
+}
+
 PfnBitmap intersect(const PfnBitmap& held, const PfnBitmap& keep) {
   PfnBitmap out(held.end_pfn());
   const auto& a = held.words();

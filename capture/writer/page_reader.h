@@ -41,6 +41,10 @@ namespace vmcap {
 uint64_t held_pfn_end(const PhysicalMemory& memory, uint32_t page_size);
 // The pfns the memory holds any byte of, over [0, end_pfn).
 PfnBitmap held_pfns(const PhysicalMemory& memory, uint32_t page_size, uint64_t end_pfn);
+// The pfns makedumpfile's 1st bitmap marks as RAM: [start / page_size, end / page_size) of
+// each range, so a page a range ends inside (x86's 0x9fc00) is not RAM, one it starts
+// inside is.
+PfnBitmap makedumpfile_ram_pfns(const PhysicalMemory& memory, uint32_t page_size, uint64_t end_pfn);
 // keep ∩ held, over held's pfns.
 PfnBitmap intersect(const PfnBitmap& held, const PfnBitmap& keep);
 

@@ -18,6 +18,7 @@
 #include "capture/writer/flattened_sink.h"
 #include "elf/kdump/kdump.h"
 #include "elf/open_dump.h"
+#include "tests/filter/makedumpfile_oracle.h"
 #include "tests/support/synthetic_vmcore.h"
 #include "tests/support/temp_dir.h"
 #include "tests/writer/writer_fixture.h"
@@ -40,14 +41,6 @@ uint32_t u32_at(const std::vector<std::byte>& f, uint64_t off) {
 Result<WriteStats> write_file(const WriterSource& src, const std::string& path, WriteOptions o) {
   auto sink = VMCAP_TRY(FileSink::create(path));
   return write_kdump(src.dump->memory(), src.keep, testing::header_fields_for(*src.dump, 31), o, *sink);
-}
-
-std::string find_makedumpfile() {
-  for (const char* dir : {"/usr/sbin", "/usr/bin", "/sbin"}) {
-    std::string p = std::string(dir) + "/makedumpfile";
-    if (std::filesystem::exists(p)) return p;
-  }
-  return {};
 }
 
 struct Case {
@@ -161,6 +154,40 @@ INSTANTIATE_TEST_SUITE_P(Compressions, KdumpWriterTest,
                                            Case{Compression::None, 0}),
                          [](const auto& info) { return std::string(compression_name(info.param.compression)); });
 
+// What makedumpfile writes where a reader looks (checked against makedumpfile 1.7.8 on real
+// 6.12 vmcores in tests/filter/newer_makedumpfile_test.cpp): the 1st bitmap calls a page a
+// range ends inside not RAM unless it is written; start/end pfn are 0 outside --split.
+TEST(KdumpWriter, FirstBitmapAndSubHeaderAsMakedumpfileWritesThem) {
+  TempDir dir;
+  WriterSource src = testing::make_writer_source(dir.path());
+  ASSERT_TRUE(src.dump);
+  for (bool keep_partial : {false, true}) {
+    SCOPED_TRACE(keep_partial ? "partial page kept" : "partial page left out");
+    if (keep_partial) src.keep.set(0x9f); else src.keep.clear(0x9f);
+    const std::string out = dir.file(keep_partial ? "kept.kdump" : "out.kdump");
+    ASSERT_TRUE(write_file(src, out, {}));
+    const auto file = testing::file_bytes(out);
+    auto d = open_kdump_compressed(out);
+    ASSERT_TRUE(d) << d.error().message();
+    const KdumpInfo* info = kdump_info(**d);
+    auto bit = [&](uint64_t bitmap, uint64_t pfn) {
+      return static_cast<uint8_t>(file[bitmap + pfn / 8]) >> (pfn % 8) & 1;
+    };
+    EXPECT_EQ(bit(info->bitmap1_offset, 0x9e), 1);  // the last whole page of range A
+    EXPECT_EQ(bit(info->bitmap1_offset, 0x9f), keep_partial ? 1 : 0);  // ends at 0x9fc00
+    EXPECT_EQ(bit(info->bitmap2_offset, 0x9f), keep_partial ? 1 : 0);
+    EXPECT_EQ(bit(info->bitmap1_offset, 0xa0), 0);
+    const uint64_t sub = info->block_size;
+    EXPECT_EQ(u32_at(file, sub + 12), 0u);  // split
+    EXPECT_EQ(u64_at(file, sub + 16), 0u);  // start_pfn
+    EXPECT_EQ(u64_at(file, sub + 24), 0u);  // end_pfn
+    EXPECT_EQ(u64_at(file, sub + 80), 0u);  // start_pfn_64
+    EXPECT_EQ(u64_at(file, sub + 88), 0u);  // end_pfn_64
+    EXPECT_EQ(u64_at(file, sub + 96), 0x4010u);  // max_mapnr_64
+    EXPECT_EQ(testing::expect_pages_match(*src.dump, **d, src.keep), info->dumped_pages);
+  }
+}
+
 TEST(KdumpWriter, ThreadCountDoesNotChangeTheBytes) {
   TempDir dir;
   WriterSource src = testing::make_writer_source(dir.path());
@@ -221,7 +248,7 @@ TEST(KdumpWriter, FlattenedStreamReadsBackAndRestoresToTheSameFile) {
   EXPECT_EQ((*d)->format(), "flattened");
   testing::expect_pages_match(*src.dump, **d, src.keep);
 
-  const std::string mdf = find_makedumpfile();
+  const std::string mdf = testing::host_makedumpfile().command;
   if (mdf.empty()) GTEST_SKIP() << "makedumpfile not installed: -R oracle skipped";
   // Straight into makedumpfile -R through a pipe, as `vmcap filter --format flat - | ...`.
   const std::string restored = dir.file("restored.kdump");
