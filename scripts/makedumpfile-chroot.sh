@@ -11,9 +11,9 @@
 #       this script changes (DIR/.stamp). Prints the versions. Needs root and network
 #       (deb.debian.org only).
 #   scripts/makedumpfile-chroot.sh run [--dir DIR] 1.7.6|1.7.8|trixie|sid [MAKEDUMPFILE ARGS...]
-#       Runs that makedumpfile inside the chroot. Every argument naming an existing host file
-#       or a file in an existing host folder has its folder bind-mounted at the same path (in
-#       a private mount namespace: nothing stays mounted), so host paths work as they are.
+#       Runs that makedumpfile inside the chroot. The working folder and every folder of a
+#       path argument (an existing folder, or the folder of a file) are bind-mounted at their
+#       own paths in a private mount namespace (nothing stays mounted): host paths work.
 #   scripts/makedumpfile-chroot.sh path [--dir DIR] 1.7.8    prints the binary's chroot path
 #
 # Cost seen on the 2-core machine: see the setup timing printed at the end (setup_seconds).
@@ -47,7 +47,7 @@ binary_of() {
 # at their own paths, in a private mount namespace.
 in_chroot() {
   local binds=$1; shift
-  unshare --mount --propagation private -- /bin/sh -euc '
+  unshare --mount --propagation private -- env cwd="${cwd:-/}" /bin/sh -euc '
     sysroot=$1; binds=$2; shift 2
     mount -t proc proc "$sysroot/proc"
     mount --rbind /dev "$sysroot/dev"
@@ -58,7 +58,7 @@ in_chroot() {
       mkdir -p "$sysroot$d"
       mount --bind "$d" "$sysroot$d"
     done
-    exec chroot "$sysroot" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 "$@"
+    exec chroot "$sysroot" /usr/bin/env -i -C "$cwd" PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 "$@"
   ' in_chroot "$sysroot" "$binds" "$@"
 }
 
@@ -128,12 +128,15 @@ run() {
   [ $# -ge 1 ] || fail "run: which makedumpfile (1.7.6 or 1.7.8)?"
   local bin; bin=$(binary_of "$1"); shift
   [ -f "$dir/.stamp" ] || fail "no chroot at $dir (run: $0 setup --dir $dir)"
-  local binds="" a d
+  # The working folder too (relative paths work as on the host).
+  local cwd binds="" a d
+  cwd=$(pwd -L)
+  case $cwd in /|"$sysroot"|"$sysroot"/*) cwd=/ ;; *) binds="$cwd"$'\n' ;; esac
   for a in "$@"; do
-    case $a in /*) ;; *) continue ;; esac
+    case $a in -*) continue ;; esac
     if [ -d "$a" ]; then d=$a; else d=$(dirname "$a"); fi
     [ -d "$d" ] || continue
-    d=$(cd "$d" && pwd -P)
+    d=$(cd "$d" && pwd -L)  # the path as given: symlinks in it stay on the host side
     case $d in /|"$sysroot"|"$sysroot"/*) continue ;; esac  # never mount over the chroot
     binds+="$d"$'\n'
   done

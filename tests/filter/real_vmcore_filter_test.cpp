@@ -18,42 +18,20 @@
 #include "capture/translate/make_virtual_memory.h"
 #include "elf/elf_dump.h"
 #include "elf/kdump/kdump.h"
+#include "tests/filter/category_log.h"
 #include "tests/filter/kpageflags_oracle.h"
+#include "tests/filter/makedumpfile_oracle.h"
+#include "tests/support/real_vmcores.h"
 #include "tests/support/temp_dir.h"
 
 #ifndef VMCAP_FILTER_KPAGEFLAGS_TAGS
 #define VMCAP_FILTER_KPAGEFLAGS_TAGS "5.10-filter 6.1-filter 6.12-filter"
 #endif
-#ifndef VMCAP_TEST_VMCORE_TAGS
-#define VMCAP_TEST_VMCORE_TAGS "5.10 6.1 6.12"
-#endif
 
 namespace vmcap {
 namespace {
 
-std::vector<std::string> tags() {
-  std::vector<std::string> out;
-  std::istringstream in(VMCAP_TEST_VMCORE_TAGS);
-  for (std::string t; in >> t;) out.push_back(t);
-  return out;
-}
-
-std::string find_makedumpfile() {
-  for (const char* dir : {"/usr/sbin", "/usr/bin", "/sbin"})
-    if (std::filesystem::exists(std::string(dir) + "/makedumpfile"))
-      return std::string(dir) + "/makedumpfile";
-  return {};
-}
-
-// Every page's category, kept in a plain vector (a 1 GiB guest: 262144 pfns).
-class CategoryLog : public PageCategorySink {
- public:
-  void pages(uint64_t first, uint64_t count, PageCategory c) override {
-    if (cats.size() < first + count) cats.resize(first + count, 0xff);
-    for (uint64_t p = first; p < first + count; ++p) cats[p] = static_cast<uint8_t>(c);
-  }
-  std::vector<uint8_t> cats;  // 0xff: not a whole page of the dump
-};
+using testing::CategoryLog;
 
 bool pfn_in(const std::vector<PhysRange>& ranges, uint64_t pfn) {
   const uint64_t a = pfn * 4096;
@@ -132,14 +110,13 @@ struct Comparison {
 class RealVmcoreFilterTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    const char* root = std::getenv("VMCAP_TEST_VMCORES");
-    if (!root || !*root) GTEST_SKIP() << "VMCAP_TEST_VMCORES not set";
-    vmcore_ = std::string(root) + "/" + GetParam() + "/kdump.vmcore";
+    if (!testing::test_vmcores_configured()) GTEST_SKIP() << "VMCAP_TEST_VMCORES not set";
+    vmcore_ = testing::test_vmcore_file(GetParam());
     ASSERT_TRUE(std::filesystem::exists(vmcore_)) << vmcore_ << " missing";
-    mdf_ = find_makedumpfile();
-    ASSERT_FALSE(mdf_.empty()) << "makedumpfile not installed";
+    ASSERT_FALSE(mdf_.command.empty()) << "makedumpfile not installed";
   }
-  std::string vmcore_, mdf_;
+  std::string vmcore_;
+  testing::Makedumpfile mdf_ = testing::host_makedumpfile();
 };
 
 TEST_P(RealVmcoreFilterTest, AgreesWithMakedumpfile) {
@@ -163,16 +140,16 @@ TEST_P(RealVmcoreFilterTest, AgreesWithMakedumpfile) {
     EXPECT_TRUE(r->skipped.empty()) << r->skipped[0].rule << " " << r->skipped[0].key;
     EXPECT_TRUE(r->warnings.empty()) << r->warnings[0];
     const std::string out = tmp.file("d" + std::to_string(level) + ".kdump");
-    const std::string cmd = mdf_ + " -c -d " + std::to_string(level) + " " + vmcore_ + " " + out +
-                            " > " + tmp.file("log") + " 2>&1";
-    ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+    ASSERT_TRUE(testing::run_makedumpfile(
+        mdf_, "-c -d " + std::to_string(level) + " " + vmcore_ + " " + out, tmp.file("log")))
+        << testing::read_whole_file(tmp.file("log"));
     auto kd = open_kdump_compressed(out);
     ASSERT_TRUE(kd) << kd.error().message();
     const auto& theirs = kd.value()->memory().ranges();
 
     Comparison c;
     for (uint64_t pfn = 0; pfn < log.cats.size(); ++pfn) {
-      if (log.cats[pfn] == 0xff) continue;
+      if (!log.has(pfn)) continue;
       ++c.pages;
       const bool ours = r->keep.test(pfn);
       const bool mdf = pfn_in(theirs, pfn);
@@ -232,9 +209,8 @@ TEST_P(RealVmcoreFilterTest, AgreesWithMakedumpfile) {
 class KpageflagsFilterTest : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(KpageflagsFilterTest, AgreesWithTheGuestsKpageflags) {
-  const char* root = std::getenv("VMCAP_TEST_VMCORES");
-  if (!root || !*root) GTEST_SKIP() << "VMCAP_TEST_VMCORES not set";
-  const std::string dir = std::string(root) + "/" + GetParam();
+  if (!testing::test_vmcores_configured()) GTEST_SKIP() << "VMCAP_TEST_VMCORES not set";
+  const std::string dir = (testing::test_vmcores_dir() / GetParam()).string();
   if (!std::filesystem::exists(dir + "/kdump.kpageflags"))
     GTEST_SKIP() << dir << "/kdump.kpageflags not made (scenario " << GetParam() << ")";
   auto kpf = testing::read_kpageflags(dir + "/kdump.kpageflags");
@@ -265,20 +241,10 @@ std::vector<std::string> kpageflags_tags() {
 }
 
 INSTANTIATE_TEST_SUITE_P(Kernels, KpageflagsFilterTest, ::testing::ValuesIn(kpageflags_tags()),
-                         [](const auto& info) {
-                           std::string n = info.param;
-                           for (char& ch : n)
-                             if (!isalnum(static_cast<unsigned char>(ch))) ch = '_';
-                           return n;
-                         });
+                         testing::TagName());
 
-INSTANTIATE_TEST_SUITE_P(Kernels, RealVmcoreFilterTest, ::testing::ValuesIn(tags()),
-                         [](const auto& info) {
-                           std::string n = info.param;
-                           for (char& ch : n)
-                             if (!isalnum(static_cast<unsigned char>(ch))) ch = '_';
-                           return n;
-                         });
+INSTANTIATE_TEST_SUITE_P(Kernels, RealVmcoreFilterTest,
+                         ::testing::ValuesIn(testing::test_vmcore_tags()), testing::TagName());
 
 }  // namespace
 }  // namespace vmcap

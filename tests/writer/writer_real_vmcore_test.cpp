@@ -24,23 +24,15 @@
 #include "capture/writer/page_reader.h"
 #include "elf/kdump/kdump.h"
 #include "elf/open_dump.h"
+#include "tests/filter/makedumpfile_oracle.h"
+#include "tests/support/real_vmcores.h"
 #include "tests/support/temp_dir.h"
 #include "tests/writer/writer_fixture.h"
-
-#ifndef VMCAP_TEST_VMCORE_TAGS
-#define VMCAP_TEST_VMCORE_TAGS "5.10 6.1 6.12"
-#endif
 
 namespace vmcap {
 namespace {
 
-std::vector<std::string> tags() {
-  std::vector<std::string> out;
-  std::istringstream in(VMCAP_TEST_VMCORE_TAGS);
-  for (std::string t; in >> t;)
-    if (t.find('-') == std::string::npos) out.push_back(t);  // one per kernel is enough
-  return out;
-}
+using testing::read_whole_file;
 
 std::string kmsg_of(const Dump& d) {
   auto text = d.vmcoreinfo_text();
@@ -70,27 +62,11 @@ KdumpHeaderFields fields_from(const Dump& d) {
   return f;
 }
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-std::string find_makedumpfile() {
-  for (const char* dir : {"/usr/sbin", "/usr/bin", "/sbin"}) {
-    std::string p = std::string(dir) + "/makedumpfile";
-    if (std::filesystem::exists(p)) return p;
-  }
-  return {};
-}
-
 class WriterRealVmcoreTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    const char* root = std::getenv("VMCAP_TEST_VMCORES");
-    if (!root || !*root) GTEST_SKIP() << "VMCAP_TEST_VMCORES not set";
-    vmcore_ = std::string(root) + "/" + GetParam() + "/kdump.vmcore";
+    if (!testing::test_vmcores_configured()) GTEST_SKIP() << "VMCAP_TEST_VMCORES not set";
+    vmcore_ = testing::test_vmcore_file(GetParam());
     ASSERT_TRUE(std::filesystem::exists(vmcore_)) << vmcore_;
     auto d = open_dump(vmcore_);
     ASSERT_TRUE(d) << d.error().message();
@@ -156,8 +132,8 @@ TEST_P(WriterRealVmcoreTest, KdumpZstdKeepsEveryPageAndTheLog) {
   const std::string cmd = std::string("/usr/bin/python3 ") + VMCAP_LIBKDUMPFILE_SCRIPT + " " + out +
                           " " + dir_.file("pfns") + " " + dir_.file("pages") + " > " +
                           dir_.file("kdf.log") + " 2>&1";
-  ASSERT_EQ(std::system(cmd.c_str()), 0) << slurp(dir_.file("kdf.log"));
-  EXPECT_NE(slurp(dir_.file("kdf.log")).find("format diskdump"), std::string::npos);
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << read_whole_file(dir_.file("kdf.log"));
+  EXPECT_NE(read_whole_file(dir_.file("kdf.log")).find("format diskdump"), std::string::npos);
   const auto pages = testing::file_bytes(dir_.file("pages"));
   ASSERT_EQ(pages.size(), pfns.size() * 4096);
   std::vector<std::byte> want(4096);
@@ -178,18 +154,18 @@ TEST_P(WriterRealVmcoreTest, KdumpZlibReadByMakedumpfile) {
   EXPECT_EQ(testing::expect_pages_match(*source_, **d, all_), all_.count());
   EXPECT_EQ(kmsg_of(**d), log_);
 
-  const std::string mdf = find_makedumpfile();
+  const std::string mdf = testing::host_makedumpfile().command;
   ASSERT_FALSE(mdf.empty()) << "makedumpfile not installed";
   const std::string log = dir_.file("mdf.log");
   auto run = [&](const std::string& cmd) { return std::system((cmd + " > " + log + " 2>&1").c_str()); };
-  ASSERT_EQ(run(mdf + " --dump-dmesg " + vmcore_ + " " + dir_.file("source.dmesg")), 0) << slurp(log);
-  ASSERT_EQ(run(mdf + " --dump-dmesg " + out + " " + dir_.file("ours.dmesg")), 0) << slurp(log);
-  const std::string ours = slurp(dir_.file("ours.dmesg"));
+  ASSERT_EQ(run(mdf + " --dump-dmesg " + vmcore_ + " " + dir_.file("source.dmesg")), 0) << read_whole_file(log);
+  ASSERT_EQ(run(mdf + " --dump-dmesg " + out + " " + dir_.file("ours.dmesg")), 0) << read_whole_file(log);
+  const std::string ours = read_whole_file(dir_.file("ours.dmesg"));
   EXPECT_GT(ours.size(), 1000u);
-  EXPECT_EQ(ours, slurp(dir_.file("source.dmesg")));
+  EXPECT_EQ(ours, read_whole_file(dir_.file("source.dmesg")));
   // Re-filtering our file at -d 31 (makedumpfile reads its page structs from our pages).
   const std::string again = dir_.file("again.kdump");
-  ASSERT_EQ(run(mdf + " -c -d 31 " + out + " " + again), 0) << slurp(log);
+  ASSERT_EQ(run(mdf + " -c -d 31 " + out + " " + again), 0) << read_whole_file(log);
   auto a = open_kdump_compressed(again);
   ASSERT_TRUE(a) << a.error().message();
   EXPECT_LT(kdump_info(**a)->dumped_pages, r->pages);
@@ -226,8 +202,8 @@ TEST_P(WriterRealVmcoreTest, ElfKeepsEveryPageAndTheLog) {
   ASSERT_TRUE(d) << d.error().message();
   EXPECT_EQ(testing::expect_pages_match(*source_, **d, all_), all_.count());
   EXPECT_EQ(kmsg_of(**d), log_);
-  const std::string mdf = find_makedumpfile();
-  ASSERT_FALSE(mdf.empty());
+  const std::string mdf = testing::host_makedumpfile().command;
+  ASSERT_FALSE(mdf.empty()) << "makedumpfile not installed";
   const std::string cmd = mdf + " --dump-dmesg " + out + " " + dir_.file("elf.dmesg") + " > /dev/null 2>&1";
   EXPECT_EQ(std::system(cmd.c_str()), 0);
   std::filesystem::remove(out);
@@ -244,13 +220,10 @@ TEST_P(WriterRealVmcoreTest, ElfKeepsEveryPageAndTheLog) {
   EXPECT_EQ(testing::expect_pages_match(*source_, **h, keep), keep.count());
 }
 
-INSTANTIATE_TEST_SUITE_P(Kernels, WriterRealVmcoreTest, ::testing::ValuesIn(tags()),
-                         [](const auto& info) {
-                           std::string s = info.param;
-                           for (char& c : s)
-                             if (!isalnum(static_cast<unsigned char>(c))) c = '_';
-                           return s;
-                         });
+// One per kernel is enough: the plain tags.
+INSTANTIATE_TEST_SUITE_P(Kernels, WriterRealVmcoreTest,
+                         ::testing::ValuesIn(testing::test_vmcore_tags(/*plain_only=*/true)),
+                         testing::TagName());
 
 }  // namespace
 }  // namespace vmcap
