@@ -12,7 +12,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "capture/signature/dump_signature.h"
+#include "capture/translate/kernel_view.h"
 #include "capture/upload/sha256.h"
+#include "elf/open_dump.h"
 #include "tests/capture/capture_test_support.h"
 #include "tests/cli/run_vmcap.h"
 #include "tests/support/temp_dir.h"
@@ -66,6 +69,24 @@ TEST_P(CaptureOnRealKernel, DryRunIntoWebDavLandsACompleteCapture) {
   auto from_core = run_vmcap({"dmesg", (dir / "vmcore.flat").string()});
   ASSERT_EQ(from_core.status, 0) << from_core.err;
   EXPECT_EQ(from_core.out, text.out);
+  // The capture decodes the log once for its artifacts and the signature: the signature
+  // is the one `signature_of_dump` computes with a decoding of its own.
+  auto dump = open_dump(vmcore(GetParam()).string());
+  ASSERT_TRUE(dump) << dump.error().message();
+  auto view = open_kernel_view(**dump);
+  ASSERT_TRUE(view) << view.error().message();
+  auto sig = signature_of_dump(**dump, *view);
+  ASSERT_TRUE(sig);
+  EXPECT_EQ(m["crash"]["reason"], sig->reason);
+  EXPECT_EQ(m["crash"]["symbol"], sig->symbol);
+  EXPECT_EQ(m["crash"]["frames"], json(sig->frames));
+  EXPECT_EQ(m["crash"]["hash"], sig->hash);
+  EXPECT_EQ(m["crash"]["warnings"], json(sig->warnings));
+  ASSERT_TRUE(sig->pc);
+  char pc[24];
+  std::snprintf(pc, sizeof pc, "0x%llx", static_cast<unsigned long long>(*sig->pc));
+  EXPECT_EQ(m["crash"]["pc"], pc);
+  EXPECT_FALSE(sig->hash.empty());
   // The log was uploaded before the core, the manifest first of all.
   std::string log = nginx.access_log();
   size_t manifest = log.find("/manifest.json"), txt = log.find("/dmesg.txt"), core = log.find("/vmcore.flat");
