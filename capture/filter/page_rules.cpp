@@ -1,24 +1,11 @@
 #include "capture/filter/page_rules.h"
 
-#include <cstring>
-
 #include "capture/filter/dump_level.h"
+#include "elf/byte_order.h"
 
 namespace vmcap {
 namespace {
 
-// struct page words are native to the crashed machine; the x86_64 and arm64 kernels vmcap
-// reads are little-endian, as is every host it runs on.
-uint64_t u64_at(std::span<const std::byte> b, uint64_t off) {
-  uint64_t v;
-  std::memcpy(&v, b.data() + off, 8);
-  return v;
-}
-uint32_t u32_at(std::span<const std::byte> b, uint64_t off) {
-  uint32_t v;
-  std::memcpy(&v, b.data() + off, 4);
-  return v;
-}
 bool bit(uint64_t flags, const std::optional<uint64_t>& nr) {
   return nr && ((flags >> *nr) & 1);
 }
@@ -32,13 +19,13 @@ PageDecision decide_page(const StructPageLayout& l, int level, uint64_t pfn,
                          std::span<const std::byte> page, std::span<const std::byte> next) {
   PageDecision d;
   if (!l.usable || page.size() < l.size) return d;
-  const uint64_t flags = u64_at(page, l.flags);
-  const uint64_t mapping = u64_at(page, l.mapping);
-  const uint32_t mapcount = l.mapcount ? u32_at(page, *l.mapcount) : 0xffffffffu;
-  const uint64_t priv = l.private_ ? u64_at(page, *l.private_) : 0;
+  const uint64_t flags = load_le64(page, l.flags);
+  const uint64_t mapping = load_le64(page, l.mapping);
+  const uint32_t mapcount = l.mapcount ? load_le32(page, *l.mapcount) : 0xffffffffu;
+  const uint64_t priv = l.private_ ? load_le64(page, *l.private_) : 0;
 
   // Tails: compound_head holds the head's address | 1. The head's range decides for them.
-  if (l.compound_rule && (u64_at(page, *l.compound_head) & 1)) {
+  if (l.compound_rule && (load_le64(page, *l.compound_head) & 1)) {
     d.tail = true;
     return d;
   }
@@ -49,11 +36,11 @@ PageDecision decide_page(const StructPageLayout& l, int level, uint64_t pfn,
   uint64_t order = 0;
   bool hugetlb = false;
   if (l.compound_rule && (flags & *l.head_mask) && next.size() >= l.size) {
-    if (l.order_in_flags_1) order = u64_at(next, l.flags) & 0xff;
+    if (l.order_in_flags_1) order = load_le64(next, l.flags) & 0xff;
     else order = static_cast<uint8_t>(next[*l.compound_order]);
     if (l.hugetlb_rule) {
       if (l.hugetlb_type && l.mapcount) hugetlb = l.hugetlb_type->matches(mapcount);
-      else if (l.pg_hugetlb) hugetlb = bit(u64_at(next, l.flags), l.pg_hugetlb);
+      else if (l.pg_hugetlb) hugetlb = bit(load_le64(next, l.flags), l.pg_hugetlb);
       else hugetlb = static_cast<uint8_t>(next[*l.compound_dtor]) == *l.hugetlb_dtor;
     }
     // A compound page is aligned to its size; anything else is garbage: decide 1 page.

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "capture/printk/region_reader.h"
+#include "elf/byte_order.h"
 
 namespace vmcap {
 namespace {
@@ -20,21 +21,6 @@ enum DescState : uint64_t { kReserved = 0, kCommitted = 1, kFinalized = 2, kReus
 constexpr uint64_t kNoLpos = 0x3;  // NO_LPOS (5.10) / EMPTY_LINE_LPOS (6.x): an empty line
 constexpr uint64_t kIdSize = 8;    // the unsigned long id leading every data block
 
-uint64_t u64_at(std::span<const std::byte> b, uint64_t off) {
-  uint64_t v;
-  std::memcpy(&v, b.data() + off, 8);
-  return v;
-}
-uint32_t u32_at(std::span<const std::byte> b, uint64_t off) {
-  uint32_t v;
-  std::memcpy(&v, b.data() + off, 4);
-  return v;
-}
-uint16_t u16_at(std::span<const std::byte> b, uint64_t off) {
-  uint16_t v;
-  std::memcpy(&v, b.data() + off, 2);
-  return v;
-}
 
 // A NUL-terminated char array of the crashed kernel, without its NUL.
 std::string c_string(std::span<const std::byte> b, uint64_t off, uint64_t len) {
@@ -99,7 +85,7 @@ std::optional<uint64_t> Decoder::descriptor_state(uint64_t id) {
   const uint64_t idx = id & count_mask_;
   auto d = descs_->get(idx * l_.desc_size, l_.desc_size);
   if (!d) return std::nullopt;
-  return u64_at(*d, l_.state_var + l_.atomic_counter);
+  return load_le64(*d, l_.state_var + l_.atomic_counter);
 }
 
 void Decoder::emit(uint64_t id) {
@@ -113,9 +99,9 @@ void Decoder::emit(uint64_t id) {
 
   auto d = descs_->get(idx * l_.desc_size, l_.desc_size);
   if (!d) return skip("unreadable: " + d.error().message());
-  const uint64_t sv = u64_at(*d, l_.state_var + l_.atomic_counter);
-  const uint64_t begin = u64_at(*d, l_.text_blk_lpos + l_.lpos_begin);
-  const uint64_t next = u64_at(*d, l_.text_blk_lpos + l_.lpos_next);
+  const uint64_t sv = load_le64(*d, l_.state_var + l_.atomic_counter);
+  const uint64_t begin = load_le64(*d, l_.text_blk_lpos + l_.lpos_begin);
+  const uint64_t next = load_le64(*d, l_.text_blk_lpos + l_.lpos_next);
   if ((sv & kIdMask) != id)
     return skip(fmt::format("holds id {:#x} instead", sv & kIdMask));
   const uint64_t state = sv >> kFlagsShift;
@@ -131,7 +117,7 @@ void Decoder::emit(uint64_t id) {
 
   auto inf = infos_->get(idx * l_.info_size, l_.info_size);
   if (!inf) return skip("info unreadable: " + inf.error().message());
-  const uint64_t seq = u64_at(*inf, l_.seq);
+  const uint64_t seq = load_le64(*inf, l_.seq);
   if ((seq & count_mask_) != idx)
     return skip(fmt::format("seq {} does not belong to this descriptor", seq));
   if (have_last_) {
@@ -144,14 +130,14 @@ void Decoder::emit(uint64_t id) {
 
   LogRecord& r = rec_;
   r.seq = seq;
-  r.ts_nsec = u64_at(*inf, l_.ts_nsec);
-  uint16_t text_len = u16_at(*inf, l_.text_len);
+  r.ts_nsec = load_le64(*inf, l_.ts_nsec);
+  uint16_t text_len = load_le16(*inf, l_.text_len);
   const auto level_byte = static_cast<uint8_t>((*inf)[l_.text_len + 3]);
   r.facility = static_cast<uint8_t>((*inf)[l_.text_len + 2]);
   r.flags = level_byte & 0x1f;
   r.level = level_byte >> 5;
   r.level_known = true;
-  r.caller_id = u32_at(*inf, l_.caller_id);
+  r.caller_id = load_le32(*inf, l_.caller_id);
   r.subsystem = c_string(*inf, l_.dev_info + l_.subsystem, l_.subsystem_len);
   r.device = c_string(*inf, l_.dev_info + l_.device, l_.device_len);
   r.text.clear();
@@ -188,7 +174,7 @@ void Decoder::emit(uint64_t id) {
     }
     auto block = data_->get(off, kIdSize + text_len);
     if (!block) return skip("text unreadable: " + block.error().message());
-    const uint64_t block_id = u64_at(*block, 0);
+    const uint64_t block_id = load_le64(*block, 0);
     if (block_id != id)
       return skip(fmt::format("data block belongs to id {:#x}", block_id));
     r.text.assign(reinterpret_cast<const char*>(block->data() + kIdSize), text_len);
@@ -217,12 +203,12 @@ std::vector<Decoder::Found> Decoder::scan() {
   for (uint64_t idx = 0; idx < count_; ++idx) {
     auto d = descs_->get(idx * l_.desc_size, l_.desc_size);
     if (!d) continue;
-    const uint64_t sv = u64_at(*d, l_.state_var + l_.atomic_counter);
+    const uint64_t sv = load_le64(*d, l_.state_var + l_.atomic_counter);
     const uint64_t state = sv >> kFlagsShift;
     if ((sv & count_mask_) != idx || (state != kCommitted && state != kFinalized)) continue;
     auto inf = infos_->get(idx * l_.info_size, l_.info_size);
     if (!inf) continue;
-    const uint64_t seq = u64_at(*inf, l_.seq);
+    const uint64_t seq = load_le64(*inf, l_.seq);
     if ((seq & count_mask_) != idx) continue;
     found.push_back({seq, sv & kIdMask});
   }
@@ -235,7 +221,7 @@ std::vector<Decoder::Found> Decoder::scan() {
 Result<RingbufferStats> Decoder::run() {
   std::byte ptr[8];
   VMCAP_CHECK(vm_.read(l_.prb_symbol, ptr));
-  const uint64_t prb = u64_at(ptr, 0);
+  const uint64_t prb = load_le64(ptr, 0);
   std::vector<std::byte> rb(l_.ringbuffer_size);
   if (auto r = vm_.read(prb, rb); !r)
     return make_error(r.error().kind, r.error().file, r.error().offset,
@@ -243,12 +229,12 @@ Result<RingbufferStats> Decoder::run() {
                                   r.error().reason));
 
   const uint64_t dr = l_.desc_ring, tr = l_.text_data_ring;
-  const uint64_t count_bits = u32_at(rb, dr + l_.count_bits);
-  const uint64_t size_bits = u32_at(rb, tr + l_.size_bits);
-  const uint64_t descs = u64_at(rb, dr + l_.descs), infos = u64_at(rb, dr + l_.infos);
-  const uint64_t data = u64_at(rb, tr + l_.data);
-  const uint64_t head = u64_at(rb, dr + l_.head_id + l_.atomic_counter);
-  const uint64_t tail = u64_at(rb, dr + l_.tail_id + l_.atomic_counter);
+  const uint64_t count_bits = load_le32(rb, dr + l_.count_bits);
+  const uint64_t size_bits = load_le32(rb, tr + l_.size_bits);
+  const uint64_t descs = load_le64(rb, dr + l_.descs), infos = load_le64(rb, dr + l_.infos);
+  const uint64_t data = load_le64(rb, tr + l_.data);
+  const uint64_t head = load_le64(rb, dr + l_.head_id + l_.atomic_counter);
+  const uint64_t tail = load_le64(rb, dr + l_.tail_id + l_.atomic_counter);
   if (size_bits > kMaxSizeBits || size_bits < 4 || count_bits > kMaxCountBits ||
       count_bits > size_bits)
     return make_error(ErrorKind::Format, {}, prb,
@@ -265,7 +251,7 @@ Result<RingbufferStats> Decoder::run() {
   data_.emplace(vm_, data, data_size_, opt_.window_bytes);
 
   if (l_.fail) {
-    if (uint64_t failed = u64_at(rb, *l_.fail + l_.atomic_counter))
+    if (uint64_t failed = load_le64(rb, *l_.fail + l_.atomic_counter))
       sink_.warning(fmt::format("printk ringbuffer: the kernel failed to reserve {} records "
                                 "(prb->fail)",
                                 failed));
