@@ -161,6 +161,7 @@ TEST(Capture, ServerDownLogGoesToTheFallbackPath) {
                    "[destination down]\nurl = http://127.0.0.1:" + std::to_string(free_port()) + "/crash\n");
   auto r = run_vmcap({"capture", "--config", conf, "--vmcore", vmcore("6.1").string(), "--dry-run"});
   EXPECT_EQ(r.status, 1) << r.err;
+  EXPECT_NE(r.err.find("decision: failure_action = poweroff (the capture is incomplete)"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("final action: poweroff (dry run: not done)"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("retry"), std::string::npos) << r.err;
   fs::path dir = only_capture_dir(d.file("fb"));
@@ -201,6 +202,7 @@ TEST(Capture, DeadlineMidCoreLeavesAnIncompleteCapture) {
   EXPECT_EQ(r.status, 1) << r.err;
   EXPECT_LT(took, std::chrono::seconds(10));
   EXPECT_NE(r.err.find("deadline"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("decision: failure_action = halt (the deadline passed"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("final action: halt (dry run: not done)"), std::string::npos) << r.err;
   fs::path dir = only_capture_dir(nginx.root() + "/crash");
   json m = manifest_in(dir);
