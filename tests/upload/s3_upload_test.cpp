@@ -7,13 +7,14 @@
 //    published example ("PUT Object", Signature Version 4 docs: examplebucket,
 //    2013-05-24), sent to 127.0.0.1 under the example's host name (CURLOPT_CONNECT_TO);
 //    and a part that fails once (500, injected) is retried alone.
-// The S3 server checks the signature over the x-amz-content-sha256 header we send, not
-// the body against it; the read-back comparisons cover the bytes.
+// The S3 server checks every signature, and the body against the x-amz-content-sha256
+// it was signed with (serve.js adds that to s3rver); the first test shows it does.
 #include <sys/stat.h>
 
 #include <algorithm>
 #include <thread>
 
+#include <curl/curl.h>
 #include <gtest/gtest.h>
 
 #include "capture/upload/byte_queue.h"
@@ -91,6 +92,49 @@ config::Destination real_s3(const testing::S3Server& server, const std::string& 
   d.access_key = {"(test)", kAccessKey};
   d.secret_key = {"(test)", secret};
   return d;
+}
+
+// The oracle itself: a PUT signed for other bytes than it carries (400), one without a
+// signature (403), and one signed with the wrong secret (403) are refused; only the
+// right one is stored.
+TEST(S3RealServer, RefusesUnsignedMissignedAndMismatchedRequests) {
+  testing::TempDir dir;
+  testing::S3Server server(dir.path(), kAccessKey, kSecretKey, kBucket);
+  auto put = [&](const std::string& key, const std::string& body, const std::string& claimed_sha,
+                 const char* secret) {
+    CURL* h = curl_easy_init();
+    std::string url = server.endpoint() + "/" + kBucket + "/" + key;
+    curl_slist* headers = curl_slist_append(nullptr, ("x-amz-content-sha256: " + claimed_sha).c_str());
+    curl_easy_setopt(h, CURLOPT_URL, url.c_str());
+    curl_easy_setopt(h, CURLOPT_PROXY, "");
+    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, "PUT");
+    curl_easy_setopt(h, CURLOPT_POSTFIELDS, body.data());
+    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+    if (secret) {
+      curl_easy_setopt(h, CURLOPT_AWS_SIGV4, "aws:amz:us-east-1:s3");
+      curl_easy_setopt(h, CURLOPT_USERNAME, kAccessKey);
+      curl_easy_setopt(h, CURLOPT_PASSWORD, secret);
+    }
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, +[](char*, size_t s, size_t n, void*) { return s * n; });
+    EXPECT_EQ(curl_easy_perform(h), CURLE_OK);
+    long status = 0;
+    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+    curl_slist_free_all(headers);
+    curl_easy_cleanup(h);
+    return status;
+  };
+  const std::string body = "the crashed kernel's log";
+  EXPECT_EQ(put("k/mismatch", body, sha256_hex("other bytes"), kSecretKey), 400);
+  EXPECT_EQ(put("k/unsigned", body, sha256_hex(body), nullptr), 403);
+  EXPECT_EQ(put("k/wrong-secret", body, sha256_hex(body), "not-the-secret"), 403);
+  EXPECT_EQ(put("k/good", body, sha256_hex(body), kSecretKey), 200);
+  EXPECT_EQ(server.get("k/good"), body);
+  std::vector<std::string> expected = {"PUT /crashes/k/mismatch 400 XAmzContentSHA256Mismatch",
+                                       "PUT /crashes/k/unsigned 403 AccessDenied",
+                                       "PUT /crashes/k/wrong-secret 403 SignatureDoesNotMatch",
+                                       "PUT /crashes/k/good 200", "GET /crashes/k/good 200"};
+  EXPECT_EQ(server.requests(), expected);
 }
 
 // The log artifacts as the capture sends them: one signed PUT each, read back equal.

@@ -5,7 +5,9 @@
 // a wrong secret and see 403 SignatureDoesNotMatch.
 //
 // An unsigned request is refused (403 AccessDenied): s3rver would take it anonymously,
-// and a test must not pass because a request went unsigned.
+// and a test must not pass because a request went unsigned. The body is checked against
+// the x-amz-content-sha256 it was signed with (400 XAmzContentSHA256Mismatch, as S3
+// answers): s3rver signs over the header but never hashes the body.
 //
 // node serve.js DIR PORT ACCESS_KEY SECRET_KEY BUCKET...
 // Prints "listening 127.0.0.1:PORT" once it accepts requests, then one line per request:
@@ -15,6 +17,43 @@
 const S3rver = require('@20minutes/s3rver');
 const AWSAccount = require('@20minutes/s3rver/lib/models/account');
 const S3Error = require('@20minutes/s3rver/lib/models/error');
+const { createHash } = require('node:crypto');
+const { PassThrough } = require('node:stream');
+
+// Bodies are held in memory to be hashed: parts and artifacts of the tests are small.
+const kMaxBody = 64 << 20;
+
+// Reads the whole body, checks its SHA-256 against the signed header, and hands s3rver
+// a stream of the same bytes in place of the consumed request.
+async function checkPayloadHash(ctx) {
+  const claimed = ctx.get('x-amz-content-sha256').toLowerCase();
+  if (!/^[0-9a-f]{64}$/.test(claimed)) return;
+  const chunks = [];
+  let size = 0;
+  for await (const chunk of ctx.req) {
+    size += chunk.length;
+    if (size > kMaxBody) throw new S3Error('EntityTooLarge', 'This test server hashes bodies up to 64 MiB');
+    chunks.push(chunk);
+  }
+  const body = Buffer.concat(chunks);
+  const actual = createHash('sha256').update(body).digest('hex');
+  if (actual !== claimed) {
+    const err = new S3Error('XAmzContentSHA256Mismatch',
+      'The provided x-amz-content-sha256 header does not match what was computed.',
+      { ClientComputedContentSHA256: claimed, S3ComputedContentSHA256: actual });
+    err.status = 400;
+    err.expose = true;
+    throw err;
+  }
+  const replay = new PassThrough();
+  for (const key of ['method', 'url', 'headers', 'rawHeaders', 'socket', 'connection', 'httpVersion',
+    'httpVersionMajor', 'httpVersionMinor', 'baseUrl']) {
+    replay[key] = ctx.req[key];
+  }
+  replay.end(body);
+  ctx.req = replay;
+  ctx.request.req = replay;
+}
 
 const [dir, port, accessKey, secretKey, ...buckets] = process.argv.slice(2);
 if (!dir || !port || !accessKey || !secretKey || buckets.length === 0) {
@@ -39,6 +78,7 @@ const server = new S3rver({
 server.middleware.unshift(async (ctx, next) => {
   try {
     if (!ctx.get('authorization')) throw new S3Error('AccessDenied', 'Unsigned request refused by this test server');
+    await checkPayloadHash(ctx);
     await next();
     console.log(`${ctx.method} ${ctx.url} ${ctx.status}`);
   } catch (err) {
