@@ -81,6 +81,14 @@ Result<void> add_default_route(const std::string& interface, const Ipv4Address& 
   route.rt_flags = RTF_UP | RTF_GATEWAY;
   std::string dev = interface;  // rt_dev is a char*, not const
   route.rt_dev = dev.data();
+  // Whatever default route there is goes first: a bring-up run again (after a failed
+  // step, or by a second caller) must not stop at EEXIST. At most a few: one per table
+  // entry the kernel finds, each deletion removes one.
+  rtentry any_default{};
+  std::memcpy(&any_default.rt_dst, &any, sizeof any);
+  std::memcpy(&any_default.rt_genmask, &any, sizeof any);
+  for (int i = 0; i < 16 && ::ioctl(s.get(), SIOCDELRT, &any_default) == 0; ++i) {
+  }
   if (::ioctl(s.get(), SIOCADDRT, &route) != 0)
     return os_error(interface, "SIOCADDRT default via " + gateway.to_string());
   return ok();

@@ -13,8 +13,8 @@ namespace vmcap::network {
 // Address, netmask and broadcast address; the kernel adds the subnet's route itself.
 Result<void> set_ipv4_address(const std::string& interface, const Ipv4Address& address, int prefix_length);
 
-// default via GATEWAY dev INTERFACE. An existing default route (EEXIST) is an error: the
-// capture would otherwise send through a gateway nobody configured.
+// default via GATEWAY dev INTERFACE, replacing any default route there was (vmcap owns the
+// capture kernel's network; a second bring-up must not fail with EEXIST).
 Result<void> add_default_route(const std::string& interface, const Ipv4Address& gateway);
 
 // "nameserver A.B.C.D" lines (at most 3, as resolvers read); the folder is made when

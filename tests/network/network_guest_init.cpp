@@ -7,6 +7,7 @@
 //               [vmcap_net.dns=A.B.C.D] [vmcap_net.timeout=SECONDS]
 //               [vmcap_net.url=http://10.0.2.2:PORT/PATH]
 //               [vmcap_net.missing=NAME]: first a bring-up on interface NAME, which must fail
+//               [vmcap_net.repeat=N]: the bring-up N times (1..3; a second must work too)
 // Console lines the test reads: "LEASE ...", "RESOLV ...", "FETCH ...", "NETWORK-ERROR ...".
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -18,6 +19,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -127,6 +129,17 @@ void fetch(const std::string& url) {
   say(line);
 }
 
+void print_lease(const vmcap::network::NetworkLease& lease) {
+  std::string dns;
+  for (const auto& d : lease.dns) dns += (dns.empty() ? "" : ",") + d.to_string();
+  say("LEASE interface=" + lease.interface + " address=" + lease.address.to_string() + "/" +
+      std::to_string(lease.prefix_length) + " gateway=" + (lease.gateway ? lease.gateway->to_string() : "none") +
+      " dns=" + (dns.empty() ? "none" : dns) +
+      " source=" + (lease.source == vmcap::network::AddressSource::Dhcp ? "dhcp" : "static") +
+      " server=" + (lease.dhcp_server ? lease.dhcp_server->to_string() : "none") +
+      " lease_seconds=" + std::to_string(lease.lease_time.count()));
+}
+
 }  // namespace
 
 int main() {
@@ -166,20 +179,16 @@ int main() {
   if (args.count("gateway") && parse_address(args["gateway"], a)) net.gateway = a;
   if (args.count("dns") && parse_address(args["dns"], a)) net.dns.push_back(a);
 
-  auto lease = vmcap::network::bring_up_network(net, [](std::string_view line) { say(std::string(line)); });
-  if (!lease) {
-    const auto& e = lease.error();
-    say("NETWORK-ERROR " + e.file + ": " + e.reason);
-    finish();
+  const int repeat = args.count("repeat") ? std::clamp(std::stoi(args["repeat"]), 1, 3) : 1;
+  for (int i = 0; i < repeat; ++i) {
+    auto lease = vmcap::network::bring_up_network(net, [](std::string_view line) { say(std::string(line)); });
+    if (!lease) {
+      const auto& e = lease.error();
+      say("NETWORK-ERROR " + e.file + ": " + e.reason);
+      finish();
+    }
+    print_lease(*lease);
   }
-  std::string dns;
-  for (const auto& d : lease->dns) dns += (dns.empty() ? "" : ",") + d.to_string();
-  say("LEASE interface=" + lease->interface + " address=" + lease->address.to_string() + "/" +
-      std::to_string(lease->prefix_length) + " gateway=" + (lease->gateway ? lease->gateway->to_string() : "none") +
-      " dns=" + (dns.empty() ? "none" : dns) +
-      " source=" + (lease->source == vmcap::network::AddressSource::Dhcp ? "dhcp" : "static") +
-      " server=" + (lease->dhcp_server ? lease->dhcp_server->to_string() : "none") +
-      " lease_seconds=" + std::to_string(lease->lease_time.count()));
   std::ifstream resolv("/etc/resolv.conf");
   for (std::string line; std::getline(resolv, line);) say("RESOLV " + line);
   if (args.count("url")) fetch(args["url"]);

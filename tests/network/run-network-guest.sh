@@ -6,7 +6,7 @@
 #
 #   run-network-guest.sh INIT_BINARY OUT_DIR KERNEL_CACHE MODE [KERNEL]
 #
-# MODE: dhcp (a virtio-net NIC), static (an e1000 NIC; 10.0.2.15/24 via 10.0.2.2, dns
+# MODE: dhcp (a virtio-net NIC; the bring-up twice), static (an e1000 NIC; 10.0.2.15/24 via 10.0.2.2, dns
 # 10.0.2.3): two drivers, two ways; or silent: DHCP with a 4 s timeout on a link where nobody
 # answers (QEMU's socket netdev sending to a 127.0.0.1 UDP port nobody reads), after a
 # bring-up on a missing interface. OUT_DIR gets:
@@ -22,7 +22,7 @@ init_binary=$1 out=$2 cache=$3 mode=$4 kernel=${5:-6.1}
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 fail() { echo "run-network-guest.sh: $*" >&2; exit 1; }
 case "$mode" in
-  dhcp) net_args="vmcap_net.address=dhcp" nic=virtio-net-pci modules="virtio_pci virtio_net" ;;
+  dhcp) net_args="vmcap_net.address=dhcp vmcap_net.repeat=2" nic=virtio-net-pci modules="virtio_pci virtio_net" ;;
   static) net_args="vmcap_net.address=10.0.2.15/24 vmcap_net.gateway=10.0.2.2 vmcap_net.dns=10.0.2.3"
           nic=e1000 modules=e1000 ;;
   silent) net_args="vmcap_net.address=dhcp vmcap_net.timeout=4 vmcap_net.missing=eth9"
