@@ -104,6 +104,11 @@ std::optional<uint64_t> MemSectionMap::decode(uint64_t nr, uint64_t roots, std::
   // Encoded map = mem_map - first pfn (in struct pages): add the pfn's offset back.
   const uint64_t first = (nr << pfn_shift_) * struct_page_size_;
   const uint64_t page = (smm & ~kSectionFlagMask) + first;
+  // A mem_map spanning its own entry is a pointer the crash bent back at the table.
+  if (*entry + map_offset_ - page < (uint64_t{1} << pfn_shift_) * struct_page_size_) {
+    why = "mem_map at " + hex(page) + " overlaps its own mem_section entry at " + hex(*entry);
+    return std::nullopt;
+  }
   // Probe the first struct page: a garbage pointer fails here, not in every window.
   std::array<std::byte, 8> probe;
   if (auto r = memory_.read(page, probe); !r) {

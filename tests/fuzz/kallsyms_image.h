@@ -18,8 +18,8 @@ inline constexpr uint64_t kNumSyms = kImage + 0x10000;
 inline constexpr uint64_t kRelativeBase = kImage + 0x20000;
 inline constexpr uint64_t kTokenIndex = kImage + 0x30000;
 inline constexpr uint64_t kTokenTable = kImage + 0x40000;
-inline constexpr uint64_t kNames = kImage + 0x100000;
-inline constexpr uint64_t kOffsets = kImage + 0x200000;
+inline constexpr uint64_t kNames = kImage + 0x1000000;   // room for 2^21 symbols (limits_test)
+inline constexpr uint64_t kOffsets = kImage + 0x2000000;
 inline constexpr uint8_t kLongLengths = 1, kAbsolute = 2;
 
 inline std::string vmcoreinfo(uint8_t flags) {

@@ -5,27 +5,12 @@
 #include "capture/printk/log_decoder.h"
 #include "capture/translate/x86_64_virtual_memory.h"
 #include "elf/open_dump.h"
+#include "tests/hardening/recording_memory.h"
 #include "tests/support/synthetic_vmcore.h"
 
 namespace vmcap::testing {
 
 namespace {
-
-// Forwards reads and remembers every physical page they touch.
-class RecordingMemory final : public PhysicalMemory {
- public:
-  explicit RecordingMemory(const PhysicalMemory& inner) : inner_(inner) {}
-  const std::vector<PhysRange>& ranges() const override { return inner_.ranges(); }
-  Result<void> read(uint64_t paddr, std::span<std::byte> out) const override {
-    if (!out.empty())
-      for (uint64_t p = paddr & ~(kPage - 1); p < paddr + out.size(); p += kPage) pages.insert(p);
-    return inner_.read(paddr, out);
-  }
-  mutable std::set<uint64_t> pages;
-
- private:
-  const PhysicalMemory& inner_;
-};
 
 struct NullSink final : LogSink {
   void record(const LogRecord&) override { ++records; }
