@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <string>
 
@@ -36,8 +38,11 @@ std::string globals(const TempDir& d, const std::string& more = "") {
          d.file("fb") + "\n" + more;
 }
 
+// VMCAP_TEST_VERBOSE=1 prints each run's console, to see the timings of a fault.
 RunResult capture(const std::string& conf) {
-  return run_vmcap({"capture", "--config", conf, "--vmcore", vmcore("6.1").string()});
+  auto r = run_vmcap({"capture", "--config", conf, "--vmcore", vmcore("6.1").string()});
+  if (std::getenv("VMCAP_TEST_VERBOSE")) std::fprintf(stderr, "%s", r.err.c_str());
+  return r;
 }
 
 size_t count(const std::string& text, const std::string& what) {

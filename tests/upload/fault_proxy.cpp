@@ -42,8 +42,8 @@ void reset(int fd) {
 
 }  // namespace
 
-FaultProxy::FaultProxy(int upstream_port, Fault fault, uint64_t limit)
-    : upstream_port_(upstream_port), fault_(fault), limit_(limit) {
+FaultProxy::FaultProxy(int upstream_port, Fault fault, uint64_t limit, int max_faults)
+    : upstream_port_(upstream_port), fault_(fault), limit_(limit), max_faults_(max_faults) {
   listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   int one = 1;
   ::setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
@@ -85,18 +85,23 @@ void FaultProxy::relay(int client) {
   }
   uint64_t from_client = 0;
   bool broken = false;
+  uint64_t limit = limit_;
   std::vector<char> buf(64 << 10);
   while (!stop_ && !broken) {
     pollfd p[2] = {{client, POLLIN, 0}, {upstream, POLLIN, 0}};
     if (::poll(p, 2, kPollMs) <= 0) continue;
     if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) {
       // Never read past the limit: what is not read stays in the client's way.
-      size_t room = static_cast<size_t>(std::min<uint64_t>(buf.size(), limit_ - from_client));
+      size_t room = static_cast<size_t>(std::min<uint64_t>(buf.size(), limit - from_client));
       ssize_t n = room ? ::recv(client, buf.data(), room, 0) : 0;
       if (room && n <= 0) break;
       if (n > 0 && !send_all(upstream, buf.data(), static_cast<size_t>(n))) break;
       from_client += static_cast<uint64_t>(std::max<ssize_t>(n, 0));
-      if (from_client >= limit_) broken = true;
+      if (from_client >= limit) {
+        // Break it if faults are left; else relay the rest of it whole.
+        if (max_faults_ < 0 || reserved_faults_.fetch_add(1) < max_faults_) broken = true;
+        else limit = UINT64_MAX;
+      }
     }
     if (!broken && (p[1].revents & (POLLIN | POLLHUP | POLLERR))) {
       ssize_t n = ::recv(upstream, buf.data(), buf.size(), 0);

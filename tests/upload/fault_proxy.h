@@ -20,7 +20,9 @@ class FaultProxy {
  public:
   enum class Fault { Reset, Stall };
 
-  FaultProxy(int upstream_port, Fault fault, uint64_t limit);
+  // max_faults: break at most this many connections (-1: every one that passes `limit`);
+  // later connections are relayed whole, as by a network that recovered.
+  FaultProxy(int upstream_port, Fault fault, uint64_t limit, int max_faults = -1);
   ~FaultProxy();
   FaultProxy(const FaultProxy&) = delete;
   FaultProxy& operator=(const FaultProxy&) = delete;
@@ -37,10 +39,12 @@ class FaultProxy {
   int upstream_port_;
   Fault fault_;
   uint64_t limit_;
+  int max_faults_;
   int listen_fd_ = -1;
   int port_ = 0;
   std::atomic<bool> stop_{false};
   std::atomic<int> faults_{0};
+  std::atomic<int> reserved_faults_{0};
   std::thread acceptor_;
   std::mutex mu_;
   std::vector<std::thread> connections_;
