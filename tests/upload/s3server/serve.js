@@ -7,7 +7,7 @@
 // An unsigned request is refused (403 AccessDenied): s3rver would take it anonymously,
 // and a test must not pass because a request went unsigned. The body is checked against
 // the x-amz-content-sha256 it was signed with (400 XAmzContentSHA256Mismatch, as S3
-// answers): s3rver signs over the header but never hashes the body.
+// answers): s3rver checks the signature over that header but never hashes the body.
 //
 // node serve.js DIR PORT ACCESS_KEY SECRET_KEY BUCKET...
 // Prints "listening 127.0.0.1:PORT" once it accepts requests, then one line per request:
