@@ -11,7 +11,7 @@
 # Corpora: build/fuzz/corpus/<target> grows across runs; seeds are regenerated each run from
 # the synthetic builders (fuzz_seeds) and, when real test vmcores exist (VMCAP_TEST_VMCORES
 # or build/test-vmcores), from small slices of them (headers and notes, VMCOREINFO text,
-# the first records of the QEMU flattened dump). Needs clang and libclang-rt-14-dev.
+# the first records of the QEMU flattened dump, 128 struct pages for the page classifier). Needs clang and libclang-rt-14-dev.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -31,11 +31,15 @@ cmake --build "$build" -j "$jobs" --target fuzz_seeds "${targets[@]/#/fuzz_}"
 
 seeds=$build/seeds
 rm -rf "$seeds"
-"$build/tests/fuzz/fuzz_seeds" "$seeds"
+vmcores=${VMCAP_TEST_VMCORES:-$root/build/test-vmcores}
+real=()
+for v in "$vmcores"/*/kdump.vmcore; do
+  [[ -f $v ]] && real+=("$(basename "$(dirname "$v")")=$v")
+done
+"$build/tests/fuzz/fuzz_seeds" "$seeds" "${real[@]}"
 cp docs/vmcap.conf.example "$seeds/config/example"
 
 # Slices of real vmcores: a few KiB each, never whole dumps.
-vmcores=${VMCAP_TEST_VMCORES:-$root/build/test-vmcores}
 if [[ -d $vmcores ]]; then
   python3 - "$vmcores" "$seeds" <<'PY'
 import os, struct, sys

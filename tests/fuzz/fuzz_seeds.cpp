@@ -1,7 +1,8 @@
 // Writes the seed corpora of every fuzz target from the synthetic builders the unit tests
 // use (tests/support, tests/printk, tests/kdump): small, valid inputs the fuzzer mutates.
-// Usage: fuzz_seeds DIR  (makes DIR/<target>/<name> files; real-vmcore slices are added
-// by scripts/fuzz.sh).
+// Usage: fuzz_seeds DIR [TAG=VMCORE...]  (makes DIR/<target>/<name> files; with real
+// vmcores, 8 KiB slices of their struct pages become page classifier seeds; the other
+// real-vmcore slices are added by scripts/fuzz.sh).
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
@@ -12,6 +13,9 @@
 
 #include <fmt/format.h>
 
+#include "capture/filter/mem_section_map.h"
+#include "capture/translate/kernel_view.h"
+#include "elf/open_dump.h"
 #include "tests/fuzz/filter_image.h"
 #include "tests/fuzz/kallsyms_image.h"
 #include "tests/fuzz/printk_images.h"
@@ -239,6 +243,29 @@ void filter_seeds() {
            fuzz::filter_image::seed_input(v6_12, level));
 }
 
+// The well-formed image with 128 real struct pages (64-byte ones, as Debian's 6.1 and 6.12
+// lay them out, which filter_image's VMCOREINFO copies) in place of the synthetic ones.
+void real_filter_seeds(const std::string& tag, const std::string& path) {
+  auto dump = open_dump(path);
+  if (!dump) return;
+  auto view = open_kernel_view(**dump);
+  if (!view || view->info.size("page") != uint64_t{64}) return;
+  std::vector<SkippedRule> skipped;
+  MemSectionMap map(view->info, *view->memory, 64, skipped);
+  if (!map.has_map()) return;
+  const bool v6_12 = view->info.value("OSRELEASE").value_or("").rfind("6.12", 0) == 0;
+  for (uint64_t start : {0x1000ull, 0x8800ull, 0x10000ull, 0x30000ull, 0x38000ull, 0x3c000ull, 0x3e000ull, 0x3f000ull}) {
+    std::string why;
+    auto first = map.section_first_page(start >> map.pfn_section_shift(), why);
+    if (!first) continue;
+    std::vector<std::byte> pages(fuzz::filter_image::kMappedPfns * 64);
+    if (!view->memory->read(*first + (start & (map.pages_per_section() - 1)) * 64, pages)) continue;
+    auto in = fuzz::filter_image::seed_input(v6_12, 31);
+    std::copy(pages.begin(), pages.end(), in.end() - static_cast<long>(pages.size()));
+    seed("filter", fmt::format("real-{}-pfn{:x}", tag, start), in);
+  }
+}
+
 void config_seeds() {
   seed("config", "minimal", "[destination local]\nurl = file:///var/crash\n");
   seed("config", "globals",
@@ -302,8 +329,8 @@ void kallsyms_seeds() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 2) {
-    std::fprintf(stderr, "usage: fuzz_seeds DIR\n");
+  if (argc < 2) {
+    std::fprintf(stderr, "usage: fuzz_seeds DIR [TAG=VMCORE...]\n");
     return 64;
   }
   g_dir = argv[1];
@@ -318,5 +345,10 @@ int main(int argc, char** argv) {
   config_seeds();
   manifest_seeds();
   kallsyms_seeds();
+  for (int i = 2; i < argc; ++i) {
+    const std::string arg = argv[i];
+    const auto eq = arg.find('=');
+    if (eq != std::string::npos) real_filter_seeds(arg.substr(0, eq), arg.substr(eq + 1));
+  }
   return 0;
 }
