@@ -40,3 +40,6 @@ scripts/make-test-vmcore.sh --capture-run "$(dirname "$static_bin")/vmcap.stripp
   --cache "$vmcores/.cache" -- info /proc/vmcore
 cat "$run/run.stdout"
 echo "exit status in the capture kernel: $(cat "$run/run.status")"
+
+step "end to end: a real kdump whose capture kernel uploads to nginx on 127.0.0.1 (our image, dracut's, and makedumpfile | nc)"
+scripts/e2e-kdump.sh --kernel "$kernel" --vmcap "$(dirname "$static_bin")/vmcap.stripped" --out "$build/e2e-kdump"

@@ -6,11 +6,15 @@
 #
 #   scripts/e2e-kdump.sh [--paths "ours dracut baseline"] [--kernel 6.1] [--vmcap STATIC]
 #                        [--out DIR] [--crashkernel 192M] [--mem-mib 1024] [--timeout 600]
+#                        [--capture-append "OPTIONS"]   (more capture kernel options, e.g. rd.debug)
 #   scripts/e2e-kdump.sh --find-crashkernel ["96M 128M 160M 192M 256M"] [...]
 #
 # Paths (each a separate crash of the same guest; the capture kernel is the same Debian kernel):
 #   ours      the image `vmcap mkinitramfs` makes (vmcap as /init, DHCP from [network]).
-#   dracut    Debian's dracut with dracut-module/99vmcap (--no-hostonly -m vmcap).
+#   dracut    Debian's dracut with dracut-module/99vmcap (--no-hostonly -m vmcap): dracut's
+#             shell init, the capture in the pre-mount hook.
+#   dracut-systemd  the same with systemd (-m "vmcap systemd systemd-initrd dracut-systemd"):
+#             the capture in vmcap-capture.service. Not in the default paths.
 #   baseline  busybox, udhcpc, `makedumpfile -F -c -d 31 /proc/vmcore | nc` to socat on the host.
 # vmcap paths upload over HTTP PUT to an nginx (WebDAV) started here on 127.0.0.1 (10.0.2.2 in
 # the guest). Checked on the host: QEMU ended through the guest's reboot (exit 0, not the
@@ -41,6 +45,7 @@ crashkernel=192M
 mem_mib=1024
 run_timeout=600
 find_sizes=
+capture_extra=
 
 usage() { sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 while [ $# -gt 0 ]; do
@@ -52,6 +57,7 @@ while [ $# -gt 0 ]; do
     --crashkernel) crashkernel=$2; shift 2 ;;
     --mem-mib) mem_mib=$2; shift 2 ;;
     --timeout) run_timeout=$2; shift 2 ;;
+    --capture-append) capture_extra=$2; shift 2 ;;
     --find-crashkernel)
       find_sizes="96M 128M 160M 192M 256M"
       if [ $# -gt 1 ] && [ "${2#-}" = "$2" ]; then find_sizes=$2; shift; fi
@@ -75,7 +81,7 @@ need_tools() {
            sha256sum timeout ldd; do
     command -v "$t" >/dev/null || missing="$missing $t"
   done
-  case " $paths " in *" dracut "*) command -v dracut >/dev/null || missing="$missing dracut" ;; esac
+  case " $paths " in *" dracut"*) command -v dracut >/dev/null || missing="$missing dracut" ;; esac
   [ -z "$missing" ] || fail "missing tools:$missing (scripts/install-deps.sh installs them)"
   busybox=
   for t in /bin/busybox /usr/bin/busybox; do
@@ -134,37 +140,55 @@ busybox_tree() {
 
 # vmcap_conf FILE PATH NETWORK: the capture's config, uploading to http://10.0.2.2:PORT/upload/PATH.
 vmcap_conf() {
-  sed -e "s|@HOST@|e2e-$2|" -e "s|@PORT@|$http_port|" -e "s|@PATH@|$2|" \
-      -e "s|@NETWORK@|$3|" "$e2e_dir/vmcap.conf.in" > "$1"
+  local text
+  text=$(sed -e "s|@HOST@|e2e-$2|" -e "s|@PORT@|$http_port|" -e "s|@PATH@|$2|" "$e2e_dir/vmcap.conf.in")
+  printf '%s\n' "${text//@NETWORK@/$3}" > "$1"
   "$vmcap" check-config "$1" >&2 || fail "the generated $1 does not pass vmcap check-config"
 }
 
-# image_ours WORK: the image `vmcap mkinitramfs` makes (NIC modules from the kernel's tree).
+# image_ours WORK: the image `vmcap mkinitramfs` makes: the static vmcap as /init, the config,
+# and the NIC modules of [network] with their dependencies from the kernel's tree.
 image_ours() {
   local work=$1
-  vmcap_conf "$work/vmcap.conf" ours $'[network]\ninterface = auto\nmodules = virtio_net, af_packet'
-  "$vmcap" mkinitramfs --config "$work/vmcap.conf" --kernel-modules "$kroot/lib/modules/$krel" \
-    --vmcap "$vmcap" -o "$work/capture.img" > "$work/mkinitramfs.log" 2>&1 ||
+  vmcap_conf "$work/vmcap.conf" ours $'[network]\ninterface = auto\nmodules = virtio_pci, virtio_net'
+  "$vmcap" mkinitramfs --config "$work/vmcap.conf" --kernel-root "$kroot" --vmcap "$vmcap" \
+    -o "$work/capture.img" > "$work/mkinitramfs.log" 2>&1 ||
     { cat "$work/mkinitramfs.log" >&2; fail "vmcap mkinitramfs failed"; }
 }
 
-# image_dracut WORK: Debian's dracut, with dracut-module/99vmcap from this checkout (a copy of
-# dracut's base folder whose modules.d links to the system's modules and to ours).
+# image_dracut WORK PATH [MODULES]: Debian's dracut, with dracut-module/99vmcap from this
+# checkout (a copy of dracut's base folder whose modules.d links to the system's modules and
+# to ours), and MODULES besides.
 image_dracut() {
-  local work=$1 base=$1/dracut-base f
-  vmcap_conf "$work/vmcap.conf" dracut ""
+  local work=$1 base=$1/dracut-base f listing
+  # A secret file the config names (nginx ignores the bearer token): the module must carry
+  # it at its path, mode 0600 kept.
+  (umask 077; echo "e2e-token-$RANDOM" > "$work/e2e.token")
+  vmcap_conf "$work/vmcap.conf" "$2" ""
+  printf 'bearer_token_file = %s\n' "$work/e2e.token" >> "$work/vmcap.conf"
   rm -rf "$base"; mkdir -p "$base/modules.d" "$work/dracut-tmp" "$work/dracut-conf.d"
   for f in /usr/lib/dracut/*; do
     [ "$(basename "$f")" = modules.d ] || ln -s "$f" "$base/"
   done
   for f in /usr/lib/dracut/modules.d/*; do ln -s "$f" "$base/modules.d/"; done
   ln -s "$root/dracut-module/99vmcap" "$base/modules.d/99vmcap"
+  # The NIC drivers of this guest only (virtio_net), as a hostonly image built on it would
+  # have: dracut's generic set (every drivers/net module, 45 MB) does not unpack in 192M.
+  local omit
+  omit=$(find "$kroot/lib/modules/$krel/kernel/drivers/net" -name '*.ko*' -printf '%f\n' |
+         sed 's/\.ko.*//' | grep -vx -e virtio_net -e net_failover | tr '\n' ' ')
   dracutbasedir=$base VMCAP_BINARY=$vmcap VMCAP_CONFIG=$work/vmcap.conf \
     dracut --force --quiet --no-hostonly --no-early-microcode --conf /dev/null \
       --confdir "$work/dracut-conf.d" --tmpdir "$work/dracut-tmp" \
-      --kver "$krel" --kmoddir "$kroot/lib/modules/$krel" -m vmcap --compress zstd \
+      --kver "$krel" --kmoddir "$kroot/lib/modules/$krel" -m "vmcap ${3:-}" --omit-drivers "$omit" --compress zstd \
       "$work/capture.img" > "$work/dracut.log" 2>&1 ||
     { tail -n 40 "$work/dracut.log" >&2; fail "dracut failed"; }
+  listing=$(lsinitrd "$work/capture.img" 2>/dev/null)
+  for f in usr/sbin/vmcap etc/vmcap.conf; do
+    grep -q " $f\$" <<<"$listing" || fail "dracut's image has no /$f"
+  done
+  grep -Eq "^-rw------- .* ${work#/}/e2e.token\$" <<<"$listing" ||
+    fail "dracut's image lacks the token file the config names (mode 0600)"
 }
 
 # image_baseline WORK: busybox, udhcpc and Debian's makedumpfile with its libraries.
@@ -352,11 +376,12 @@ run_path() {
   t0=$(now)
   case "$name" in
     ours) image_ours "$work" ;;
-    dracut) image_dracut "$work" ;;
+    dracut) image_dracut "$work" dracut ;;
+    dracut-systemd) image_dracut "$work" dracut-systemd "systemd systemd-initrd dracut-systemd" ;;
     baseline) image_baseline "$work"; start_socat "$work/baseline.flat" ;;
-    *) fail "unknown path $name (ours, dracut, baseline)" ;;
+    *) fail "unknown path $name (ours, dracut, dracut-systemd, baseline)" ;;
   esac
-  local append=$capture_append
+  local append="$capture_append $capture_extra"
   [ "$name" = baseline ] && append="$append vmcap.nc=10.0.2.2:$nc_port"
   first_image "$work" "$append"
   log "$name: capture image $(du -k "$work/capture.img" | cut -f1) KiB, made in $(seconds "$t0" "$(now)") s; crashing (crashkernel=$ck)"

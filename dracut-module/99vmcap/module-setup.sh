@@ -52,11 +52,12 @@ depends() {
     return 0
 }
 
-# The NIC drivers for a remote destination (hostonly: the host's NICs only), and the
+# The NIC drivers for a remote destination (hostonly: the host's NICs only), virtio_pci
+# (the transport a virtio NIC sits on), and the
 # modules the config's [network] section names.
 installkernel() {
     vmcap_needs_network || return 0
-    instmods '=drivers/net/ethernet' virtio_net af_packet
+    instmods '=drivers/net/ethernet' virtio_net virtio_pci af_packet
     local m
     for m in $(vmcap_config_values modules | tr ',' ' '); do
         hostonly='' instmods "$m"
