@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets (tests/fuzz: clang, libFuzzer + ASan + UBSan) into
 # build/fuzz and runs each for SECONDS (default 60), one after the other. Fails if any
-# target finds a crash, a leak, a timeout (> 10 s for one input) or runs out of memory;
-# the input is then in build/fuzz/artifacts/<target>/ (make it a test in tests/hardening).
+# target finds a crash, a leak, a timeout (> 10 s for one input: VMCAP_FUZZ_TIMEOUT) or
+# runs out of memory; the input is then in build/fuzz/artifacts/<target>/ (make it a test
+# in tests/hardening).
 # Prints the executions of every target.
 #
 #   scripts/fuzz.sh [SECONDS] [TARGET...]     e.g. scripts/fuzz.sh 30 ringbuffer kdump_compressed
@@ -20,6 +21,8 @@ seconds=${1:-60}
 build=${VMCAP_FUZZ_BUILD_DIR:-$root/build/fuzz}
 jobs=${VMCAP_FUZZ_JOBS:-2}
 runs=${VMCAP_FUZZ_RUNS:--1}
+# Seconds one input may take; raise it for long runs under nice on a busy machine.
+per_input=${VMCAP_FUZZ_TIMEOUT:-10}
 all_targets=(elf_dump vmcoreinfo ringbuffer printk_log char_ring kdump_compressed flattened formatters
   filter config manifest kallsyms)
 targets=("$@")
@@ -123,7 +126,7 @@ for t in "${targets[@]}"; do
   corpus=$build/corpus/$t artifacts=$build/artifacts/$t/ log=$build/logs/$t.log
   mkdir -p "$corpus" "$artifacts" "$(dirname "$log")"
   status=0
-  "$build/tests/fuzz/fuzz_$t" -max_total_time="$seconds" -runs="$runs" -timeout=10 -rss_limit_mb=2048 \
+  "$build/tests/fuzz/fuzz_$t" -max_total_time="$seconds" -runs="$runs" -timeout="$per_input" -rss_limit_mb=2048 \
     -print_final_stats=1 -artifact_prefix="$artifacts" "$corpus" "$seeds/$t" >"$log" 2>&1 ||
     status=$?
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
