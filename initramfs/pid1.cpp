@@ -97,10 +97,11 @@ void bring_up(const config::Config& config, run::Progress& progress) {
   }
   auto start = Clock::now();
   auto lease = network::bring_up_network(*config.network, [&](std::string_view text) {
+    if (text.substr(0, 9) == "network: ") text.remove_prefix(9);  // the step is named already
     progress.line("network", std::string(text));
   });
   if (lease)
-    progress.line("network", "up: " + lease->describe() + " in " + seconds_since(start));
+    progress.line("network", "ready in " + seconds_since(start) + ": " + lease->describe());
   else
     progress.line("network", "not up after " + seconds_since(start) + ": " + lease.error().message() +
                                  " (the capture goes on: local destinations may still work)");

@@ -8,6 +8,7 @@
 
 #include "initramfs/module_files.h"
 #include "tests/initramfs/kernel_trees.h"
+#include "tests/support/temp_dir.h"
 
 namespace vmcap::initramfs {
 namespace {
@@ -112,6 +113,24 @@ TEST(RealModuleFiles, XzModulesKeptForAKernelThatDecompresses) {
   auto refused = prepare_module(*t612, plan->load_order.back(), none);
   ASSERT_FALSE(refused);
   EXPECT_NE(refused.error().message().find("cannot decompress"), std::string::npos) << refused.error().message();
+}
+
+// A kernel that cannot decompress modules gets .ko.zst decompressed at build time: a real
+// 6.1 module compressed with Debian's zstd comes back byte for byte, as a .ko.
+TEST(RealModuleFiles, ZstdModuleDecompressedForAKernelThatCannot) {
+  auto t61 = module_tree_in_root(testing::debian_kernel_root("6.1"));
+  ASSERT_TRUE(t61);
+  testing::TempDir dir;
+  ModuleTree packed{t61->release, dir.file("lib/modules/" + t61->release), dir.path()};
+  const std::string rel = "kernel/drivers/net/virtio_net.ko";
+  auto r = run_command("mkdir -p " + shell_quoted(packed.dir + "/kernel/drivers/net") + " && zstd -q -19 " +
+                       shell_quoted(t61->dir + "/" + rel) + " -o " + shell_quoted(packed.dir + "/" + rel + ".zst"));
+  ASSERT_EQ(r.status, 0) << r.output;
+  auto m = prepare_module(packed, rel + ".zst", KernelModuleSupport{});
+  ASSERT_TRUE(m) << m.error().message();
+  EXPECT_TRUE(m->decompressed_here);
+  EXPECT_EQ(m->path, rel);
+  EXPECT_EQ(m->bytes, testing::read_whole_file(t61->dir + "/" + rel));
 }
 
 }  // namespace
