@@ -14,9 +14,11 @@
 #include "capture/printk/ringbuffer_decoder.h"
 #include "capture/translate/x86_64_virtual_memory.h"
 #include "elf/elf_dump.h"
+#include "elf/kdump/kdump.h"
 #include "tests/fuzz/fuzz_memory.h"
 #include "tests/fuzz/kallsyms_image.h"
 #include "tests/fuzz/printk_images.h"
+#include "tests/kdump/kdump_writer.h"
 #include "tests/printk/synthetic_ringbuffer.h"
 #include "tests/support/synthetic_vmcore.h"
 #include "tests/support/temp_dir.h"
@@ -204,6 +206,33 @@ TEST(Limits, ElfProgramHeaderCount) {
   auto over = elf_with_phdrs((1u << 20) + 1, dir);
   ASSERT_FALSE(over);
   EXPECT_EQ(over.error().kind, ErrorKind::Limit);
+}
+
+// --- kdump-compressed: block size a power of two, 512 B to 1 MiB ------------------------------
+
+Result<std::unique_ptr<Dump>> kdump_with_block(uint32_t block, testing::TempDir& dir) {
+  testing::KdumpWriter w;
+  w.machine("aarch64", 64).block_size(block).page(3, testing::pattern_page(block, 3), testing::kZlib);
+  const auto bytes = w.build();
+  const std::string path = dir.file("kdump" + std::to_string(block));
+  VMCAP_CHECK(testing::SyntheticVmcore::write_file(path, bytes));
+  return open_kdump_compressed(path);
+}
+
+TEST(Limits, KdumpBlockSize) {
+  testing::TempDir dir;
+  for (uint32_t at : {512u, 1u << 20}) {
+    auto d = kdump_with_block(at, dir);
+    ASSERT_TRUE(d) << at << ": " << d.error().message();
+    std::vector<std::byte> page(at);
+    ASSERT_TRUE((*d)->memory().read(3ull * at, page)) << at;
+    EXPECT_EQ(page, testing::pattern_page(at, 3)) << at;
+  }
+  for (uint32_t past : {256u, 2u << 20}) {
+    auto d = kdump_with_block(past, dir);
+    ASSERT_FALSE(d) << past << " bytes opened as a block size";
+    EXPECT_NE(d.error().reason.find("block_size"), std::string::npos) << d.error().message();
+  }
 }
 
 }  // namespace
