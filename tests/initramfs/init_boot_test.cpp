@@ -29,6 +29,16 @@ std::string vmlinuz_of(const std::string& root) {
   return root + "/boot/" + name;
 }
 
+// Boots ROOT's kernel with IMAGE (virtio-net on QEMU user networking), console to CONSOLE.
+testing::CommandResult boot(const std::string& root, const std::string& image, const std::string& console) {
+  return run_command("timeout " + std::to_string(kQemuLimitSeconds) +
+                     " qemu-system-x86_64 -accel tcg -m 512M -smp 1 -display none -no-reboot -nodefaults"
+                     " -kernel " + shell_quoted(vmlinuz_of(root)) + " -initrd " + shell_quoted(image) +
+                     " -append 'console=ttyS0 panic=-1 loglevel=4'"
+                     " -netdev user,id=n0 -device virtio-net-pci,netdev=n0"
+                     " -serial file:" + console);
+}
+
 class InitBoot : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(InitBoot, VmcapIsInitLoadsModulesAndRebootsWithoutAVmcore) {
@@ -60,12 +70,7 @@ TEST_P(InitBoot, VmcapIsInitLoadsModulesAndRebootsWithoutAVmcore) {
   }
 
   const std::string console = dir.file("console.log");
-  auto q = run_command("timeout " + std::to_string(kQemuLimitSeconds) +
-                       " qemu-system-x86_64 -accel tcg -m 512M -smp 1 -display none -no-reboot -nodefaults"
-                       " -kernel " + shell_quoted(vmlinuz_of(root)) + " -initrd " + shell_quoted(image) +
-                       " -append 'console=ttyS0 panic=-1 loglevel=4'"
-                       " -netdev user,id=n0 -device virtio-net-pci,netdev=n0"
-                       " -serial file:" + console);
+  auto q = boot(root, image, console);
   std::string log = read_whole_file(console);
   EXPECT_EQ(q.status, 0) << "QEMU did not exit by the guest's reboot (124: killed after " << kQemuLimitSeconds
                          << " s)\n" << q.output << "\n" << log;
@@ -87,6 +92,34 @@ TEST_P(InitBoot, VmcapIsInitLoadsModulesAndRebootsWithoutAVmcore) {
 
 INSTANTIATE_TEST_SUITE_P(Debian, InitBoot, ::testing::Values("6.1", "6.12"),
                          [](const auto& info) { return std::string(info.param) == "6.1" ? "K6_1" : "K6_12"; });
+
+// A config with a problem (image built with --force) and failure_action = shell: PID 1 says
+// the problem, finds no vmcore, says there is no shell here and reboots all the same.
+TEST(InitBootFallbacks, BrokenConfigAndShellStillReboot) {
+  const std::string root = testing::debian_kernel_root("6.12");
+  TempDir dir;
+  const std::string config = dir.file("vmcap.conf");
+  write_whole_file(config, "failure_action = shell\ndeadline = soon\n[destination d]\nurl = file:///var/crash\n", 0600);
+  const std::string image = dir.file("initrd.img");
+  const std::string mk_cmd = std::string(VMCAP_BINARY) + " mkinitramfs --config " + shell_quoted(config) +
+                             " --vmcap " + shell_quoted(VMCAP_INIT_BINARY) + " --compress none -o " + shell_quoted(image);
+  auto refused = run_command(mk_cmd);
+  EXPECT_EQ(refused.status, 2) << refused.output;
+  EXPECT_NE(refused.output.find(":2:"), std::string::npos) << refused.output;
+  auto mk = run_command(mk_cmd + " --force");
+  ASSERT_EQ(mk.status, 0) << mk.output;
+
+  const std::string console = dir.file("console.log");
+  auto q = boot(root, image, console);
+  std::string log = read_whole_file(console);
+  EXPECT_EQ(q.status, 0) << q.output << "\n" << log;
+  EXPECT_EQ(log.find("Kernel panic"), std::string::npos) << log;
+  EXPECT_NE(log.find("init: config: /etc/vmcap.conf:2:"), std::string::npos) << log;
+  EXPECT_NE(log.find("network: no [network] section"), std::string::npos) << log;
+  EXPECT_NE(log.find("no /proc/vmcore"), std::string::npos) << log;
+  EXPECT_NE(log.find("this image has no shell; rebooting instead"), std::string::npos) << log;
+  EXPECT_NE(log.find("reboot: Restarting system"), std::string::npos) << log;
+}
 
 }  // namespace
 }  // namespace vmcap
