@@ -152,7 +152,11 @@ int capture_in_child(run::Progress& progress) {
 
 }  // namespace
 
-bool running_as_init() { return getpid() == 1; }
+bool running_as_init(const char* argv0) {
+  if (getpid() != 1 || !argv0) return false;
+  std::string name = argv0;
+  return name.substr(name.find_last_of('/') + 1) == "init";
+}
 
 void run_as_init() {
   run::Progress progress;  // times from here: about when the kernel handed over

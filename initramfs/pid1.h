@@ -7,8 +7,9 @@
 
 namespace vmcap::initramfs {
 
-// True when this process is the kernel's first (getpid() == 1).
-bool running_as_init();
+// True when this process is the kernel's first (getpid() == 1) started as init (argv[0]
+// "/init"): not a container whose entry point happens to be vmcap.
+bool running_as_init(const char* argv0);
 
 // Never returns.
 [[noreturn]] void run_as_init();

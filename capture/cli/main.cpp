@@ -11,7 +11,7 @@
 #include "initramfs/pid1.h"
 
 int main(int argc, char** argv) {
-  if (vmcap::initramfs::running_as_init()) vmcap::initramfs::run_as_init();  // the capture initramfs
+  if (vmcap::initramfs::running_as_init(argv[0])) vmcap::initramfs::run_as_init();  // the capture initramfs
   std::ios::sync_with_stdio(false);  // records stream through std::cout
   CLI::App app{"vmcap: save what a crashed Linux kernel leaves behind"};
   app.set_version_flag("--version", "vmcap " VMCAP_VERSION);
