@@ -7,6 +7,7 @@
 #   scripts/e2e-kdump.sh [--paths "ours dracut baseline"] [--kernel 6.1] [--vmcap STATIC]
 #                        [--out DIR] [--crashkernel 192M] [--mem-mib 1024] [--timeout 600]
 #                        [--capture-append "OPTIONS"]   (more capture kernel options, e.g. rd.debug)
+#                        [--compression zlib|zstd]
 #   scripts/e2e-kdump.sh --find-crashkernel ["96M 128M 160M 192M 256M"] [...]
 #
 # Paths (each a separate crash of the same guest; the capture kernel is the same Debian kernel):
@@ -25,6 +26,9 @@
 # Printed: panic->reboot seconds of each path (host clock: the console's sysrq line to QEMU's
 # exit) and vmcap/baseline ratios. Results in OUT/results (key=value). Exit 0 when every path
 # passed, 1 otherwise.
+# --compression: the vmcap paths' core (default zlib: Debian 12's makedumpfile 1.7.2, the
+# oracle, reads no zstd; the baseline's -c is zlib too). zstd, vmcap's default: the oracle is
+# sid's makedumpfile 1.7.8 through scripts/makedumpfile-chroot.sh (set up once, network).
 # --find-crashkernel: the ours path with each size in turn (not for CI); prints the smallest
 # with which capture and upload succeed, and vmcap's peak RSS when the console shows VmHWM.
 #
@@ -46,8 +50,9 @@ mem_mib=1024
 run_timeout=600
 find_sizes=
 capture_extra=
+compression=zlib
 
-usage() { sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+usage() { sed -n '2,36p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --paths) paths=$2; shift 2 ;;
@@ -58,6 +63,7 @@ while [ $# -gt 0 ]; do
     --mem-mib) mem_mib=$2; shift 2 ;;
     --timeout) run_timeout=$2; shift 2 ;;
     --capture-append) capture_extra=$2; shift 2 ;;
+    --compression) compression=$2; shift 2 ;;
     --find-crashkernel)
       find_sizes="96M 128M 160M 192M 256M"
       if [ $# -gt 1 ] && [ "${2#-}" = "$2" ]; then find_sizes=$2; shift; fi
@@ -142,6 +148,7 @@ busybox_tree() {
 vmcap_conf() {
   local text
   text=$(sed -e "s|@HOST@|e2e-$2|" -e "s|@PORT@|$http_port|" -e "s|@PATH@|$2|" "$e2e_dir/vmcap.conf.in")
+  text=${text//@COMPRESSION@/$compression}
   printf '%s\n' "${text//@NETWORK@/$3}" > "$1"
   "$vmcap" check-config "$1" >&2 || fail "the generated $1 does not pass vmcap check-config"
 }
@@ -247,6 +254,7 @@ start_socat() { # FILE
   socat_pid=$!
   wait_listening "$nc_port" "$socat_pid" || fail "socat did not start"
 }
+# shellcheck disable=SC2317  # run by the EXIT trap
 stop_servers() {
   [ -n "${nginx_pid:-}" ] && kill "$nginx_pid" 2>/dev/null && wait "$nginx_pid" 2>/dev/null
   [ -n "${socat_pid:-}" ] && kill "$socat_pid" 2>/dev/null && wait "$socat_pid" 2>/dev/null
@@ -315,9 +323,9 @@ check_core() {
   local flat=$1 dir=$2
   rm -f "$dir/core.kdump" "$dir/core.makedumpfile-dmesg"
   [ -s "$flat" ] || { log "$flat is empty"; return 1; }
-  makedumpfile -R "$dir/core.kdump" < "$flat" > "$dir/restore.log" 2>&1 ||
+  "${makedumpfile[@]}" -R "$dir/core.kdump" < "$flat" > "$dir/restore.log" 2>&1 ||
     { cat "$dir/restore.log" >&2; log "makedumpfile -R failed on $flat"; return 1; }
-  makedumpfile --dump-dmesg "$dir/core.kdump" "$dir/core.makedumpfile-dmesg" > "$dir/dump-dmesg.log" 2>&1 ||
+  "${makedumpfile[@]}" --dump-dmesg "$dir/core.kdump" "$dir/core.makedumpfile-dmesg" > "$dir/dump-dmesg.log" 2>&1 ||
     { cat "$dir/dump-dmesg.log" >&2; log "makedumpfile --dump-dmesg failed"; return 1; }
   "$vmcap" dmesg "$dir/core.kdump" > "$dir/core.vmcap-dmesg" 2> "$dir/vmcap-dmesg.log" ||
     { cat "$dir/vmcap-dmesg.log" >&2; log "vmcap dmesg failed on the restored core"; return 1; }
@@ -420,6 +428,13 @@ main() {
   need_tools
   mkdir -p "$out"; out=$(cd "$out" && pwd)
   : > "$out/results"
+  case "$compression" in
+    zlib) makedumpfile=(makedumpfile) ;;
+    zstd)
+      "$script_dir/makedumpfile-chroot.sh" setup >&2 || fail "makedumpfile-chroot.sh setup failed"
+      makedumpfile=("$script_dir/makedumpfile-chroot.sh" run 1.7.8) ;;
+    *) fail "--compression $compression: zlib or zstd" ;;
+  esac
   stage_kernel
   log "kernel $krel, vmcap $vmcap, guest ${mem_mib} MiB"
   start_nginx
@@ -459,4 +474,5 @@ main() {
   return "$failed"
 }
 
-main
+# All of the script is parsed before anything runs (editing it mid-run is then harmless).
+main; exit $?
