@@ -3,6 +3,8 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include "capture/writer/incompressible.h"
+
 namespace vmcap {
 
 const char* compression_name(Compression c) {
@@ -61,6 +63,8 @@ size_t PageCompressor::compress(std::span<const std::byte> page, std::span<std::
   const size_t limit = std::min(out.size(), page.size() == 0 ? 0 : page.size() - 1);
   if (limit == 0) return 0;
   if (method_ == Compression::Zstd && state_->zstd) {
+    // Only for zstd: zlib output stays makedumpfile -c's, byte for byte.
+    if (looks_incompressible(page)) return 0;
     const size_t n = ZSTD_compress2(state_->zstd, out.data(), limit, page.data(), page.size());
     return ZSTD_isError(n) ? 0 : n;
   }
