@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -219,7 +220,11 @@ Result<ImageReport> build_initramfs(const ImageRequest& r) {
       report.warnings.push_back(f.why + ": " + bytes.error().message() + " (left out, --force)");
       continue;
     }
-    image.add(f.path, File{f.secret ? 0600u : 0644u, std::move(*bytes)});
+    // The archive path as the kernel will resolve it ("/etc//x/../y" -> "etc/y").
+    std::string in_image = std::filesystem::path(f.path).lexically_normal().string();
+    if (in_image.empty() || in_image == "/" || in_image.rfind("../", 0) == 0 || in_image == "..")
+      return make_error(ErrorKind::Usage, f.path, std::nullopt, f.why + ": not a file path the image can hold");
+    image.add(in_image, File{f.secret ? 0600u : 0644u, std::move(*bytes)});
     report.files.push_back(f.path);
   }
 
