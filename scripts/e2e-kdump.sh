@@ -8,7 +8,7 @@
 #                        [--out DIR] [--crashkernel 192M] [--mem-mib 1024] [--timeout 600]
 #                        [--capture-append "OPTIONS"]   (more capture kernel options, e.g. rd.debug)
 #                        [--compression zlib|zstd]
-#   scripts/e2e-kdump.sh --find-crashkernel ["96M 128M 160M 192M 256M"] [...]
+#   scripts/e2e-kdump.sh --find-crashkernel ["96M 112M 128M 160M 192M 256M"] [...]
 #
 # Paths (each a separate crash of the same guest; the capture kernel is the same Debian kernel):
 #   ours      the image `vmcap mkinitramfs` makes (vmcap as /init, DHCP from [network]).
@@ -65,7 +65,7 @@ while [ $# -gt 0 ]; do
     --capture-append) capture_extra=$2; shift 2 ;;
     --compression) compression=$2; shift 2 ;;
     --find-crashkernel)
-      find_sizes="96M 128M 160M 192M 256M"
+      find_sizes="96M 112M 128M 160M 192M 256M"
       if [ $# -gt 1 ] && [ "${2#-}" = "$2" ]; then find_sizes=$2; shift; fi
       shift ;;
     -h|--help) usage 0 ;;
@@ -381,7 +381,7 @@ PY
 capture_append="console=ttyS0 irqpoll nr_cpus=1 reset_devices panic=-1"
 run_path() {
   local name=$1 ck=$2 work=$out/$1 t0
-  rm -rf "$work"; mkdir -p "$work"
+  rm -rf "$work" "${upload_root:?}/$name"; mkdir -p "$work"
   path_ok=0; peak_rss=; core_bytes=
   t0=$(now)
   case "$name" in
