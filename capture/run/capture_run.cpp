@@ -1,4 +1,5 @@
 #include "capture/run/capture_run.h"
+#include "capture/run/peak_memory.h"
 
 #include "capture/signature/dump_signature.h"
 
@@ -414,6 +415,7 @@ int CaptureRun::run() {
   }
   int status = status_now();
   progress_.line("done", std::string(complete ? "complete" : "incomplete") + ", exit status " + std::to_string(status));
+  if (auto kib = peak_rss_kib()) progress_.line("memory", "peak resident VmHWM: " + std::to_string(*kib) + " kB");
   auto action = decide_final_action(config_, complete);
   progress_.line("decision", std::string(complete ? "final_action = " : "failure_action = ") +
                                  config::to_string(action) +

@@ -3,16 +3,31 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <string_view>
 
 namespace vmcap::run {
 namespace {
 constexpr auto kLineInterval = std::chrono::seconds(2);
 constexpr auto kBarInterval = std::chrono::milliseconds(200);
 constexpr int kBarWidth = 30;
+
+// A bar only on an interactive terminal: a serial or system console (the capture kernel's
+// /dev/console, ttyS0) is a tty too, but it is read as a log, where redrawn lines are noise.
+bool interactive_terminal(std::FILE* out) {
+  int fd = ::fileno(out);
+  if (::isatty(fd) != 1) return false;
+  const char* name = ::ttyname(fd);
+  if (!name) return false;
+  std::string_view n(name);
+  for (std::string_view console : {"/dev/console", "/dev/ttyS", "/dev/hvc", "/dev/ttyAMA", "/dev/ttysclp"})
+    if (n.substr(0, console.size()) == console) return false;
+  return true;
+}
+
 }  // namespace
 
 Progress::Progress(std::FILE* out)
-    : out_(out), tty_(::isatty(::fileno(out)) == 1), start_(std::chrono::steady_clock::now()) {}
+    : out_(out), tty_(interactive_terminal(out)), start_(std::chrono::steady_clock::now()) {}
 
 double Progress::elapsed() const {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
