@@ -29,7 +29,7 @@ targets=("$@")
 [[ ${#targets[@]} -eq 0 ]] && targets=("${all_targets[@]}")
 
 CC=clang CXX=clang++ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DVMCAP_FUZZ=ON -DVMCAP_SANITIZE=ON -DVMCAP_TESTS=OFF >/dev/null
+  -DVMCAP_FUZZ=ON -DVMCAP_SANITIZE=ON -DVMCAP_TESTS="${VMCAP_FUZZ_TESTS:-OFF}" >/dev/null
 cmake --build "$build" -j "$jobs" --target fuzz_seeds "${targets[@]/#/fuzz_}"
 
 seeds=$build/seeds
