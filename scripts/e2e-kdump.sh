@@ -7,7 +7,7 @@
 #   scripts/e2e-kdump.sh [--paths "ours dracut baseline"] [--kernel 6.1] [--vmcap STATIC]
 #                        [--out DIR] [--crashkernel 192M] [--mem-mib 1024] [--timeout 600]
 #                        [--capture-append "OPTIONS"]   (more capture kernel options, e.g. rd.debug)
-#                        [--compression zlib|zstd]
+#                        [--compression zlib|zstd] [--image-options "--compress none"]
 #   scripts/e2e-kdump.sh --find-crashkernel ["96M 112M 128M 160M 192M 256M"] [...]
 #
 # Paths (each a separate crash of the same guest; the capture kernel is the same Debian kernel):
@@ -51,6 +51,7 @@ run_timeout=600
 find_sizes=
 capture_extra=
 compression=zlib
+image_options=
 
 usage() { sed -n '2,36p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 while [ $# -gt 0 ]; do
@@ -64,6 +65,7 @@ while [ $# -gt 0 ]; do
     --timeout) run_timeout=$2; shift 2 ;;
     --capture-append) capture_extra=$2; shift 2 ;;
     --compression) compression=$2; shift 2 ;;
+    --image-options) image_options=$2; shift 2 ;;
     --find-crashkernel)
       find_sizes="96M 112M 128M 160M 192M 256M"
       if [ $# -gt 1 ] && [ "${2#-}" = "$2" ]; then find_sizes=$2; shift; fi
@@ -158,8 +160,9 @@ vmcap_conf() {
 image_ours() {
   local work=$1
   vmcap_conf "$work/vmcap.conf" ours $'[network]\ninterface = auto\nmodules = virtio_pci, virtio_net'
+  # shellcheck disable=SC2086  # options, split on purpose
   "$vmcap" mkinitramfs --config "$work/vmcap.conf" --kernel-root "$kroot" --vmcap "$vmcap" \
-    -o "$work/capture.img" > "$work/mkinitramfs.log" 2>&1 ||
+    $image_options -o "$work/capture.img" > "$work/mkinitramfs.log" 2>&1 ||
     { cat "$work/mkinitramfs.log" >&2; fail "vmcap mkinitramfs failed"; }
 }
 
