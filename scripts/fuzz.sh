@@ -24,7 +24,7 @@ runs=${VMCAP_FUZZ_RUNS:--1}
 # Seconds one input may take; raise it for long runs under nice on a busy machine.
 per_input=${VMCAP_FUZZ_TIMEOUT:-10}
 all_targets=(elf_dump vmcoreinfo ringbuffer printk_log char_ring kdump_compressed flattened formatters
-  filter config manifest kallsyms)
+  filter config manifest kallsyms dhcp)
 targets=("$@")
 [[ ${#targets[@]} -eq 0 ]] && targets=("${all_targets[@]}")
 
@@ -41,6 +41,22 @@ for v in "$vmcores"/*/kdump.vmcore; do
 done
 "$build/tests/fuzz/fuzz_seeds" "$seeds" "${real[@]}"
 cp docs/vmcap.conf.example "$seeds/config/example"
+# DHCP: an OFFER and an ACK as QEMU's user networking sends them (payload only; the target
+# also parses the input as a whole Ethernet frame).
+python3 - "$seeds/dhcp" <<'PY'
+import os, struct, sys
+os.makedirs(sys.argv[1], exist_ok=True)
+def reply(kind):
+    bootp = struct.pack("!BBBBIHH4s4s4s4s16s64s128s", 2, 1, 6, 0, 0x1234abcd, 0, 0x8000,
+                        bytes(4), bytes([10, 0, 2, 15]), bytes([10, 0, 2, 2]), bytes(4),
+                        bytes([0x52, 0x54, 0, 0x12, 0x34, 0x56]) + bytes(10), bytes(64), bytes(128))
+    opts = bytes([99, 130, 83, 99, 53, 1, kind, 54, 4, 10, 0, 2, 2, 1, 4, 255, 255, 255, 0,
+                  3, 4, 10, 0, 2, 2, 6, 4, 10, 0, 2, 3, 51, 4, 0, 1, 81, 128, 255])
+    return bootp + opts
+for name, kind in (("offer", 2), ("ack", 5)):
+    with open(os.path.join(sys.argv[1], name), "wb") as f:
+        f.write(reply(kind))
+PY
 
 # Slices of real vmcores: a few KiB each, never whole dumps.
 if [[ -d $vmcores ]]; then
