@@ -27,6 +27,7 @@
 #include "capture/filter/struct_page_layout.h"
 #include "tests/cli/run_vmcap.h"
 #include "tests/hardening/filter_slice.h"
+#include "tests/support/real_vmcores.h"
 #include "tests/support/temp_dir.h"
 
 namespace vmcap::testing {
@@ -34,31 +35,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// A sanitizer report must not pass for exit status 1 ("partial").
-const bool kSanitizerExitCodes = [] {
-  for (const char* var : {"ASAN_OPTIONS", "UBSAN_OPTIONS"}) {
-    const char* old = std::getenv(var);
-    std::string v = old ? std::string(old) + ":" : std::string();
-    setenv(var, (v + "exitcode=86").c_str(), 1);
-  }
-  return true;
-}();
-
-// The plain kernels of VMCAP_TEST_VMCORE_TAGS (5.10, 6.1, 6.12: not their log scenarios).
-std::vector<std::string> plain_tags() {
-  std::vector<std::string> out;
-  std::istringstream s(VMCAP_TEST_VMCORE_TAGS);
-  for (std::string t; s >> t;)
-    if (t.find('-') == std::string::npos) out.push_back(t);
-  return out;
-}
-
-std::string read_whole_file(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  std::ostringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
 
 // The one capture directory a run left under `root`.
 fs::path only_capture_dir(const fs::path& root) {
@@ -336,7 +312,7 @@ TEST_P(CorruptedFilter, CaptureStillSavesLogAndManifest) {
   EXPECT_EQ(from_core.out, read_whole_file(dir / "dmesg.txt"));
 }
 
-INSTANTIATE_TEST_SUITE_P(RealKernels, CorruptedFilter, ::testing::ValuesIn(plain_tags()),
+INSTANTIATE_TEST_SUITE_P(RealKernels, CorruptedFilter, ::testing::ValuesIn(test_vmcore_tags(/*plain_only=*/true)),
                          [](const ::testing::TestParamInfo<std::string>& info) {
                            std::string s = info.param;
                            for (char& c : s)

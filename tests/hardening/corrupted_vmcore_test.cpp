@@ -20,27 +20,12 @@
 
 #include "tests/cli/run_vmcap.h"
 #include "tests/hardening/derived_dump.h"
+#include "tests/support/real_vmcores.h"
 #include "tests/support/temp_dir.h"
 
 namespace vmcap::testing {
 namespace {
 
-// A sanitizer report must not pass for exit status 1 ("partial").
-const bool kSanitizerExitCodes = [] {
-  for (const char* var : {"ASAN_OPTIONS", "UBSAN_OPTIONS"}) {
-    const char* old = std::getenv(var);
-    std::string v = old ? std::string(old) + ":" : std::string();
-    setenv(var, (v + "exitcode=86").c_str(), 1);
-  }
-  return true;
-}();
-
-std::vector<std::string> tags() {
-  std::vector<std::string> out;
-  std::istringstream s(VMCAP_TEST_VMCORE_TAGS);
-  for (std::string t; s >> t;) out.push_back(t);
-  return out;
-}
 
 std::string vmcore_path(const std::string& tag, const std::string& file = "kdump.vmcore") {
   const char* root = std::getenv("VMCAP_TEST_VMCORES");
@@ -297,7 +282,7 @@ std::string tag_name(const ::testing::TestParamInfo<std::string>& info) {
   return s;
 }
 
-INSTANTIATE_TEST_SUITE_P(RealKernels, CorruptedVmcore, ::testing::ValuesIn(tags()), tag_name);
+INSTANTIATE_TEST_SUITE_P(RealKernels, CorruptedVmcore, ::testing::ValuesIn(test_vmcore_tags()), tag_name);
 
 }  // namespace
 }  // namespace vmcap::testing
