@@ -118,6 +118,19 @@ TEST(ImageBuilder, ZstdImageDecompressesToTheSameArchive) {
   EXPECT_EQ(read_whole_file(f.dir.file("unpacked.cpio")), read_whole_file(plain.output));
 }
 
+// The kernel's streaming unpacker allocates the frame's window: a level-19 image must still
+// say 256 KiB, not level 19's 8 MiB, or a small crash kernel runs out of memory unpacking it.
+TEST(ImageBuilder, ZstdImageHasASmallWindowAtLevel19) {
+  Fixture f;
+  auto packed = f.request(f.dir.file("image.cpio.zst"));
+  packed.zstd_level = 19;
+  auto b = build_initramfs(packed);
+  ASSERT_TRUE(b) << b.error().message();
+  auto l = run_command("zstd -lv " + shell_quoted(packed.output));
+  ASSERT_EQ(l.status, 0) << l.output;
+  EXPECT_NE(l.output.find("Window Size: 256 KiB"), std::string::npos) << l.output;
+}
+
 TEST(ImageBuilder, RefusesADynamicInit) {
   Fixture f;
   auto r = f.request(f.dir.file("image"));
