@@ -1,4 +1,5 @@
 #include "capture/run/capture_run.h"
+#include "capture/run/memory_plan.h"
 #include "capture/run/peak_memory.h"
 
 #include "capture/signature/dump_signature.h"
@@ -259,6 +260,9 @@ void CaptureRun::stream_core_somewhere() {
                                                                                  : Compression::None;
   options.write.level = config_.compression == config::Compression::None ? 0 : config_.compression_level;
   options.write.threads = static_cast<unsigned>(config_.threads);
+  const CoreMemoryPlan memory = plan_core_memory(mem_available_bytes());
+  options.write.memory_budget = memory.pipeline_bytes;
+  progress_.line("memory", memory.describe());
   for (Target& t : targets_) {
     if (t.failed) continue;
     if (deadline_->expired()) break;
@@ -271,7 +275,8 @@ void CaptureRun::stream_core_somewhere() {
     }
     progress_.line("core", "streaming " + std::string(upload::kCoreName) + " to " + t.uploader->describe());
     auto r = stream_core(*dump_, kernel_ ? &*kernel_ : nullptr, options, *t.uploader,
-                         artifact(upload::kCoreName, "application/octet-stream"), *deadline_, progress_);
+                         artifact(upload::kCoreName, "application/octet-stream"), *deadline_, progress_,
+                         memory.queue_bytes);
     std::lock_guard lock(mu_);
     ManifestDestination& md = manifest_.destinations[t.index];
     if (r) {

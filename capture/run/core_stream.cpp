@@ -30,9 +30,9 @@ class QueueStreamSink final : public StreamSink {
 
 Result<CoreUpload> stream_core(const Dump& dump, const KernelView* kernel, CoreOptions options,
                                upload::Uploader& uploader, const upload::Artifact& artifact,
-                               const upload::Deadline& deadline, Progress& progress) {
+                               const upload::Deadline& deadline, Progress& progress, uint64_t queue_bytes) {
   options.format = CoreFormat::Flattened;
-  upload::ByteQueue queue(kCoreQueueBytes);
+  upload::ByteQueue queue(queue_bytes);
   QueueStreamSink stream(queue);
   FlattenedSink flattened(stream);
 

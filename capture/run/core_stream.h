@@ -1,7 +1,8 @@
 // The filtered core streamed straight to one destination: write_filtered_core writes a
 // flattened kdump (FlattenedSink) into a bounded ByteQueue on a producer thread while
 // the destination's put_stream pulls from it, the sha256 computed as the bytes pass.
-// Memory stays at the queue plus the writer's batches; nothing touches the local disk.
+// Memory stays at the queue (queue_bytes) plus the writer's batches
+// (options.write.memory_budget); nothing touches the local disk.
 // `kernel` may be null only with dump_level 0.
 #pragma once
 
@@ -17,8 +18,6 @@
 
 namespace vmcap::run {
 
-inline constexpr size_t kCoreQueueBytes = 8u << 20;
-
 struct CoreUpload {
   uint64_t size = 0;  // bytes of the flattened stream
   std::string sha256;
@@ -29,6 +28,6 @@ struct CoreUpload {
 
 Result<CoreUpload> stream_core(const Dump& dump, const KernelView* kernel, CoreOptions options,
                                upload::Uploader& uploader, const upload::Artifact& artifact,
-                               const upload::Deadline& deadline, Progress& progress);
+                               const upload::Deadline& deadline, Progress& progress, uint64_t queue_bytes);
 
 }  // namespace vmcap::run

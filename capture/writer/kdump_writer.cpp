@@ -156,6 +156,7 @@ Result<WriteStats> write_kdump(const PhysicalMemory& memory, const PfnBitmap& ke
   po.level = options.level;
   po.threads = effective_threads(options.threads);
   po.batch_pages = options.batch_pages;
+  po.memory_budget = options.memory_budget;
   po.page_size = fields.page_size;
   VMCAP_CHECK(compress_pages(memory, dumped, po, [&](const PageBatch& b) -> Result<void> {
     VMCAP_CHECK(sink.write_at(data_end, std::span(b.data).first(b.data_size)));

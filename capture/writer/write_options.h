@@ -19,6 +19,7 @@ struct WriteOptions {
   int level = 0;               // 0: default_compression_level(compression)
   unsigned threads = 0;        // 0: all CPUs
   uint32_t batch_pages = 256;  // pages read and compressed as one unit (1 MiB of 4 KiB pages)
+  uint64_t memory_budget = 24ull << 20;  // page batches alive at once (batches shrink to fit)
   // Called on the writing thread after each batch (progress bars, ETA).
   std::function<void(const WriteProgress&)> progress;
 };
