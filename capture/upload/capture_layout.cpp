@@ -3,7 +3,8 @@
 #include <cctype>
 #include <cstdio>
 #include <ctime>
-#include <random>
+
+#include "capture/upload/early_random.h"
 
 namespace vmcap::upload {
 
@@ -21,10 +22,7 @@ std::string capture_directory(const std::string& host, std::chrono::system_clock
   return safe + "-" + stamp + "-" + hex;
 }
 
-uint32_t random_capture_id() {
-  std::random_device rd;
-  return static_cast<uint32_t>(rd());
-}
+uint32_t random_capture_id() { return static_cast<uint32_t>(early_random() >> 32); }
 
 std::string join_path(const std::string& a, const std::string& b) {
   if (a.empty()) return b;

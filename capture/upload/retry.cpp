@@ -3,6 +3,7 @@
 #include <random>
 
 #include "capture/upload/byte_source.h"
+#include "capture/upload/early_random.h"
 #include <thread>
 
 namespace vmcap::upload {
@@ -13,7 +14,7 @@ std::chrono::milliseconds backoff_delay(const RetryPolicy& policy, int attempt) 
   for (int i = 1; i < attempt && base < policy.max_delay.count(); ++i) base *= 2;
   base = std::min(base, static_cast<long long>(policy.max_delay.count()));
   if (base <= 1) return milliseconds(base);
-  static thread_local std::mt19937_64 rng{std::random_device{}()};
+  static thread_local std::mt19937_64 rng{early_random()};
   std::uniform_int_distribution<long long> half(0, base / 2);
   return milliseconds(base - half(rng));
 }

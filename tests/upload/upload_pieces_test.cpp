@@ -2,12 +2,14 @@
 // the bounded queue, the deadline in retries.
 #include <sys/stat.h>
 
+#include <set>
 #include <thread>
 
 #include <gtest/gtest.h>
 
 #include "capture/upload/byte_queue.h"
 #include "capture/upload/capture_layout.h"
+#include "capture/upload/early_random.h"
 #include "capture/upload/file_uploader.h"
 #include "capture/upload/retry.h"
 #include "tests/support/temp_dir.h"
@@ -32,6 +34,16 @@ TEST(CaptureLayout, DirectoryName) {
   EXPECT_EQ(capture_directory("web-01", t, 0x1a2b3c4d), "web-01-20240131T235959Z-1a2b3c4d");
   EXPECT_EQ(capture_directory("we b/../x", t, 1), "we_b_.._x-20240131T235959Z-00000001");
   EXPECT_EQ(capture_directory("", t, 1), "unknown-20240131T235959Z-00000001");
+}
+
+// Capture ids must differ between calls even when the kernel's pool is not ready (the
+// fallback mixes the clocks with a counter); 1000 in a row are all different.
+TEST(CaptureLayout, CaptureIdsDiffer) {
+  std::set<uint64_t> seen;
+  for (int i = 0; i < 1000; ++i) seen.insert(early_random());
+  for (int i = 0; i < 1000; ++i) seen.insert(clock_random());
+  EXPECT_EQ(seen.size(), 2000u);
+  EXPECT_NE(random_capture_id(), random_capture_id());
 }
 
 TEST(FileUploader, WritesThroughATemporaryNameWithMode0600) {
