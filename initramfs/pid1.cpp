@@ -1,5 +1,6 @@
 #include "initramfs/pid1.h"
 
+#include <sys/random.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
@@ -152,6 +153,18 @@ int capture_in_child(run::Progress& progress) {
 
 }  // namespace
 
+// Without RDRAND (QEMU's default CPU, some VMs) the kernel's pool is not ready this early and
+// its first reader spins in the kernel's jitter entropy loop, a second under emulation. TLS
+// and curl's resolver (c-ares reads /dev/urandom) will need it: start that now, on a thread
+// of its own, while the modules load and DHCP waits for replies.
+void warm_up_random_pool() {
+  std::thread([] {
+    unsigned char byte = 0;
+    while (::getrandom(&byte, 1, 0) < 0 && errno == EINTR) {
+    }
+  }).detach();
+}
+
 bool running_as_init(const char* argv0) {
   if (getpid() != 1 || !argv0) return false;
   std::string name = argv0;
@@ -170,6 +183,7 @@ void run_as_init() {
     std::signal(SIGINT, SIG_IGN);
     std::signal(SIGTERM, SIG_IGN);
     std::signal(SIGHUP, SIG_IGN);
+    warm_up_random_pool();
 
     load_config(state, progress);
     load_modules(progress);
