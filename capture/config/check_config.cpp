@@ -30,7 +30,8 @@ void describe_network(const Config& c, std::ostream& out) {
 void describe(const Config& c, std::ostream& out) {
   out << "deadline " << std::chrono::duration_cast<std::chrono::seconds>(c.deadline).count()
       << "s, retries " << c.retries << ", dump_level " << c.dump_level << ", compression "
-      << to_string(c.compression) << " " << c.compression_level << ", final_action "
+      << to_string(c.compression) << " "
+      << (c.compression_level == 0 ? std::string("default") : std::to_string(c.compression_level)) << ", final_action "
       << to_string(c.final_action) << ", failure_action " << to_string(c.failure_action) << "\n";
   for (const Destination& d : c.destinations) {
     out << "destination " << d.name << ": " << to_string(d.kind) << " " << d.url;

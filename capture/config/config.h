@@ -100,7 +100,7 @@ struct Config {
   std::vector<Destination> destinations;  // in the order they are tried
   int dump_level = 31;                    // makedumpfile's -d mask
   Compression compression = Compression::Zstd;
-  int compression_level = 3;
+  int compression_level = 0;  // 0: the writer's default for the method
   int threads = 1;  // 0: one per CPU
   std::chrono::milliseconds deadline = std::chrono::minutes(15);
   int retries = 3;  // extra attempts per artifact and destination

@@ -130,12 +130,14 @@ class Parser {
   void finish_globals() {
     if (level_text_.empty()) return;
     Config& c = out_.config;
-    long long max = c.compression == Compression::Zlib ? 9 : 19;
+    // 0 is the writer's default; zstd's negative levels are its fast ones (no Huffman-coded
+    // literals).
+    const bool zlib = c.compression == Compression::Zlib;
     if (c.compression == Compression::None) {
       problem(level_line_, "", "compression_level: set, but compression is none");
       return;
     }
-    auto v = parse_integer(level_text_, 1, max);
+    auto v = parse_integer(level_text_, zlib ? 0 : -7, zlib ? 9 : 19);
     if (v.value) c.compression_level = static_cast<int>(*v.value);
     else problem(level_line_, "", std::string("compression_level: ") + v.error + " for " + to_string(c.compression));
   }

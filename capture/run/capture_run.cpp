@@ -21,6 +21,7 @@
 #include "capture/run/log_products.h"
 #include "capture/run/manifest.h"
 #include "capture/run/watchdog.h"
+#include "capture/writer/page_compressor.h"
 #include "capture/translate/kernel_view.h"
 #include "capture/upload/capture_layout.h"
 #include "capture/upload/file_uploader.h"
@@ -56,6 +57,7 @@ class CaptureRun {
  private:
   void load_config();
   void open_vmcore();
+  Compression core_compression() const;
   bool put_small(const std::string& name, const std::string& bytes, const std::string& content_type);
   bool put_manifest_to(Target& t);
   void save_log_fallback(const Deadline& deadline);
@@ -117,6 +119,12 @@ void CaptureRun::load_config() {
                                config::to_string(config_.failure_action));
 }
 
+Compression CaptureRun::core_compression() const {
+  return config_.compression == config::Compression::Zstd   ? Compression::Zstd
+         : config_.compression == config::Compression::Zlib ? Compression::Zlib
+                                                            : Compression::None;
+}
+
 void CaptureRun::open_vmcore() {
   std::lock_guard lock(mu_);
   Manifest& m = manifest_;
@@ -124,7 +132,9 @@ void CaptureRun::open_vmcore() {
   m.vmcore = options_.vmcore;
   m.dump_level = config_.dump_level;
   m.compression = config::to_string(config_.compression);
-  m.compression_level = config_.compression_level;
+  m.compression_level = config_.compression == config::Compression::None ? 0
+                        : config_.compression_level != 0 ? config_.compression_level
+                                                         : default_compression_level(core_compression());
   m.started = utc_iso8601(std::chrono::duration_cast<std::chrono::seconds>(
                               std::chrono::system_clock::now().time_since_epoch())
                               .count());
@@ -255,9 +265,7 @@ void CaptureRun::stream_core_somewhere() {
   CoreOptions options;
   options.dump_level = config_.dump_level;
   options.format = CoreFormat::Flattened;
-  options.write.compression = config_.compression == config::Compression::Zstd   ? Compression::Zstd
-                              : config_.compression == config::Compression::Zlib ? Compression::Zlib
-                                                                                 : Compression::None;
+  options.write.compression = core_compression();
   options.write.level = config_.compression == config::Compression::None ? 0 : config_.compression_level;
   options.write.threads = static_cast<unsigned>(config_.threads);
   const CoreMemoryPlan memory = plan_core_memory(mem_available_bytes());

@@ -124,6 +124,10 @@ TEST_F(ConfigTest, EmptyValueIsAnError) {
 
 TEST_F(ConfigTest, CompressionLevelRangeFollowsCompression) {
   EXPECT_TRUE(parse("compression_level = 19\n").ok());
+  EXPECT_EQ(parse("compression_level = -1\n").config.compression_level, -1);  // zstd's fast levels
+  EXPECT_EQ(parse("").config.compression_level, 0);                            // the writer's default
+  EXPECT_TRUE(has_problem(parse("compression_level = -8\n"), 1, "zstd"));
+  EXPECT_TRUE(has_problem(parse("compression = zlib\ncompression_level = -1\n"), 2, "zlib"));
   EXPECT_TRUE(has_problem(parse("compression_level = 12\ncompression = zlib\n"), 1, "zlib"));
   EXPECT_TRUE(has_problem(parse("compression = none\ncompression_level = 1\n"), 2, "none"));
 }
