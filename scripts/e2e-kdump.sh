@@ -280,8 +280,12 @@ crash() {
   local work=$1 pid qpid="" t_panic="" t_end c_panic="" c_last="" c
   : > "$work/console.log"
   # shellcheck disable=SC2054  # the commas are QEMU's
+  # +rdrand, as on every x86 server since 2012: Debian's kernels trust it, so the kernel's
+  # random pool is ready at boot, as on the machines vmcap is for. QEMU's default CPU lacks
+  # it, and the capture kernel's first reader of the pool (c-ares, TLS) then waits ~1 s in the
+  # kernel's jitter loop under TCG. VMCAP_E2E_CPU overrides (e.g. qemu64 for that worst case).
   timeout "$run_timeout" qemu-system-x86_64 -accel tcg,thread=multi -smp 1 -m "${mem_mib}M" \
-    -nodefaults -display none -no-reboot -kernel "$vmlinuz" -initrd "$work/first.cpio" \
+    -cpu "${VMCAP_E2E_CPU:-qemu64,+rdrand}" -nodefaults -display none -no-reboot -kernel "$vmlinuz" -initrd "$work/first.cpio" \
     -append "console=ttyS0 panic=-1 printk.devkmsg=on crashkernel=$2" \
     -serial "file:$work/console.log" \
     -netdev user,id=net0 -device virtio-net-pci,netdev=net0 > "$work/qemu.log" 2>&1 &
