@@ -15,7 +15,7 @@
 #   dracut    Debian's dracut with dracut-module/99vmcap (--no-hostonly -m vmcap): dracut's
 #             shell init, the capture in the pre-mount hook.
 #   dracut-systemd  the same with systemd (-m "vmcap systemd systemd-initrd dracut-systemd"):
-#             the capture in vmcap-capture.service. Not in the default paths.
+#             the capture in vmcap-capture.service (a CTest test; not in the default paths).
 #   baseline  busybox, udhcpc, `makedumpfile -F -c -d 31 /proc/vmcore | nc` to socat on the host.
 # vmcap paths upload over HTTP PUT to an nginx (WebDAV) started here on 127.0.0.1 (10.0.2.2 in
 # the guest). Checked on the host: QEMU ended through the guest's reboot (exit 0, not the
