@@ -32,7 +32,6 @@ Result<std::span<const std::byte>> RegionReader::get(uint64_t offset, size_t len
     bad_start_ = offset;
     bad_end_ = offset + n;
   }
-  constexpr uint64_t kPage = 4096;
   const uint64_t va = base_ + offset;
   if (bad_page_error_ && len > 0 && va < bad_page_ + kPage && va + len > bad_page_)
     return *bad_page_error_;
@@ -43,6 +42,13 @@ Result<std::span<const std::byte>> RegionReader::get(uint64_t offset, size_t len
     return std::move(r).error();
   }
   return std::span<const std::byte>(spill_.data(), len);
+}
+
+std::optional<uint64_t> RegionReader::unreadable_until(uint64_t offset) const {
+  if (!bad_page_error_ || offset >= length_) return std::nullopt;
+  const uint64_t va = base_ + offset;
+  if (va < bad_page_ || va - bad_page_ >= kPage) return std::nullopt;
+  return std::min(length_, offset + (kPage - (va - bad_page_)));
 }
 
 }  // namespace vmcap

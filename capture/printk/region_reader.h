@@ -24,6 +24,11 @@ class RegionReader {
   // (a Limit error otherwise). The span stays valid until the next call.
   Result<std::span<const std::byte>> get(uint64_t offset, size_t len);
 
+  // When the last failed read showed `offset` to lie in an unreadable page: the region
+  // offset where that page ends. A walker over a huge array of holes skips a page at a
+  // time instead of failing once per element.
+  std::optional<uint64_t> unreadable_until(uint64_t offset) const;
+
   uint64_t base() const { return base_; }
   uint64_t length() const { return length_; }
 
@@ -39,6 +44,7 @@ class RegionReader {
   std::vector<std::byte> spill_;
   // The last page that failed to read and why: requests touching it fail at once, so a
   // large hole costs one read per page, not one per record.
+  static constexpr uint64_t kPage = 4096;
   uint64_t bad_page_ = 0;
   std::optional<Error> bad_page_error_;
 };

@@ -28,6 +28,15 @@ std::string c_string(std::span<const std::byte> b, uint64_t off, uint64_t len) {
   return std::string(p, strnlen(p, len));
 }
 
+// How many array elements from `idx` on touch the unreadable page that a failed read of
+// element idx found (at least 1): they would all fail the same way.
+uint64_t ids_in_bad_page(const RegionReader& array, uint64_t idx, uint64_t elem_size) {
+  auto end = array.unreadable_until(idx * elem_size);
+  if (!end) return 1;
+  const uint64_t next = (*end + elem_size - 1) / elem_size;  // first element past the page
+  return next > idx ? next - idx : 1;
+}
+
 const char* state_name(uint64_t s) {
   switch (s) {
     case kReserved: return "reserved (still being written)";
@@ -57,8 +66,10 @@ class Decoder {
     auto sv = descriptor_state(id);
     return sv && (*sv & kIdMask) == id;
   }
-  // Sends the record `id` to the sink if it is sound; counts and warns otherwise.
-  void emit(uint64_t id);
+  // Sends the record `id` to the sink if it is sound; counts and warns otherwise. Returns
+  // how many ids it consumed: 1, or, when id's descriptor lies in an unreadable page, all
+  // of the next `limit` ids whose descriptors lie in that page (skipped as one).
+  uint64_t emit(uint64_t id, uint64_t limit = 1);
   std::vector<Found> scan();
 
   const RingbufferLayout& l_;
@@ -83,22 +94,34 @@ void Decoder::warn_record(std::string what) {
 
 std::optional<uint64_t> Decoder::descriptor_state(uint64_t id) {
   const uint64_t idx = id & count_mask_;
+  ++stats_.descriptor_reads;
   auto d = descs_->get(idx * l_.desc_size, l_.desc_size);
   if (!d) return std::nullopt;
   return load_le64(*d, l_.state_var + l_.atomic_counter);
 }
 
-void Decoder::emit(uint64_t id) {
+uint64_t Decoder::emit(uint64_t id, uint64_t limit) {
   const uint64_t idx = id & count_mask_;
-  auto skip = [&](std::string why) {
+  auto skip = [&](std::string why) -> uint64_t {
     ++stats_.skipped;
     ++bad_since_last_;
     warn_record(fmt::format("printk ringbuffer: descriptor {} (id {:#x}): {}: skipped", idx, id,
                             why));
+    return 1;
   };
 
+  ++stats_.descriptor_reads;
   auto d = descs_->get(idx * l_.desc_size, l_.desc_size);
-  if (!d) return skip("unreadable: " + d.error().message());
+  if (!d) {
+    const uint64_t run = std::min(limit, ids_in_bad_page(*descs_, idx, l_.desc_size));
+    if (run <= 1) return skip("unreadable: " + d.error().message());
+    stats_.skipped += run;
+    bad_since_last_ += run;
+    warn_record(fmt::format("printk ringbuffer: descriptors {}..{} (ids {:#x}..): unreadable: {}: "
+                            "skipped",
+                            idx, idx + run - 1, id, d.error().message()));
+    return run;
+  }
   const uint64_t sv = load_le64(*d, l_.state_var + l_.atomic_counter);
   const uint64_t begin = load_le64(*d, l_.text_blk_lpos + l_.lpos_begin);
   const uint64_t next = load_le64(*d, l_.text_blk_lpos + l_.lpos_next);
@@ -111,7 +134,7 @@ void Decoder::emit(uint64_t id) {
     // between them stay valid, so freed ones can follow records that come out.
     ++stats_.skipped;
     ++freed_since_last_;
-    return;
+    return 1;
   }
   if (state != kCommitted && state != kFinalized) return skip(state_name(state));
 
@@ -196,18 +219,25 @@ void Decoder::emit(uint64_t id) {
   last_id_ = id;
   ++stats_.records;
   sink_.record(r);
+  return 1;
 }
 
 std::vector<Decoder::Found> Decoder::scan() {
   std::vector<Found> found;
+  // A hole skips the rest of its page: a garbage count_bits over unmapped memory costs one
+  // read per page, not one per descriptor.
   for (uint64_t idx = 0; idx < count_; ++idx) {
+    ++stats_.descriptor_reads;
     auto d = descs_->get(idx * l_.desc_size, l_.desc_size);
-    if (!d) continue;
+    if (!d) {
+      idx += ids_in_bad_page(*descs_, idx, l_.desc_size) - 1;
+      continue;
+    }
     const uint64_t sv = load_le64(*d, l_.state_var + l_.atomic_counter);
     const uint64_t state = sv >> kFlagsShift;
     if ((sv & count_mask_) != idx || (state != kCommitted && state != kFinalized)) continue;
     auto inf = infos_->get(idx * l_.info_size, l_.info_size);
-    if (!inf) continue;
+    if (!inf) continue;  // descriptors after it are readable: their infos may be too
     const uint64_t seq = load_le64(*inf, l_.seq);
     if ((seq & count_mask_) != idx) continue;
     found.push_back({seq, sv & kIdMask});
@@ -260,7 +290,7 @@ Result<RingbufferStats> Decoder::run() {
   const uint64_t distance = (head - tail) & kIdMask;
   const bool ids_ok = (head >> kFlagsShift) == 0 && (tail >> kFlagsShift) == 0;
   if (ids_ok && distance < count_ && id_is_current(head) && id_is_current(tail)) {
-    for (uint64_t i = 0; i <= distance; ++i) emit((tail + i) & kIdMask);
+    for (uint64_t i = 0; i <= distance;) i += emit((tail + i) & kIdMask, distance + 1 - i);
   } else {
     sink_.warning(fmt::format("printk ringbuffer: tail_id {:#x} / head_id {:#x} are not "
                               "consistent with the {} descriptors: scanning them all",

@@ -41,6 +41,8 @@ struct RingbufferStats {
   bool scanned = false;          // head/tail were garbage: all descriptors were scanned
   uint64_t descriptor_count = 0;
   uint64_t data_size = 0;
+  uint64_t descriptor_reads = 0;  // descriptors read one by one (the work done: a hole
+                                  // is skipped a page at a time)
 };
 
 struct RingbufferOptions {
