@@ -7,7 +7,8 @@
 #   scripts/e2e-kdump.sh [--paths "ours dracut baseline"] [--kernel 6.1] [--vmcap STATIC]
 #                        [--out DIR] [--crashkernel 192M] [--mem-mib 1024] [--timeout 600]
 #                        [--capture-append "OPTIONS"]   (more capture kernel options, e.g. rd.debug)
-#                        [--compression zlib|zstd] [--image-options "--compress none"]
+#                        [--compression zstd|zlib] [--image-options "--compress none"]
+#                        [--chroot DIR]   (scripts/makedumpfile-chroot.sh's DIR, for zstd)
 #   scripts/e2e-kdump.sh --find-crashkernel ["96M 112M 128M 160M 192M 256M"] [...]
 #
 # Paths (each a separate crash of the same guest; the capture kernel is the same Debian kernel):
@@ -26,9 +27,10 @@
 # Printed: panic->reboot seconds of each path (host clock: the console's sysrq line to QEMU's
 # exit) and vmcap/baseline ratios. Results in OUT/results (key=value). Exit 0 when every path
 # passed, 1 otherwise.
-# --compression: the vmcap paths' core (default zlib: Debian 12's makedumpfile 1.7.2, the
-# oracle, reads no zstd; the baseline's -c is zlib too). zstd, vmcap's default: the oracle is
-# sid's makedumpfile 1.7.8 through scripts/makedumpfile-chroot.sh (set up once, network).
+# --compression: the vmcap paths' core. Default zstd, vmcap's own default (what users get):
+# the oracle that restores and reads it is sid's makedumpfile 1.7.8 through
+# scripts/makedumpfile-chroot.sh (set up once, network), as Debian 12's 1.7.2 reads no zstd.
+# zlib: the oracle is the host's makedumpfile 1.7.2. The baseline is always -c (zlib).
 # --find-crashkernel: the ours path with each size in turn (not for CI); prints the smallest
 # with which capture and upload succeed, and vmcap's peak RSS when the console shows VmHWM.
 #
@@ -50,7 +52,8 @@ mem_mib=1024
 run_timeout=600
 find_sizes=
 capture_extra=
-compression=zlib
+compression=zstd
+chroot_dir=
 image_options=
 
 usage() { sed -n '2,36p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
@@ -66,6 +69,7 @@ while [ $# -gt 0 ]; do
     --capture-append) capture_extra=$2; shift 2 ;;
     --compression) compression=$2; shift 2 ;;
     --image-options) image_options=$2; shift 2 ;;
+    --chroot) chroot_dir=$2; shift 2 ;;
     --find-crashkernel)
       find_sizes="96M 112M 128M 160M 192M 256M"
       if [ $# -gt 1 ] && [ "${2#-}" = "$2" ]; then find_sizes=$2; shift; fi
@@ -440,8 +444,10 @@ main() {
   case "$compression" in
     zlib) makedumpfile=(makedumpfile) ;;
     zstd)
-      "$script_dir/makedumpfile-chroot.sh" setup >&2 || fail "makedumpfile-chroot.sh setup failed"
-      makedumpfile=("$script_dir/makedumpfile-chroot.sh" run 1.7.8) ;;
+      local dir_opt=()
+      [ -z "$chroot_dir" ] || dir_opt=(--dir "$chroot_dir")
+      "$script_dir/makedumpfile-chroot.sh" setup "${dir_opt[@]}" >&2 || fail "makedumpfile-chroot.sh setup failed"
+      makedumpfile=("$script_dir/makedumpfile-chroot.sh" run "${dir_opt[@]}" 1.7.8) ;;
     *) fail "--compression $compression: zlib or zstd" ;;
   esac
   stage_kernel
