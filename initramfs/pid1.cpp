@@ -151,8 +151,6 @@ int capture_in_child(run::Progress& progress) {
   }
 }
 
-}  // namespace
-
 // Without RDRAND (QEMU's default CPU, some VMs) the kernel's pool is not ready this early and
 // its first reader spins in the kernel's jitter entropy loop, a second under emulation. TLS
 // and curl's resolver (c-ares reads /dev/urandom) will need it: start that now, on a thread
@@ -164,6 +162,8 @@ void warm_up_random_pool() {
     }
   }).detach();
 }
+
+}  // namespace
 
 bool running_as_init(const char* argv0) {
   if (getpid() != 1 || !argv0) return false;

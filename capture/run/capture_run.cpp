@@ -58,6 +58,7 @@ class CaptureRun {
   void load_config();
   void open_vmcore();
   Compression core_compression() const;
+  int core_level() const;  // the level the core is compressed with (0: none)
   bool put_small(const std::string& name, const std::string& bytes, const std::string& content_type);
   bool put_manifest_to(Target& t);
   void save_log_fallback(const Deadline& deadline);
@@ -125,6 +126,11 @@ Compression CaptureRun::core_compression() const {
                                                             : Compression::None;
 }
 
+int CaptureRun::core_level() const {
+  if (config_.compression == config::Compression::None) return 0;
+  return config_.compression_level != 0 ? config_.compression_level : default_compression_level(core_compression());
+}
+
 void CaptureRun::open_vmcore() {
   std::lock_guard lock(mu_);
   Manifest& m = manifest_;
@@ -132,9 +138,7 @@ void CaptureRun::open_vmcore() {
   m.vmcore = options_.vmcore;
   m.dump_level = config_.dump_level;
   m.compression = config::to_string(config_.compression);
-  m.compression_level = config_.compression == config::Compression::None ? 0
-                        : config_.compression_level != 0 ? config_.compression_level
-                                                         : default_compression_level(core_compression());
+  m.compression_level = core_level();
   m.started = utc_iso8601(std::chrono::duration_cast<std::chrono::seconds>(
                               std::chrono::system_clock::now().time_since_epoch())
                               .count());
@@ -266,7 +270,7 @@ void CaptureRun::stream_core_somewhere() {
   options.dump_level = config_.dump_level;
   options.format = CoreFormat::Flattened;
   options.write.compression = core_compression();
-  options.write.level = config_.compression == config::Compression::None ? 0 : config_.compression_level;
+  options.write.level = core_level();
   options.write.threads = static_cast<unsigned>(config_.threads);
   const CoreMemoryPlan memory = plan_core_memory(mem_available_bytes());
   options.write.memory_budget = memory.pipeline_bytes;
