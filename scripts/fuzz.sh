@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets (tests/fuzz: clang, libFuzzer + ASan + UBSan) into
-# build/fuzz and runs each for SECONDS (default 60), one after the other. Fails if any
+# build/fuzz and runs each for SECONDS (default 60), VMCAP_FUZZ_LANES at a time (default: one
+# per CPU). Fails if any
 # target finds a crash, a leak, a timeout (> 10 s for one input: VMCAP_FUZZ_TIMEOUT) or
 # runs out of memory; the input is then in build/fuzz/artifacts/<target>/ (make it a test
 # in tests/hardening).
@@ -136,15 +137,30 @@ for tag in sorted(os.listdir(src)):
 PY
 fi
 
-failed=()
-printf '%-18s %12s %s\n' target execs result
-for t in "${targets[@]}"; do
-  corpus=$build/corpus/$t artifacts=$build/artifacts/$t/ log=$build/logs/$t.log
+# One target: its exit status goes to logs/<target>.status.
+run_target() {
+  local t=$1 corpus=$build/corpus/$1 artifacts=$build/artifacts/$1/ log=$build/logs/$1.log status=0
   mkdir -p "$corpus" "$artifacts" "$(dirname "$log")"
-  status=0
   "$build/tests/fuzz/fuzz_$t" -max_total_time="$seconds" -runs="$runs" -timeout="$per_input" -rss_limit_mb=2048 \
     -print_final_stats=1 -artifact_prefix="$artifacts" "$corpus" "$seeds/$t" >"$log" 2>&1 ||
     status=$?
+  echo "$status" > "$build/logs/$t.status"
+}
+lanes=${VMCAP_FUZZ_LANES:-$(nproc)}
+running=0
+for t in "${targets[@]}"; do
+  rm -f "$build/logs/$t.status"
+  if ((running >= lanes)); then wait -n || true; running=$((running - 1)); fi
+  run_target "$t" &
+  running=$((running + 1))
+done
+wait
+
+failed=()
+printf '%-18s %12s %s\n' target execs result
+for t in "${targets[@]}"; do
+  log=$build/logs/$t.log
+  status=$(cat "$build/logs/$t.status" 2>/dev/null || echo 1)
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   if [[ $status -ne 0 ]]; then
     failed+=("$t")
