@@ -4,6 +4,7 @@
 
 #include "capture/signature/dump_signature.h"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -145,12 +146,17 @@ void CaptureRun::open_vmcore() {
   auto dump = open_dump(options_.vmcore);
   if (!dump) {
     m.problems.push_back("vmcore: " + dump.error().message());
+    progress_.line("vmcore", dump.error().message());
   } else {
     dump_ = std::move(*dump);
     for (const auto& w : open_warnings(*dump_)) m.problems.push_back("vmcore: " + w);
     auto kernel = open_kernel_view(*dump_);
-    if (!kernel) m.problems.push_back("kernel: " + kernel.error().message());
-    else kernel_ = std::move(*kernel);
+    if (!kernel) {
+      m.problems.push_back("kernel: " + kernel.error().message());
+      progress_.line("kernel", kernel.error().message());
+    } else {
+      kernel_ = std::move(*kernel);
+    }
   }
   if (kernel_) {
     const VmcoreInfo& info = kernel_->info;
@@ -264,6 +270,9 @@ void CaptureRun::print_log_on_console() {
 void CaptureRun::stream_core_somewhere() {
   if (!dump_ || (!kernel_ && config_.dump_level != 0)) {
     record_problem("core: not written (no readable dump or kernel view)");
+    progress_.line("core", dump_ ? "not written: dump_level " + std::to_string(config_.dump_level) +
+                                       " needs the kernel's structures (dump_level 0 copies every page)"
+                                 : std::string("not written: the vmcore cannot be read"));
     return;
   }
   CoreOptions options;
@@ -311,8 +320,18 @@ void CaptureRun::stream_core_somewhere() {
   record_problem("core: no destination took it");
 }
 
-// The final manifest goes to every destination holding part of the capture.
+// The final manifest goes to every destination holding part of the capture; when none holds
+// anything (nothing could be read), to the first that takes it: the capture still says why.
 void CaptureRun::finish_manifests() {
+  if (std::none_of(targets_.begin(), targets_.end(), [](const Target& t) { return t.holds_manifest; }))
+    for (Target& t : targets_) {
+      if (t.failed) continue;
+      if (put_manifest_to(t)) return;
+      std::lock_guard lock(mu_);
+      manifest_.destinations[t.index].status = "failed";
+      t.failed = true;
+      destination_failed_ = true;
+    }
   for (Target& t : targets_) {
     if (!t.holds_manifest) continue;
     if (!put_manifest_to(t)) {
