@@ -2,7 +2,10 @@
 // small dump from a real one (derived_dump.h), damages the printk ring or the file, runs
 // the real `vmcap dmesg --format kmsg` on it and checks: no crash (status 0, 1 or 2), every
 // record the damage did not touch comes out exactly as from the undamaged dump, stderr says
-// what was lost, and status 1 when records were lost. Hangs are caught by the ctest TIMEOUT.
+// what was lost, and status 1 when records were lost. Then `vmcap capture --dry-run` on the
+// same damaged file (expect_capture_saves_what_dmesg_reads): it uploads every record dmesg
+// recovers, a manifest that says what was lost, and decides and prints its final action.
+// Hangs are caught by the ctest TIMEOUT.
 #include <unistd.h>
 
 #include <algorithm>
@@ -17,6 +20,7 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "tests/cli/run_vmcap.h"
 #include "tests/hardening/derived_dump.h"
@@ -26,6 +30,7 @@
 namespace vmcap::testing {
 namespace {
 
+namespace fs = std::filesystem;
 
 std::string vmcore_path(const std::string& tag, const std::string& file = "kdump.vmcore") {
   const char* root = std::getenv("VMCAP_TEST_VMCORES");
@@ -47,6 +52,22 @@ std::map<uint64_t, std::string> records_by_seq(const std::string& kmsg) {
     out[seq] = line + "\n";
   }
   return out;
+}
+
+// What one `vmcap capture` run left: its output, its capture directory and manifest, the
+// artifacts the manifest lists (manifest.json aside).
+struct Capture {
+  RunResult run;
+  fs::path dir;
+  nlohmann::json manifest;
+  std::set<std::string> artifacts;
+};
+
+// True when one of the manifest's problems contains `what`.
+bool mentions(const nlohmann::json& manifest, const std::string& what) {
+  for (const auto& p : manifest.value("problems", nlohmann::json::array()))
+    if (p.is_string() && p.get<std::string>().find(what) != std::string::npos) return true;
+  return false;
 }
 
 // A record's text block in the data ring, as its descriptor says.
@@ -79,9 +100,12 @@ class CorruptedVmcore : public ::testing::TestWithParam<std::string> {
     blocks_ = read_blocks();
   }
 
+  // The file run() writes the damaged dump to.
+  std::string derived_file() const { return dir_.file("derived.vmcore"); }
+
   RunResult run(const DerivedDump& d, const WriteOptions& options = {},
                 uint64_t cut_at = 0) {
-    const std::string file = dir_.file("derived.vmcore");
+    const std::string file = derived_file();
     auto w = d.write(file, options);
     EXPECT_TRUE(w) << (w ? "" : w.error().message());
     if (cut_at) std::filesystem::resize_file(file, cut_at);
@@ -137,6 +161,99 @@ class CorruptedVmcore : public ::testing::TestWithParam<std::string> {
     }
   }
 
+  // `vmcap capture --dry-run` on `vmcore` (a file:// destination, reboot either way, no
+  // fallback path, `extra_config` keys added), checked against `vmcap dmesg` on the same
+  // file: no signal; the manifest there, its artifacts all there with their sizes and
+  // nothing else; dmesg.txt whenever dmesg reads any record, equal to dmesg's output; each of
+  // dmesg's warnings (and its error) among the manifest's problems; the exit status,
+  // decision and final action docs/manifest.md gives for what the manifest says.
+  Capture expect_capture_saves_what_dmesg_reads(const std::string& vmcore, const std::string& extra_config = "") {
+    Capture c;
+    const auto dmesg = run_vmcap({"dmesg", vmcore});
+    const fs::path out = fs::path(dir_.path()) / ("capture-" + std::to_string(captures_++));
+    const std::string conf = out.string() + ".conf";
+    std::ofstream(conf) << "final_action = reboot\nfailure_action = reboot\nfallback_path = none\n"
+                        << extra_config << "[destination disk]\nurl = file://" << out.string() << "\n";
+    c.run = run_vmcap({"capture", "--config", conf, "--vmcore", vmcore, "--dry-run"});
+    const RunResult& got = c.run;
+    EXPECT_NE(got.status, -1) << "capture killed by a signal\n" << got.err;
+    if (got.status == -1) return c;
+    EXPECT_NE(got.err.find("final action: reboot (dry run: not done)"), std::string::npos) << got.err;
+
+    std::vector<fs::path> dirs;
+    if (fs::exists(out))
+      for (const auto& e : fs::directory_iterator(out)) dirs.push_back(e.path());
+    EXPECT_EQ(dirs.size(), 1u) << "capture directories under " << out << "\n" << got.err;
+    if (dirs.size() != 1) return c;
+    c.dir = dirs[0];
+    c.manifest = nlohmann::json::parse(read_whole_file(c.dir / "manifest.json"), nullptr, false);
+    const nlohmann::json& m = c.manifest;
+    EXPECT_TRUE(m.is_object()) << c.dir / "manifest.json" << "\n" << got.err;
+    if (!m.is_object()) return c;
+    EXPECT_EQ(m.value("schema", ""), "vmcap-manifest/1");
+    const bool complete = m.value("complete", false);
+    const auto problems = m.value("problems", nlohmann::json::array());
+
+    // The artifacts listed are there, whole; nothing else is in the directory.
+    std::set<std::string> present;
+    c.artifacts.insert("manifest.json");
+    for (const auto& a : m.value("artifacts", nlohmann::json::array())) {
+      const std::string name = a.value("name", "");
+      c.artifacts.insert(name);
+      EXPECT_EQ(a.value("destination", ""), "disk") << name;
+      EXPECT_TRUE(fs::exists(c.dir / name)) << name << " listed but missing";
+      if (fs::exists(c.dir / name)) {
+        EXPECT_EQ(fs::file_size(c.dir / name), a.value("size", ~0ull)) << name;
+      }
+    }
+    c.artifacts.erase("manifest.json");
+    for (const auto& e : fs::directory_iterator(c.dir))
+      if (e.path().filename() != "manifest.json") present.insert(e.path().filename().string());
+    EXPECT_EQ(present, c.artifacts) << "files in " << c.dir << " vs the manifest's artifacts";
+    const bool has_log = c.artifacts.contains("dmesg.txt");
+    EXPECT_EQ(complete, has_log && c.artifacts.contains("dmesg.json") && c.artifacts.contains("vmcore.flat"))
+        << "complete means every artifact reached a destination\n" << m.dump(2);
+
+    // Every record dmesg recovers is uploaded.
+    if (!dmesg.out.empty()) {
+      EXPECT_TRUE(has_log && c.artifacts.contains("dmesg.json")) << got.err << m.dump(2);
+    }
+    if (has_log) {
+      EXPECT_EQ(read_whole_file(c.dir / "dmesg.txt"), dmesg.out) << "dmesg.txt differs from vmcap dmesg's output";
+    }
+    // What was lost is said: every warning of dmesg is a problem ("log: " and the same
+    // words), and so is its error when it could read no log at all.
+    std::set<std::string> said;
+    for (const auto& p : problems) said.insert(p.is_string() ? p.get<std::string>() : p.dump());
+    std::istringstream lines(dmesg.err);
+    const std::string warning = "vmcap: warning: ";
+    for (std::string line; std::getline(lines, line);)
+      if (line.starts_with(warning)) {
+        EXPECT_TRUE(said.contains("log: " + line.substr(warning.size()))) << line << "\n" << m.dump(2);
+      }
+    if (dmesg.status == 2) {
+      std::string error = dmesg.err.substr(dmesg.err.rfind("vmcap: ") + 7);
+      while (error.ends_with('\n')) error.pop_back();
+      EXPECT_TRUE(std::any_of(said.begin(), said.end(), [&](const std::string& p) { return p.ends_with(error); }))
+          << error << m.dump(2);
+    }
+    if (dmesg.status != 0) {
+      EXPECT_FALSE(problems.empty()) << dmesg.err << m.dump(2);
+    }
+    if (!complete) {
+      EXPECT_FALSE(problems.empty()) << "incomplete without a reason\n" << m.dump(2);
+    }
+
+    // Exit status, decision and action as docs/manifest.md says for this manifest (the
+    // destination is a local directory: it takes what it is given).
+    EXPECT_EQ(got.status, complete ? 0 : has_log ? 1 : 2) << got.err << m.dump(2);
+    EXPECT_NE(got.err.find(complete ? "decision: final_action = reboot (the capture is complete)"
+                                    : "decision: failure_action = reboot (the capture is incomplete)"),
+              std::string::npos)
+        << got.err;
+    return c;
+  }
+
   // [lowest begin, highest end) of the text blocks in the data ring.
   std::pair<uint64_t, uint64_t> used_extent() const {
     uint64_t lo = ~0ull, hi = 0;
@@ -162,6 +279,7 @@ class CorruptedVmcore : public ::testing::TestWithParam<std::string> {
   }
 
   TempDir dir_;
+  int captures_ = 0;
   std::string real_;
   std::unique_ptr<DerivedDump> dump_;
   std::map<uint64_t, std::string> baseline_;
@@ -185,6 +303,7 @@ TEST_P(CorruptedVmcore, FlippedBitsInDescriptorRing) {
     ++which;
   }
   expect_survivors(run(*dump_), all_except(damaged), false);
+  expect_capture_saves_what_dmesg_reads(derived_file());
 }
 
 TEST_P(CorruptedVmcore, ZeroedDataRing) {
@@ -195,6 +314,7 @@ TEST_P(CorruptedVmcore, ZeroedDataRing) {
     if (!b.has_data && baseline_.contains(seq)) intact.insert(seq);
   const auto got = run(*dump_);
   expect_survivors(got, intact, true);
+  expect_capture_saves_what_dmesg_reads(derived_file());
 }
 
 TEST_P(CorruptedVmcore, ZeroedThirdOfDataRing) {
@@ -209,6 +329,7 @@ TEST_P(CorruptedVmcore, ZeroedThirdOfDataRing) {
       intact.insert(seq);
   ASSERT_LT(intact.size(), baseline_.size());
   expect_survivors(run(*dump_), intact, true);
+  expect_capture_saves_what_dmesg_reads(derived_file());
 }
 
 TEST_P(CorruptedVmcore, GarbageHeadAndTailIds) {
@@ -219,6 +340,7 @@ TEST_P(CorruptedVmcore, GarbageHeadAndTailIds) {
   const auto got = run(*dump_);
   expect_survivors(got, all_except({}), false);
   EXPECT_NE(got.err.find("tail_id"), std::string::npos) << got.err;
+  expect_capture_saves_what_dmesg_reads(derived_file());
 }
 
 TEST_P(CorruptedVmcore, HugeTextLen) {
@@ -229,6 +351,7 @@ TEST_P(CorruptedVmcore, HugeTextLen) {
     damaged.insert(seq);
   }
   expect_survivors(run(*dump_), all_except(damaged), false);
+  expect_capture_saves_what_dmesg_reads(derived_file());
 }
 
 TEST_P(CorruptedVmcore, FileCutInsideTheDataRing) {
@@ -249,6 +372,7 @@ TEST_P(CorruptedVmcore, FileCutInsideTheDataRing) {
     if (baseline_.contains(seq) && (!b.has_data || b.end <= keep)) intact.insert(seq);
   const auto got = run(*dump_, o, cut);
   expect_survivors(got, intact, true);
+  expect_capture_saves_what_dmesg_reads(derived_file());
 }
 
 TEST_P(CorruptedVmcore, VmcoreinfoNoteRemoved) {
@@ -256,6 +380,20 @@ TEST_P(CorruptedVmcore, VmcoreinfoNoteRemoved) {
   EXPECT_EQ(got.status, 2) << got.err;
   EXPECT_TRUE(got.out.empty());
   EXPECT_NE(got.err.find("VMCOREINFO"), std::string::npos) << got.err;
+  // No kernel structure can be found: no log, and at dump level 31 no core (the filter
+  // needs VMCOREINFO); the manifest alone says why.
+  const Capture c = expect_capture_saves_what_dmesg_reads(derived_file());
+  EXPECT_TRUE(c.artifacts.empty()) << c.manifest.dump(2);
+  EXPECT_TRUE(mentions(c.manifest, "no VMCOREINFO note")) << c.manifest.dump(2);
+  EXPECT_TRUE(mentions(c.manifest, "core: not written")) << c.manifest.dump(2);
+  EXPECT_NE(c.run.err.find("no VMCOREINFO note"), std::string::npos) << c.run.err;
+  // With dump_level = 0 the core copies every page of the dump; still no log.
+  const Capture all = expect_capture_saves_what_dmesg_reads(derived_file(), "dump_level = 0\n");
+  EXPECT_EQ(all.artifacts, std::set<std::string>{"vmcore.flat"}) << all.manifest.dump(2);
+  EXPECT_TRUE(mentions(all.manifest, "no VMCOREINFO note")) << all.manifest.dump(2);
+  EXPECT_NE(all.run.err.find("dump level 0: kept all " + std::to_string(dump_->page_count()) + " pages"),
+            std::string::npos)
+      << all.run.err;
 }
 
 // The real file itself, cut: only its first MiB (headers, notes, the start of the first
@@ -273,6 +411,13 @@ TEST_P(CorruptedVmcore, RealFileCutAfterOneMiB) {
   ASSERT_NE(got.status, -1) << got.err;
   EXPECT_EQ(got.status, 2) << got.err;
   EXPECT_FALSE(got.err.empty());
+  // No log; the core is still streamed (headers and notes, every page marked lost, the
+  // header saying incomplete) and the manifest says what was cut.
+  const Capture c = expect_capture_saves_what_dmesg_reads(cut);
+  EXPECT_EQ(c.artifacts, std::set<std::string>{"vmcore.flat"}) << c.manifest.dump(2);
+  EXPECT_TRUE(mentions(c.manifest, "is truncated")) << c.manifest.dump(2);
+  EXPECT_TRUE(mentions(c.manifest, "log: ")) << c.manifest.dump(2);
+  EXPECT_TRUE(mentions(c.manifest, "pages could not be read from the vmcore")) << c.manifest.dump(2);
 }
 
 std::string tag_name(const ::testing::TestParamInfo<std::string>& info) {
