@@ -221,6 +221,27 @@ class CorruptedVmcore : public ::testing::TestWithParam<std::string> {
     if (has_log) {
       EXPECT_EQ(read_whole_file(c.dir / "dmesg.txt"), dmesg.out) << "dmesg.txt differs from vmcap dmesg's output";
     }
+    if (c.artifacts.contains("dmesg.json")) {
+      EXPECT_EQ(read_whole_file(c.dir / "dmesg.json"), run_vmcap({"dmesg", "--format", "json", vmcore}).out)
+          << "dmesg.json differs from vmcap dmesg --format json";
+    }
+    // The core keeps the pages the log is read from: it gives the same log, lost records
+    // alike. A page the file holds only part of is lost whole from the core (the writer
+    // stores whole pages): then the core's log is the file's, less that page's records.
+    if (c.artifacts.contains("vmcore.flat")) {
+      const auto from_core = run_vmcap({"dmesg", (c.dir / "vmcore.flat").string()});
+      if (!mentions(m, "pages could not be read from the vmcore")) {
+        EXPECT_EQ(from_core.status, dmesg.status) << from_core.err;
+        EXPECT_EQ(from_core.out, dmesg.out) << from_core.err;
+      } else {
+        std::set<std::string> file_lines;
+        std::istringstream f(dmesg.out), k(from_core.out);
+        for (std::string line; std::getline(f, line);) file_lines.insert(line);
+        size_t extra = 0;
+        for (std::string line; std::getline(k, line);) extra += !file_lines.contains(line);
+        EXPECT_EQ(extra, 0u) << "records the core gives that the file does not\n" << from_core.err;
+      }
+    }
     // What was lost is said: every warning of dmesg is a problem ("log: " and the same
     // words), and so is its error when it could read no log at all.
     std::set<std::string> said;
