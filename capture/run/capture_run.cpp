@@ -268,15 +268,22 @@ void CaptureRun::print_log_on_console() {
 }
 
 void CaptureRun::stream_core_somewhere() {
-  if (!dump_ || (!kernel_ && config_.dump_level != 0)) {
-    record_problem("core: not written (no readable dump or kernel view)");
-    progress_.line("core", dump_ ? "not written: dump_level " + std::to_string(config_.dump_level) +
-                                       " needs the kernel's structures (dump_level 0 copies every page)"
-                                 : std::string("not written: the vmcore cannot be read"));
+  if (!dump_) {
+    record_problem("core: not written (the vmcore cannot be read)");
+    progress_.line("core", "not written: the vmcore cannot be read");
     return;
   }
   CoreOptions options;
   options.dump_level = config_.dump_level;
+  if (!kernel_ && config_.dump_level != 0) {
+    // No kernel structures, so no rule can tell a page apart: keep them all (when in doubt,
+    // keep the page). Without VMCOREINFO there is no log either: the core is all there is.
+    options.dump_level = 0;
+    const std::string why = "dump_level " + std::to_string(config_.dump_level) +
+                            " needs the kernel's structures, which cannot be read: every page kept (dump level 0)";
+    record_problem("core: " + why);
+    progress_.line("core", why);
+  }
   options.format = CoreFormat::Flattened;
   options.write.compression = core_compression();
   options.write.level = core_level();
