@@ -16,17 +16,12 @@
 #include "capture/writer/file_sink.h"
 #include "elf/open_dump.h"
 #include "tests/filter/category_log.h"
+#include "tests/filter/chroot_oracle_fixture.h"
 #include "tests/filter/kpageflags_oracle.h"
 #include "tests/filter/makedumpfile_oracle.h"
 #include "tests/support/real_vmcores.h"
 #include "tests/support/temp_dir.h"
 
-#ifndef VMCAP_MAKEDUMPFILE_CHROOT
-#define VMCAP_MAKEDUMPFILE_CHROOT "makedumpfile-chroot"
-#endif
-#ifndef VMCAP_MAKEDUMPFILE_CHROOT_SCRIPT
-#define VMCAP_MAKEDUMPFILE_CHROOT_SCRIPT "scripts/makedumpfile-chroot.sh"
-#endif
 
 namespace vmcap {
 namespace {
@@ -70,21 +65,11 @@ bool same_file_bytes(const std::string& a, const std::string& b) {
   return true;
 }
 
-class NewerMakedumpfileTest : public ::testing::TestWithParam<std::string> {
+class NewerMakedumpfileTest : public testing::ChrootOracleTest {
  protected:
   void SetUp() override {
-    if (!testing::test_vmcores_configured()) GTEST_SKIP() << "VMCAP_TEST_VMCORES not set";
-    vmcore_ = testing::test_vmcore_file(GetParam());
-    ASSERT_TRUE(std::filesystem::exists(vmcore_)) << vmcore_ << " missing";
-    ASSERT_TRUE(testing::chroot_is_made(VMCAP_MAKEDUMPFILE_CHROOT))
-        << "no makedumpfile chroot at " VMCAP_MAKEDUMPFILE_CHROOT
-           " (the fixture make_makedumpfile_chroot makes it: scripts/makedumpfile-chroot.sh setup)";
-    auto d = open_dump(vmcore_);
-    ASSERT_TRUE(d) << d.error().message();
-    dump_ = std::move(*d);
-    auto k = open_kernel_view(*dump_);
-    ASSERT_TRUE(k) << k.error().message();
-    kernel_ = std::make_unique<KernelView>(std::move(*k));
+    ChrootOracleTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
     const std::string kpf = testing::test_vmcore_file(GetParam(), "kdump.kpageflags");
     if (std::filesystem::exists(kpf)) {
       auto f = testing::read_kpageflags(kpf);
@@ -150,11 +135,7 @@ class NewerMakedumpfileTest : public ::testing::TestWithParam<std::string> {
     return s;
   }
 
-  std::string vmcore_;
-  std::unique_ptr<Dump> dump_;
-  std::unique_ptr<KernelView> kernel_;
   std::vector<uint64_t> kpageflags_;
-  testing::TempDir tmp_;
 };
 
 std::vector<uint64_t> only_in(const PfnBitmap& a, const PfnBitmap& b) {

@@ -22,19 +22,14 @@
 #include "capture/translate/kernel_view.h"
 #include "elf/byte_order.h"
 #include "elf/open_dump.h"
+#include "tests/filter/chroot_oracle_fixture.h"
 #include "tests/filter/kpageflags_oracle.h"
 #include "tests/filter/makedumpfile_oracle.h"
 #include "tests/support/real_vmcores.h"
 #include "tests/support/temp_dir.h"
 
-#ifndef VMCAP_MAKEDUMPFILE_CHROOT
-#define VMCAP_MAKEDUMPFILE_CHROOT "makedumpfile-chroot"
-#endif
 #ifndef VMCAP_FILTER_KPAGEFLAGS_TAGS
 #define VMCAP_FILTER_KPAGEFLAGS_TAGS "6.1-filter"
-#endif
-#ifndef VMCAP_MAKEDUMPFILE_CHROOT_SCRIPT
-#define VMCAP_MAKEDUMPFILE_CHROOT_SCRIPT "scripts/makedumpfile-chroot.sh"
 #endif
 
 namespace vmcap {
@@ -62,21 +57,11 @@ struct StructPage {
   uint32_t mapcount = 0;
 };
 
-class PartialPageTest : public ::testing::TestWithParam<std::string> {
+class PartialPageTest : public testing::ChrootOracleTest {
  protected:
   void SetUp() override {
-    if (!testing::test_vmcores_configured()) GTEST_SKIP() << "VMCAP_TEST_VMCORES not set";
-    vmcore_ = testing::test_vmcore_file(GetParam());
-    ASSERT_TRUE(std::filesystem::exists(vmcore_)) << vmcore_ << " missing";
-    ASSERT_TRUE(testing::chroot_is_made(VMCAP_MAKEDUMPFILE_CHROOT))
-        << "no makedumpfile chroot at " VMCAP_MAKEDUMPFILE_CHROOT
-           " (the fixture make_makedumpfile_chroot makes it)";
-    auto d = open_dump(vmcore_);
-    ASSERT_TRUE(d) << d.error().message();
-    dump_ = std::move(*d);
-    auto k = open_kernel_view(*dump_);
-    ASSERT_TRUE(k) << k.error().message();
-    kernel_ = std::make_unique<KernelView>(std::move(*k));
+    ChrootOracleTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
     for (const char* name : {"kdump.kpageflags", "kdump.kpagecount"}) {
       const std::string path = testing::test_vmcore_file(GetParam(), name);
       ASSERT_TRUE(std::filesystem::exists(path)) << path << " missing (a -filter tag saves it)";
@@ -136,12 +121,8 @@ class PartialPageTest : public ::testing::TestWithParam<std::string> {
     return s;
   }
 
-  std::string vmcore_;
-  std::unique_ptr<Dump> dump_;
-  std::unique_ptr<KernelView> kernel_;
   std::vector<uint64_t> kpageflags_, kpagecount_;
   StructPageLayout layout_;
-  testing::TempDir tmp_;
 };
 
 TEST_P(PartialPageTest, OnlyNonCyclicMakedumpfileKeepsThePartialLowMemoryPage) {
