@@ -413,6 +413,12 @@ int CaptureRun::run() {
       for (const auto& p : log->problems) record_problem(p);
       progress_.line("log", std::to_string(log->records) + " records decoded, " +
                                 progress_.rate(log->text.size(), start));
+      // What the damaged ring lost, on the console too: the manifest may never land.
+      if (!log->problems.empty()) {
+        std::string_view first = log->problems.front();
+        if (first.starts_with("log: ")) first.remove_prefix(5);
+        progress_.line("log", std::to_string(log->problems.size()) + " problem(s), the first: " + std::string(first));
+      }
       std::lock_guard lock(mu_);
       log_ = std::move(*log);
     } else {

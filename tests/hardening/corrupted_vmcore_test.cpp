@@ -248,10 +248,14 @@ class CorruptedVmcore : public ::testing::TestWithParam<std::string> {
     for (const auto& p : problems) said.insert(p.is_string() ? p.get<std::string>() : p.dump());
     std::istringstream lines(dmesg.err);
     const std::string warning = "vmcap: warning: ";
+    bool warned = false;
     for (std::string line; std::getline(lines, line);)
       if (line.starts_with(warning)) {
         EXPECT_TRUE(said.contains("log: " + line.substr(warning.size()))) << line << "\n" << m.dump(2);
+        warned = true;
       }
+    // ... and on the console, in case the manifest never lands.
+    if (warned) EXPECT_NE(c.run.err.find("problem(s), the first: "), std::string::npos) << c.run.err;
     if (dmesg.status == 2) {
       std::string error = dmesg.err.substr(dmesg.err.rfind("vmcap: ") + 7);
       while (error.ends_with('\n')) error.pop_back();
