@@ -25,5 +25,5 @@ if [ $# -eq 0 ]; then
     -DVMCAP_FUZZ=ON -DVMCAP_SANITIZE=ON -DVMCAP_TESTS=ON >/dev/null
   cmake --build "$build/fuzz" -j "$jobs"
   ctest --test-dir "$build/fuzz" --output-on-failure -j "$jobs" -L unit
-  VMCAP_FUZZ_BUILD_DIR="$build/fuzz" VMCAP_FUZZ_TESTS=ON scripts/fuzz.sh "${VMCAP_CI_FUZZ_SECONDS:-60}"
+  VMCAP_FUZZ_BUILD_DIR="$build/fuzz" VMCAP_FUZZ_TESTS=ON scripts/fuzz.sh "${VMCAP_CI_FUZZ_SECONDS:-30}"
 fi
