@@ -21,7 +21,7 @@ std::optional<uint64_t> parse_mem_available(std::string_view meminfo) {
     auto [p, ec] = std::from_chars(line.data(), line.data() + line.size(), kib);
     if (ec != std::errc{} || p == line.data()) return std::nullopt;
     if (std::string_view(p, line.data() + line.size()) != " kB") return std::nullopt;
-    if (kib > (uint64_t{1} << 44)) return std::nullopt;  // 16 EiB in kB: not a real machine
+    if (kib > (uint64_t{1} << 44)) return std::nullopt;  // 16 PiB: not a real machine (and * 1024 cannot overflow)
     return kib * 1024;
   }
   return std::nullopt;
