@@ -272,9 +272,11 @@ trap stop_servers EXIT
 # ---------------------------------------------------------------- the crash
 # qemu_cpu PID: CPU seconds (user + system) the running QEMU process PID has used so far: the
 # time measure that does not depend on the machine's load (sampled every 0.1 s below).
+# Prints nothing once QEMU is gone: it may exit between the caller's check and this read,
+# and under set -e a failing $(...) would end the whole script without a word.
 qemu_cpu() {
   [ -n "$1" ] || return 0
-  awk -v hz="$clk_tck" '{ sub(/^.*\) /, ""); printf "%.1f", ($12 + $13) / hz }' "/proc/$1/stat" 2>/dev/null
+  awk -v hz="$clk_tck" '{ sub(/^.*\) /, ""); printf "%.1f", ($12 + $13) / hz }' "/proc/$1/stat" 2>/dev/null || true
 }
 
 # crash WORK CRASHKERNEL: boots the first kernel, which crashes into the capture kernel; sets
