@@ -9,7 +9,8 @@
 # Without --vmcore, the vmcore is TAG's real kdump (default 6.1-big: a 3584 MiB guest with
 # 1.5 GiB of memhog memory and a 1 MiB ring of 8000+ records), made once and cached by
 # scripts/make-test-vmcore.sh in DIR (default <repo>/build/test-vmcores; --cache
-# is passed on: the downloaded kernels). BIN defaults to <repo>/build/capture/cli/vmcap.
+# is passed on: the downloaded kernels). BIN defaults to the shipped binary, <repo>/build/static/capture/cli/vmcap
+# (scripts/build-static.sh; build/ itself is the ASan+UBSan test build).
 #
 # Each tool runs N times (default 30), the three alternating, on a warm page cache (caches are
 # not dropped; the first round is reported on its own: it may be the only cold-ish one). Wall
@@ -24,7 +25,7 @@ set -euo pipefail
 export PATH=$PATH:/usr/sbin:/sbin
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-vmcap=$root/build/capture/cli/vmcap
+vmcap=$root/build/static/capture/cli/vmcap
 vmcore=
 tag=6.1-big
 out=$root/build/test-vmcores

@@ -10,7 +10,8 @@
 # Without --vmcore, the vmcore is TAG's real kdump (default 6.1-big: a 3584 MiB guest with
 # 1 GiB of random bytes freed, 512 MiB of anonymous memory, 48 MiB of page cache), made once
 # and cached by scripts/make-test-vmcore.sh in DIR (default <repo>/build/test-vmcores).
-# BIN defaults to <repo>/build/capture/cli/vmcap.
+# BIN defaults to the shipped binary, <repo>/build/static/capture/cli/vmcap
+# (scripts/build-static.sh; build/ itself is the ASan+UBSan test build).
 #
 # Tools, each writing a kdump-compressed file: vmcap zstd with 1 and 2 threads (its default
 # level); makedumpfile -c (zlib) and -l (lzo) from the host (bookworm's 1.7.2, right on 5.10
@@ -48,7 +49,7 @@ if [ "${1:-}" = --writer ]; then
   exec "$build/benchmarks/kdump_write_benchmark" "$vmcore" "${TMPDIR:-/tmp}" "$@"
 fi
 
-vmcap=$root/build/capture/cli/vmcap
+vmcap=$root/build/static/capture/cli/vmcap
 vmcore=
 tag=6.1-big
 out=$root/build/test-vmcores

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets (tests/fuzz: clang, libFuzzer + ASan + UBSan) into
-# build/fuzz and runs each for SECONDS (default 60), VMCAP_FUZZ_LANES at a time (default: one
+# Builds the libFuzzer targets (tests/fuzz: clang, libFuzzer + ASan + UBSan) in the test
+# build (build/, scripts/configure-test-build.sh) and runs each for SECONDS (default 60), VMCAP_FUZZ_LANES at a time (default: one
 # per CPU). Fails if any
 # target finds a crash, a leak, a timeout (> 10 s for one input: VMCAP_FUZZ_TIMEOUT) or
 # runs out of memory; the input is then in build/fuzz/artifacts/<target>/ (make it a test
@@ -19,7 +19,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 seconds=${1:-60}
 [[ $# -gt 0 ]] && shift
-build=${VMCAP_FUZZ_BUILD_DIR:-$root/build/fuzz}
+build=${VMCAP_BUILD_DIR:-$root/build}
+work=$build/fuzz  # seeds, corpora, artifacts and logs
 jobs=${VMCAP_FUZZ_JOBS:-2}
 runs=${VMCAP_FUZZ_RUNS:--1}
 # Seconds one input may take; raise it for long runs under nice on a busy machine.
@@ -29,13 +30,12 @@ all_targets=(elf_dump vmcoreinfo ringbuffer printk_log char_ring kdump_compresse
 targets=("$@")
 [[ ${#targets[@]} -eq 0 ]] && targets=("${all_targets[@]}")
 
-CC=clang CXX=clang++ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DVMCAP_FUZZ=ON -DVMCAP_SANITIZE=ON -DVMCAP_TESTS="${VMCAP_FUZZ_TESTS:-OFF}" >/dev/null
+scripts/configure-test-build.sh "$build"
 cmake --build "$build" -j "$jobs" --target fuzz_seeds "${targets[@]/#/fuzz_}"
 
-seeds=$build/seeds
+seeds=$work/seeds
 rm -rf "$seeds"
-vmcores=${VMCAP_TEST_VMCORES:-$root/build/test-vmcores}
+vmcores=${VMCAP_TEST_VMCORES:-$build/test-vmcores}
 real=()
 for v in "$vmcores"/*/kdump.vmcore; do
   [[ -f $v ]] && real+=("$(basename "$(dirname "$v")")=$v")
@@ -139,17 +139,17 @@ fi
 
 # One target: its exit status goes to logs/<target>.status.
 run_target() {
-  local t=$1 corpus=$build/corpus/$1 artifacts=$build/artifacts/$1/ log=$build/logs/$1.log status=0
+  local t=$1 corpus=$work/corpus/$1 artifacts=$work/artifacts/$1/ log=$work/logs/$1.log status=0
   mkdir -p "$corpus" "$artifacts" "$(dirname "$log")"
   "$build/tests/fuzz/fuzz_$t" -max_total_time="$seconds" -runs="$runs" -timeout="$per_input" -rss_limit_mb=2048 \
     -print_final_stats=1 -artifact_prefix="$artifacts" "$corpus" "$seeds/$t" >"$log" 2>&1 ||
     status=$?
-  echo "$status" > "$build/logs/$t.status"
+  echo "$status" > "$work/logs/$t.status"
 }
 lanes=${VMCAP_FUZZ_LANES:-$(nproc)}
 running=0
 for t in "${targets[@]}"; do
-  rm -f "$build/logs/$t.status"
+  rm -f "$work/logs/$t.status"
   if ((running >= lanes)); then wait -n || true; running=$((running - 1)); fi
   run_target "$t" &
   running=$((running + 1))
@@ -159,8 +159,8 @@ wait
 failed=()
 printf '%-18s %12s %s\n' target execs result
 for t in "${targets[@]}"; do
-  log=$build/logs/$t.log
-  status=$(cat "$build/logs/$t.status" 2>/dev/null || echo 1)
+  log=$work/logs/$t.log
+  status=$(cat "$work/logs/$t.status" 2>/dev/null || echo 1)
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   if [[ $status -ne 0 ]]; then
     failed+=("$t")
@@ -170,6 +170,6 @@ for t in "${targets[@]}"; do
   fi
 done
 if [[ ${#failed[@]} -gt 0 ]]; then
-  echo "fuzz: crashes in: ${failed[*]} (inputs under $build/artifacts/)" >&2
+  echo "fuzz: crashes in: ${failed[*]} (inputs under $work/artifacts/)" >&2
   exit 1
 fi
