@@ -1,21 +1,52 @@
-// Each subcommand registers itself on the CLI11 app and returns the action to run
-// once the command line is parsed. The action returns an exit status.
+// The subcommands: each is a plain options struct and a function that runs it and returns
+// the exit status (exit_status.h). Only command_line.cpp knows CLI11: its header-only
+// parser costs about ten seconds of compile time in every file that includes it.
 #pragma once
 
-#include <functional>
+#include <string>
 
-#include <CLI/CLI.hpp>
+#include "capture/run/capture_run.h"
+#include "initramfs/image_builder.h"
 
 namespace vmcap {
 
-using CommandAction = std::function<int()>;
+// `vmcap info VMCORE [--json]`
+struct InfoOptions {
+  std::string path;
+  bool json = false;
+  bool mmap = false;
+};
+int run_info(const InfoOptions& o);
 
-// Register a subcommand; `selected` is set to its action when it is the one invoked.
-void register_info_command(CLI::App& app, CommandAction& selected);
-void register_dmesg_command(CLI::App& app, CommandAction& selected);
-void register_filter_command(CLI::App& app, CommandAction& selected);
-void register_check_config_command(CLI::App& app, CommandAction& selected);
-void register_capture_command(CLI::App& app, CommandAction& selected);
-void register_mkinitramfs_command(CLI::App& app, CommandAction& selected);
+// `vmcap dmesg [--format text|kmsg|json] [-o FILE] VMCORE`
+struct DmesgOptions {
+  std::string path;
+  std::string format = "text";
+  std::string output;  // empty: stdout
+  bool kmsg_caller = false;
+  bool mmap = false;
+};
+int run_dmesg(const DmesgOptions& o);
+
+// `vmcap filter [-d LEVEL] [--compress ...] [--level N] [--threads N] [--format ...] VMCORE OUT`
+struct FilterOptions {
+  std::string input, output;
+  int dump_level = 31;
+  std::string compress = "zstd";
+  int level = 0;
+  unsigned threads = 0;
+  std::string format = "kdump";
+  bool quiet = false;
+};
+int run_filter(const FilterOptions& o);
+
+// `vmcap check-config [FILE]`
+int run_check_config_command(const std::string& path);
+
+// `vmcap capture [--config FILE] [--vmcore PATH] [--dry-run]`
+int run_capture_command(const run::CaptureOptions& o);
+
+// `vmcap mkinitramfs ...`; `compress` is "zstd" or "none".
+int run_mkinitramfs(initramfs::ImageRequest request, const std::string& compress);
 
 }  // namespace vmcap

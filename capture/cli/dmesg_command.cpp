@@ -20,14 +20,6 @@
 namespace vmcap {
 namespace {
 
-struct DmesgOptions {
-  std::string path;
-  std::string format = "text";
-  std::string output;  // empty: stdout
-  bool kmsg_caller = false;
-  bool mmap = false;
-};
-
 std::unique_ptr<StreamFormatter> make_formatter(const DmesgOptions& o, PrintkGeneration g,
                                                 std::ostream& out) {
   if (o.format == "kmsg") return std::make_unique<KmsgFormatter>(out, &std::cerr, KmsgOptions{o.kmsg_caller});
@@ -40,6 +32,8 @@ int fail(const Error& e) {
   std::fprintf(stderr, "vmcap: %s\n", e.message().c_str());
   return exit_status_for(e);
 }
+
+}  // namespace
 
 int run_dmesg(const DmesgOptions& o) {
   auto dump = open_dump(o.path, OpenDumpOptions{.use_mmap = o.mmap});
@@ -86,21 +80,6 @@ int run_dmesg(const DmesgOptions& o) {
     return kExitPartial;
   }
   return kExitOk;
-}
-
-}  // namespace
-
-void register_dmesg_command(CLI::App& app, CommandAction& selected) {
-  auto o = std::make_shared<DmesgOptions>();
-  auto* cmd = app.add_subcommand("dmesg", "Print the kernel log kept in a dump");
-  cmd->add_option("VMCORE", o->path, "the dump (/proc/vmcore, ELF core, kdump-compressed, flattened)")
-      ->required();
-  cmd->add_option("--format", o->format, "text (as vmcore-dmesg), kmsg (as /dev/kmsg), json (docs/dmesg-json.md)")
-      ->check(CLI::IsMember({"text", "kmsg", "json"}));
-  cmd->add_option("-o,--output", o->output, "write to FILE (via FILE.tmp, renamed when complete)");
-  cmd->add_flag("--kmsg-caller", o->kmsg_caller, "kmsg: add ,caller= as CONFIG_PRINTK_CALLER kernels do");
-  cmd->add_flag("--mmap", o->mmap, "read the file through mmap windows");
-  cmd->callback([&selected, o] { selected = [o] { return run_dmesg(*o); }; });
 }
 
 }  // namespace vmcap

@@ -19,22 +19,18 @@
 namespace vmcap {
 namespace {
 
-struct FilterCliOptions {
-  std::string input, output;
-  int dump_level = 31;
-  std::string compress = "zstd";
-  int level = 0;
-  unsigned threads = 0;
-  std::string format = "kdump";
-  bool quiet = false;
-};
-
 int fail(const Error& e, int status) {
   std::fprintf(stderr, "vmcap: %s\n", e.message().c_str());
   return status;
 }
 
-int run_filter(const FilterCliOptions& o) {
+}  // namespace
+
+int run_filter(const FilterOptions& o) {
+  if (o.output == "-" && o.format != "flat") {
+    std::fprintf(stderr, "vmcap: OUT '-' needs --format flat (the other formats are written out of order)\n");
+    return kExitUsage;
+  }
   auto dump = open_dump(o.input);
   if (!dump) return fail(dump.error(), exit_status_for(dump.error()));
   std::optional<KernelView> kernel;
@@ -99,33 +95,6 @@ int run_filter(const FilterCliOptions& o) {
     return kExitPartial;
   }
   return result->warnings.empty() ? kExitOk : kExitPartial;
-}
-
-}  // namespace
-
-void register_filter_command(CLI::App& app, CommandAction& selected) {
-  auto o = std::make_shared<FilterCliOptions>();
-  auto* cmd = app.add_subcommand("filter", "Write a filtered, compressed core (makedumpfile's dump levels)");
-  cmd->add_option("VMCORE", o->input, "the dump to filter")->required();
-  cmd->add_option("OUT", o->output, "output file; '-' for stdout with --format flat")->required();
-  cmd->add_option("-d,--dump-level", o->dump_level,
-                  "pages to exclude, makedumpfile's bits: 1 zero, 2 cache, 4 private cache, 8 user, 16 free")
-      ->check(CLI::Range(0, 31));
-  cmd->add_option("--compress", o->compress, "page compression")->check(CLI::IsMember({"zstd", "zlib", "none"}));
-  cmd->add_option("--level", o->level, "compression level (0: the default for the method)");
-  cmd->add_option("--threads", o->threads, "compression threads (0: every CPU)");
-  cmd->add_option("--format", o->format, "kdump (kdump-compressed), flat (makedumpfile -F), elf")
-      ->check(CLI::IsMember({"kdump", "flat", "elf"}));
-  cmd->add_flag("-q,--quiet", o->quiet, "no progress on stderr");
-  cmd->callback([&selected, o] {
-    selected = [o]() -> int {
-      if (o->output == "-" && o->format != "flat") {
-        std::fprintf(stderr, "vmcap: OUT '-' needs --format flat (the other formats are written out of order)\n");
-        return kExitUsage;
-      }
-      return run_filter(*o);
-    };
-  });
 }
 
 }  // namespace vmcap

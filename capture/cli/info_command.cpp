@@ -9,48 +9,33 @@
 
 namespace vmcap {
 
-void register_info_command(CLI::App& app, CommandAction& selected) {
-  struct Options {
-    std::string path;
-    bool json = false;
-    bool mmap = false;
-  };
-  auto opts = std::make_shared<Options>();
-  auto* cmd = app.add_subcommand("info", "Describe a dump: format, kernel, CPUs, memory, log layout");
-  cmd->add_option("VMCORE", opts->path, "the dump (/proc/vmcore, ELF core, kdump-compressed, flattened)")
-      ->required();
-  cmd->add_flag("--json", opts->json, "JSON output (schema: docs/info-json.md)");
-  cmd->add_flag("--mmap", opts->mmap, "read the file through mmap windows");
-  cmd->callback([&selected, opts] {
-    selected = [opts]() -> int {
-      auto dump = open_dump(opts->path, OpenDumpOptions{.use_mmap = opts->mmap});
-      if (!dump) {
-        std::fprintf(stderr, "vmcap: %s\n", dump.error().message().c_str());
-        return exit_status_for(dump.error());
-      }
-      auto summary = summarize_dump(**dump);
-      if (!summary) {
-        std::fprintf(stderr, "vmcap: %s\n", summary.error().message().c_str());
-        return exit_status_for(summary.error());
-      }
-      std::string out = opts->json ? summary_json(*summary).dump(2) + "\n" : summary_text(*summary);
-      if (std::fwrite(out.data(), 1, out.size(), stdout) != out.size() || std::fflush(stdout) != 0) {
-        std::perror("vmcap: writing output");
-        return kExitOutputFailed;
-      }
-      // The summary is printed whatever it holds; the status says whether to trust it.
-      if (summary->truncated) {
-        std::fprintf(stderr, "vmcap: %s\n", summary->truncated->message().c_str());
-        return kExitBadInput;
-      }
-      if (!summary->has_vmcoreinfo) {
-        std::fprintf(stderr, "vmcap: %s: no VMCOREINFO note: the kernel cannot be identified\n",
-                     opts->path.c_str());
-        return kExitBadInput;
-      }
-      return summary->warnings.empty() ? kExitOk : kExitPartial;
-    };
-  });
+int run_info(const InfoOptions& o) {
+  auto dump = open_dump(o.path, OpenDumpOptions{.use_mmap = o.mmap});
+  if (!dump) {
+    std::fprintf(stderr, "vmcap: %s\n", dump.error().message().c_str());
+    return exit_status_for(dump.error());
+  }
+  auto summary = summarize_dump(**dump);
+  if (!summary) {
+    std::fprintf(stderr, "vmcap: %s\n", summary.error().message().c_str());
+    return exit_status_for(summary.error());
+  }
+  std::string out = o.json ? summary_json(*summary).dump(2) + "\n" : summary_text(*summary);
+  if (std::fwrite(out.data(), 1, out.size(), stdout) != out.size() || std::fflush(stdout) != 0) {
+    std::perror("vmcap: writing output");
+    return kExitOutputFailed;
+  }
+  // The summary is printed whatever it holds; the status says whether to trust it.
+  if (summary->truncated) {
+    std::fprintf(stderr, "vmcap: %s\n", summary->truncated->message().c_str());
+    return kExitBadInput;
+  }
+  if (!summary->has_vmcoreinfo) {
+    std::fprintf(stderr, "vmcap: %s: no VMCOREINFO note: the kernel cannot be identified\n",
+                 o.path.c_str());
+    return kExitBadInput;
+  }
+  return summary->warnings.empty() ? kExitOk : kExitPartial;
 }
 
 }  // namespace vmcap
