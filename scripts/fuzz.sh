@@ -1,19 +1,20 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets (tests/fuzz: clang, libFuzzer + ASan + UBSan) in the test
-# build (build/, scripts/configure-test-build.sh) and runs each for SECONDS (default 60), VMCAP_FUZZ_LANES at a time (default: one
-# per CPU). Fails if any
-# target finds a crash, a leak, a timeout (> 10 s for one input: VMCAP_FUZZ_TIMEOUT) or
-# runs out of memory; the input is then in build/fuzz/artifacts/<target>/ (make it a test
-# in tests/hardening).
+# build (build/, scripts/configure-test-build.sh) and runs each for SECONDS (default 60),
+# VMCAP_FUZZ_LANES at a time (default: one per CPU). Fails if any target finds a crash, a
+# leak, a timeout (> 10 s for one input: VMCAP_FUZZ_TIMEOUT) or runs out of memory; the
+# input is then in build/fuzz/artifacts/<target>/ (make it a test in tests/hardening).
 # Prints the executions of every target.
 #
 #   scripts/fuzz.sh [SECONDS] [TARGET...]     e.g. scripts/fuzz.sh 30 ringbuffer kdump_compressed
 #   VMCAP_FUZZ_RUNS=10000000 scripts/fuzz.sh 7200 vmcoreinfo   stops at N executions or SECONDS
+#   VMCAP_FUZZ_FAST=1 ...                     UBSan without ASan, for long runs (below)
 #
 # Corpora: build/fuzz/corpus/<target> grows across runs; seeds are regenerated each run from
 # the synthetic builders (fuzz_seeds) and, when real test vmcores exist (VMCAP_TEST_VMCORES
 # or build/test-vmcores), from small slices of them (headers and notes, VMCOREINFO text,
-# the first records of the QEMU flattened dump, 128 struct pages for the page classifier). Needs clang and libclang-rt-14-dev.
+# the first records of the QEMU flattened dump, 128 struct pages for the page classifier).
+# Needs clang and libclang-rt-14-dev.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -21,6 +22,11 @@ seconds=${1:-60}
 [[ $# -gt 0 ]] && shift
 build=${VMCAP_BUILD_DIR:-$root/build}
 work=$build/fuzz  # seeds, corpora, artifacts and logs
+# VMCAP_FUZZ_FAST=1: a build of its own (build/fuzz-fast) with UBSan but no ASan, several
+# times the executions per second, for the long runs; corpora and artifacts stay in
+# build/fuzz, shared with the ASan runs.
+fast=${VMCAP_FUZZ_FAST:-0}
+[[ $fast = 1 ]] && build=$root/build/fuzz-fast work=$root/build/fuzz
 jobs=${VMCAP_FUZZ_JOBS:-2}
 runs=${VMCAP_FUZZ_RUNS:--1}
 # Seconds one input may take; raise it for long runs under nice on a busy machine.
@@ -30,7 +36,11 @@ all_targets=(elf_dump vmcoreinfo ringbuffer printk_log char_ring kdump_compresse
 targets=("$@")
 [[ ${#targets[@]} -eq 0 ]] && targets=("${all_targets[@]}")
 
-scripts/configure-test-build.sh "$build"
+if [[ $fast = 1 ]]; then
+  scripts/configure-test-build.sh "$build" -DVMCAP_SANITIZE=OFF -DVMCAP_UBSAN=ON -DVMCAP_TESTS=OFF
+else
+  scripts/configure-test-build.sh "$build"
+fi
 cmake --build "$build" -j "$jobs" --target fuzz_seeds "${targets[@]/#/fuzz_}"
 
 seeds=$work/seeds
