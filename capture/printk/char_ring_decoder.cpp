@@ -100,18 +100,22 @@ Result<void> decode_char_ring(const VmcoreInfo& info, const VirtualMemory& memor
     sink.warning(
         fmt::format("log_buf+{:#x}..{:#x} is not in the dump; lines there are lost", b, e));
 
-  // Unroll the ring: the kept text is the `count` characters ending at log_end.
+  // Unroll the ring: the kept text is the `count` characters ending at log_end, in at
+  // most two pieces (count <= len, so it wraps at most once).
   const uint64_t count = std::min(log_end, len);
   const uint64_t start = (log_end - count) % len;
-  std::string text(count, '\0');
-  std::vector<bool> lost(count, false);
+  const uint64_t first = std::min(count, len - start);
   const auto* bytes = reinterpret_cast<const char*>(img.bytes().data());
+  std::string text(bytes + start, first);
+  text.append(bytes, count - first);
+  // Whether unrolled characters [from, to) all lie in pages the dump has.
   const bool holes = !img.holes().empty();
-  for (uint64_t k = 0, pos = start; k < count; ++k) {
-    text[k] = bytes[pos];
-    if (holes) lost[k] = !img.readable(pos, 1);
-    if (++pos == len) pos = 0;
-  }
+  auto readable = [&](uint64_t from, uint64_t to) {
+    if (!holes) return true;
+    const uint64_t at = (start + from) % len, n = to - from;
+    const uint64_t head = std::min(n, len - at);
+    return img.readable(at, head) && (head == n || img.readable(0, n - head));
+  };
   if (log_end > len)
     sink.warning(fmt::format("the ring has wrapped ({} characters logged, {} kept): the "
                              "oldest line may have lost its beginning",
@@ -127,9 +131,7 @@ Result<void> decode_char_ring(const VmcoreInfo& info, const VirtualMemory& memor
     const size_t line_at = p;
     p = newline ? nl + 1 : nl;
 
-    if (holes && std::any_of(lost.begin() + static_cast<std::ptrdiff_t>(line_at),
-                             lost.begin() + static_cast<std::ptrdiff_t>(p),
-                             [](bool b) { return b; })) {
+    if (!readable(line_at, p)) {
       sink.warning(fmt::format("a line of the ring lies partly in a page the dump lacks; "
                                "skipped"));
       ++seq;

@@ -47,8 +47,8 @@ BufferImage BufferImage::read(const VirtualMemory& memory, uint64_t vaddr, uint6
   if (size == 0) return img;
   if (memory.read(vaddr, std::span<std::byte>(img.bytes_.data(), size))) return img;
 
-  // Some page is missing: salvage the rest page by page.
-  std::fill(img.bytes_.begin(), img.bytes_.end(), std::byte{0});
+  // Some page is missing: salvage the rest page by page (each page is either read whole or
+  // zeroed below, whatever the failed read left in it).
   if (page_size == 0 || (page_size & (page_size - 1)) != 0) page_size = 4096;
   uint64_t off = 0;
   while (off < size) {
