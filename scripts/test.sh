@@ -21,5 +21,5 @@ ctest --test-dir "$build" --output-on-failure -j "$jobs" "$@"
 
 # Every libFuzzer target for a short while (seeds from the real test vmcores).
 if [ $# -eq 0 ]; then
-  VMCAP_BUILD_DIR="$build" scripts/fuzz.sh "${VMCAP_CI_FUZZ_SECONDS:-30}"
+  VMCAP_BUILD_DIR="$build" scripts/fuzz.sh "${VMCAP_CI_FUZZ_SECONDS:-45}"
 fi
