@@ -5,7 +5,6 @@
 
 #include <string>
 
-#include "capture/run/capture_run.h"
 #include "initramfs/image_builder.h"
 
 namespace vmcap {
@@ -40,11 +39,8 @@ struct FilterOptions {
 };
 int run_filter(const FilterOptions& o);
 
-// `vmcap check-config [FILE]`
-int run_check_config_command(const std::string& path);
-
-// `vmcap capture [--config FILE] [--vmcore PATH] [--dry-run]`
-int run_capture_command(const run::CaptureOptions& o);
+// `vmcap check-config` and `vmcap capture` run config::run_check_config and
+// run::run_capture directly.
 
 // `vmcap mkinitramfs ...`; `compress` is "zstd" or "none".
 int run_mkinitramfs(initramfs::ImageRequest request, const std::string& compress);

@@ -12,6 +12,7 @@
 #include "capture/cli/commands.h"
 #include "capture/cli/exit_status.h"
 #include "capture/config/check_config.h"
+#include "capture/run/capture_run.h"
 #include "initramfs/pid1.h"
 
 namespace vmcap {
@@ -64,9 +65,11 @@ void add_check_config(CLI::App& app, CommandAction& selected) {
   auto* cmd = app.add_subcommand("check-config", "Report every problem of a vmcap config file");
   auto path = std::make_shared<std::string>(config::kDefaultConfigPath);
   cmd->add_option("FILE", *path, "config file (default /etc/vmcap.conf)");
-  cmd->callback([&selected, path] { selected = [path] { return run_check_config_command(*path); }; });
+  cmd->callback([&selected, path] { selected = [path] { return config::run_check_config(*path, std::cout); }; });
 }
 
+// The capture kernel's job (capture/run/capture_run.h): exit status 0 complete, 1 partial,
+// 2 nothing saved (docs/exit-status.md).
 void add_capture(CLI::App& app, CommandAction& selected) {
   auto o = std::make_shared<run::CaptureOptions>();
   o->config_path = config::kDefaultConfigPath;
@@ -74,7 +77,12 @@ void add_capture(CLI::App& app, CommandAction& selected) {
   cmd->add_option("--config", o->config_path, "the config file (docs/config.md)");
   cmd->add_option("--vmcore", o->vmcore, "the dump to capture");
   cmd->add_flag("--dry-run", o->dry_run, "do everything but the final action (print it instead)");
-  cmd->callback([&selected, o] { selected = [o] { return run_capture_command(*o); }; });
+  cmd->callback([&selected, o] {
+    selected = [o] {
+      run::Progress progress;
+      return run::run_capture(*o, progress);
+    };
+  });
 }
 
 void add_mkinitramfs(CLI::App& app, CommandAction& selected) {
