@@ -20,13 +20,14 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 seconds=${1:-60}
 [[ $# -gt 0 ]] && shift
-build=${VMCAP_BUILD_DIR:-$root/build}
-work=$build/fuzz  # seeds, corpora, artifacts and logs
+test_build=${VMCAP_BUILD_DIR:-$root/build}
+build=$test_build
+work=$test_build/fuzz  # seeds, corpora, artifacts and logs
 # VMCAP_FUZZ_FAST=1: a build of its own (build/fuzz-fast) with UBSan but no ASan, several
 # times the executions per second, for the long runs; corpora and artifacts stay in
 # build/fuzz, shared with the ASan runs.
 fast=${VMCAP_FUZZ_FAST:-0}
-[[ $fast = 1 ]] && build=$root/build/fuzz-fast work=$root/build/fuzz
+[[ $fast = 1 ]] && build=$test_build/fuzz-fast
 jobs=${VMCAP_FUZZ_JOBS:-2}
 runs=${VMCAP_FUZZ_RUNS:--1}
 # Seconds one input may take; raise it for long runs under nice on a busy machine.
@@ -45,7 +46,7 @@ cmake --build "$build" -j "$jobs" --target fuzz_seeds "${targets[@]/#/fuzz_}"
 
 seeds=$work/seeds
 rm -rf "$seeds"
-vmcores=${VMCAP_TEST_VMCORES:-$build/test-vmcores}
+vmcores=${VMCAP_TEST_VMCORES:-$test_build/test-vmcores}
 real=()
 for v in "$vmcores"/*/kdump.vmcore; do
   [[ -f $v ]] && real+=("$(basename "$(dirname "$v")")=$v")
