@@ -1,5 +1,5 @@
 // The subcommands: each is a plain options struct and a function that runs it and returns
-// the exit status (exit_status.h). Only command_line.cpp knows CLI11: its header-only
+// the exit status (exit_status.h). Only main.cpp knows CLI11: its header-only
 // parser costs about ten seconds of compile time in every file that includes it.
 #pragma once
 

@@ -21,26 +21,29 @@ namespace {
 // The action of the subcommand that was invoked, set by its callback once argv is parsed.
 using CommandAction = std::function<int()>;
 
+// VMCORE and --mmap, as info and dmesg take them.
+void add_dump_input(CLI::App& cmd, std::string& path, bool& mmap) {
+  cmd.add_option("VMCORE", path, "the dump (/proc/vmcore, ELF core, kdump-compressed, flattened)")
+      ->required();
+  cmd.add_flag("--mmap", mmap, "read the file through mmap windows");
+}
+
 void add_info(CLI::App& app, CommandAction& selected) {
   auto o = std::make_shared<InfoOptions>();
   auto* cmd = app.add_subcommand("info", "Describe a dump: format, kernel, CPUs, memory, log layout");
-  cmd->add_option("VMCORE", o->path, "the dump (/proc/vmcore, ELF core, kdump-compressed, flattened)")
-      ->required();
+  add_dump_input(*cmd, o->path, o->mmap);
   cmd->add_flag("--json", o->json, "JSON output (schema: docs/info-json.md)");
-  cmd->add_flag("--mmap", o->mmap, "read the file through mmap windows");
   cmd->callback([&selected, o] { selected = [o] { return run_info(*o); }; });
 }
 
 void add_dmesg(CLI::App& app, CommandAction& selected) {
   auto o = std::make_shared<DmesgOptions>();
   auto* cmd = app.add_subcommand("dmesg", "Print the kernel log kept in a dump");
-  cmd->add_option("VMCORE", o->path, "the dump (/proc/vmcore, ELF core, kdump-compressed, flattened)")
-      ->required();
+  add_dump_input(*cmd, o->path, o->mmap);
   cmd->add_option("--format", o->format, "text (as vmcore-dmesg), kmsg (as /dev/kmsg), json (docs/dmesg-json.md)")
       ->check(CLI::IsMember({"text", "kmsg", "json"}));
   cmd->add_option("-o,--output", o->output, "write to FILE (via FILE.tmp, renamed when complete)");
   cmd->add_flag("--kmsg-caller", o->kmsg_caller, "kmsg: add ,caller= as CONFIG_PRINTK_CALLER kernels do");
-  cmd->add_flag("--mmap", o->mmap, "read the file through mmap windows");
   cmd->callback([&selected, o] { selected = [o] { return run_dmesg(*o); }; });
 }
 
