@@ -73,15 +73,10 @@ class Bitmap {
     nbits_ = nbits;
     const uint64_t nbytes = (nbits + 7) / 8;
     words_.assign((nbytes + 7) / 8, 0);
-    std::vector<std::byte> buf;
-    constexpr uint64_t kChunk = 1 << 20;
-    for (uint64_t done = 0; done < nbytes; done += kChunk) {
-      const uint64_t n = std::min(kChunk, nbytes - done);
-      buf.resize(n);
-      VMCAP_CHECK(src.read_at(offset + done, buf));
-      for (uint64_t i = 0; i < n; ++i)
-        words_[(done + i) / 8] |= uint64_t(static_cast<uint8_t>(buf[i])) << (8 * ((done + i) % 8));
-    }
+    // The file's bitmap is bytes, bit 0 of byte 0 first: on a little-endian host that is
+    // exactly the words' memory, so it is read in place, not assembled byte by byte.
+    static_assert(std::endian::native == std::endian::little, "Bitmap reads words in place");
+    VMCAP_CHECK(src.read_at(offset, std::span(reinterpret_cast<std::byte*>(words_.data()), nbytes)));
     if (nbits % 64) words_.back() &= (uint64_t{1} << (nbits % 64)) - 1;  // bits past nbits
     rank_.assign(words_.size() / 8 + 1, 0);
     uint64_t total = 0;
