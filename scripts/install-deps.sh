@@ -1,9 +1,18 @@
 #!/usr/bin/env bash
-# Installs every Debian package the project needs (scripts/packages/*.txt). Idempotent:
-# does nothing when all are present.
+# Installs the Debian packages the project needs: scripts/packages/GROUP.txt for each GROUP
+# given (build, qemu, upload), every list when none is. Idempotent: does nothing when all
+# are present.
+#
+#   scripts/install-deps.sh [GROUP...]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-mapfile -t pkgs < <(cat "$here"/packages/*.txt | sed 's/#.*//' | awk 'NF {print $1}' | sort -u)
+lists=()
+for g in "$@"; do
+  [ -f "$here/packages/$g.txt" ] || { echo "install-deps: no package list $here/packages/$g.txt" >&2; exit 2; }
+  lists+=("$here/packages/$g.txt")
+done
+((${#lists[@]})) || lists=("$here"/packages/*.txt)
+mapfile -t pkgs < <(cat "${lists[@]}" | sed 's/#.*//' | awk 'NF {print $1}' | sort -u)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

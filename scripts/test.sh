@@ -12,14 +12,26 @@ cd "$root"
 build=${VMCAP_BUILD_DIR:-$root/build}
 jobs=$(nproc)
 
-scripts/install-deps.sh
+scripts/install-deps.sh build
+# What only the tests run (QEMU, makedumpfile, crash, dracut, nginx, sshd...) installs while
+# the tree compiles: on a fresh machine that is minutes of downloading and unpacking.
+mkdir -p "$build"
+scripts/install-deps.sh qemu upload > "$build/install-deps.log" 2>&1 &
+test_deps=$!
+trap 'wait "$test_deps" 2>/dev/null || true' EXIT  # never leave dpkg half way
 # The shipped binary: static, with libcurl built from Debian's source (cached in build/).
 static_bin=$(scripts/build-static.sh --build-dir "$build/static" --jobs "$jobs")
 scripts/configure-test-build.sh "$build" -DVMCAP_STATIC_BINARY="$static_bin"
 cmake --build "$build" -j "$jobs"
+if ! wait "$test_deps"; then
+  cat "$build/install-deps.log" >&2
+  echo "test.sh: installing the tests' packages failed (above)" >&2
+  exit 1
+fi
+cat "$build/install-deps.log"
 ctest --test-dir "$build" --output-on-failure -j "$jobs" "$@"
 
 # Every libFuzzer target for a short while (seeds from the real test vmcores).
 if [ $# -eq 0 ]; then
-  VMCAP_BUILD_DIR="$build" scripts/fuzz.sh "${VMCAP_CI_FUZZ_SECONDS:-45}"
+  VMCAP_BUILD_DIR="$build" scripts/fuzz.sh "${VMCAP_CI_FUZZ_SECONDS:-30}"
 fi
