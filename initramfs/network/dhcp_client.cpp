@@ -4,13 +4,13 @@
 #include <net/ethernet.h>
 #include <netinet/in.h>
 #include <poll.h>
-#include <sys/random.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 
+#include "capture/upload/early_random.h"
 #include "initramfs/network/udp_frame.h"
 
 namespace vmcap::network {
@@ -23,15 +23,12 @@ constexpr Ipv4Address kBroadcastAddress{{255, 255, 255, 255}};
 constexpr size_t kFrameBuffer = 4096;  // larger than any MTU-sized DHCP reply
 constexpr int kRequestAttempts = 3;    // REQUESTs before starting over with DISCOVER
 
+// The xid and the retransmit jitter. early_random never blocks; the MAC mixed in keeps
+// machines that booted alike apart when the kernel's pool is not ready yet.
 uint32_t random32(const MacAddress& mac) {
-  uint32_t v = 0;
-  // GRND_NONBLOCK: early in a capture kernel the pool may not be ready; the clock and the
-  // MAC still make the xid differ between machines and boots.
-  if (::getrandom(&v, sizeof v, GRND_NONBLOCK) == sizeof v) return v;
-  uint64_t t = static_cast<uint64_t>(Clock::now().time_since_epoch().count());
-  v = static_cast<uint32_t>(t ^ (t >> 32));
-  for (uint8_t b : mac) v = v * 16777619u ^ b;
-  return v;
+  uint64_t v = upload::early_random();
+  for (uint8_t b : mac) v = (v ^ b) * 0x100000001b3ull;  // FNV-1a step
+  return static_cast<uint32_t>(v ^ (v >> 32));
 }
 
 // An AF_PACKET socket bound to one interface, receiving IPv4 frames.
