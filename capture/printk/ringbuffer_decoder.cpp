@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bit>
 #include <cstring>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -37,6 +38,22 @@ uint64_t ids_in_bad_page(const RegionReader& array, uint64_t idx, uint64_t elem_
   return next > idx ? next - idx : 1;
 }
 
+// The value most often added, if one is added more often than all others together
+// (Boyer-Moore majority vote: one pass, no memory).
+struct MajorityVote {
+  uint64_t candidate = 0, weight = 0;
+  void add(uint64_t v) {
+    if (weight == 0) candidate = v;
+    if (v == candidate)
+      ++weight;
+    else
+      --weight;
+  }
+  std::optional<uint64_t> winner() const {
+    return weight ? std::optional(candidate) : std::nullopt;
+  }
+};
+
 const char* state_name(uint64_t s) {
   switch (s) {
     case kReserved: return "reserved (still being written)";
@@ -55,8 +72,11 @@ class Decoder {
   Result<RingbufferStats> run();
 
  private:
-  struct Found {  // a sound descriptor seen by the scan
+  struct Found {  // a committed or finalized descriptor whose info belongs to it
     uint64_t seq, id;
+    // The kernel gives every id the next seq, so (id - seq) is the same for every record
+    // of a ring; a record that disagrees has a damaged seq.
+    uint64_t offset() const { return (id - seq) & kIdMask; }
   };
 
   void warn_record(std::string what);
@@ -70,7 +90,13 @@ class Decoder {
   // how many ids it consumed: 1, or, when id's descriptor lies in an unreadable page, all
   // of the next `limit` ids whose descriptors lie in that page (skipped as one).
   uint64_t emit(uint64_t id, uint64_t limit = 1);
-  std::vector<Found> scan();
+  // The record at descriptor idx if it looks sound; `step` says how many indexes to move
+  // on (past an unreadable page of descriptors).
+  std::optional<Found> sound_at(uint64_t idx, uint64_t& step);
+  // The (id - seq) offset most records of ids [first, first + n) share.
+  std::optional<uint64_t> common_offset(uint64_t first, uint64_t n);
+  // Without usable head and tail ids: every descriptor, oldest record first.
+  void scan();
 
   const RingbufferLayout& l_;
   const VirtualMemory& vm_;
@@ -82,6 +108,9 @@ class Decoder {
   std::optional<RegionReader> descs_, infos_, data_;
   bool have_last_ = false;
   uint64_t last_seq_ = 0, last_id_ = 0;
+  // The offset most records share: the first record must have it, as every later one is
+  // judged against the first (a damaged first seq would otherwise reject all the rest).
+  std::optional<uint64_t> anchor_offset_;
   // Descriptors passed since the last record: freed by the kernel, or skipped as unsound.
   uint64_t freed_since_last_ = 0, bad_since_last_ = 0;
   uint64_t record_warnings_ = 0;
@@ -143,6 +172,8 @@ uint64_t Decoder::emit(uint64_t id, uint64_t limit) {
   const uint64_t seq = load_le64(*inf, l_.seq);
   if ((seq & count_mask_) != idx)
     return skip(fmt::format("seq {} does not belong to this descriptor", seq));
+  if (!have_last_ && anchor_offset_ && ((id - seq) & kIdMask) != *anchor_offset_)
+    return skip(fmt::format("seq {} does not fit the ids and seqs of the other records", seq));
   if (have_last_) {
     if (seq <= last_seq_)
       return skip(fmt::format("seq {} after seq {} (out of order)", seq, last_seq_));
@@ -222,30 +253,53 @@ uint64_t Decoder::emit(uint64_t id, uint64_t limit) {
   return 1;
 }
 
-std::vector<Decoder::Found> Decoder::scan() {
-  std::vector<Found> found;
-  // A hole skips the rest of its page: a garbage count_bits over unmapped memory costs one
-  // read per page, not one per descriptor.
-  for (uint64_t idx = 0; idx < count_; ++idx) {
-    ++stats_.descriptor_reads;
-    auto d = descs_->get(idx * l_.desc_size, l_.desc_size);
-    if (!d) {
-      idx += ids_in_bad_page(*descs_, idx, l_.desc_size) - 1;
-      continue;
-    }
-    const uint64_t sv = load_le64(*d, l_.state_var + l_.atomic_counter);
-    const uint64_t state = sv >> kFlagsShift;
-    if ((sv & count_mask_) != idx || (state != kCommitted && state != kFinalized)) continue;
-    auto inf = infos_->get(idx * l_.info_size, l_.info_size);
-    if (!inf) continue;  // descriptors after it are readable: their infos may be too
-    const uint64_t seq = load_le64(*inf, l_.seq);
-    if ((seq & count_mask_) != idx) continue;
-    found.push_back({seq, sv & kIdMask});
+std::optional<Decoder::Found> Decoder::sound_at(uint64_t idx, uint64_t& step) {
+  step = 1;
+  ++stats_.descriptor_reads;
+  auto d = descs_->get(idx * l_.desc_size, l_.desc_size);
+  if (!d) {
+    step = ids_in_bad_page(*descs_, idx, l_.desc_size);
+    return std::nullopt;
   }
-  std::sort(found.begin(), found.end(), [](const Found& a, const Found& b) {
-    return a.seq < b.seq;
-  });
-  return found;
+  const uint64_t sv = load_le64(*d, l_.state_var + l_.atomic_counter);
+  const uint64_t state = sv >> kFlagsShift;
+  if ((sv & count_mask_) != idx || (state != kCommitted && state != kFinalized))
+    return std::nullopt;
+  auto inf = infos_->get(idx * l_.info_size, l_.info_size);
+  if (!inf) return std::nullopt;  // descriptors after it are readable: their infos may be too
+  const uint64_t seq = load_le64(*inf, l_.seq);
+  if ((seq & count_mask_) != idx) return std::nullopt;
+  return Found{seq, sv & kIdMask};
+}
+
+std::optional<uint64_t> Decoder::common_offset(uint64_t first, uint64_t n) {
+  MajorityVote vote;
+  for (uint64_t i = 0, step = 1; i < n; i += step) {
+    const uint64_t id = (first + i) & kIdMask;
+    auto f = sound_at(id & count_mask_, step);
+    if (f && f->id == id) vote.add(f->offset());
+  }
+  return vote.winner();
+}
+
+// Three passes over the descriptors, none storing them (a garbage count_bits may make
+// 2^26): the offset most records share, the oldest record with it, then every record
+// from that one on around the ring. A hole skips the rest of its page: a garbage
+// count_bits over unmapped memory costs one read per page, not one per descriptor.
+void Decoder::scan() {
+  MajorityVote vote;
+  for (uint64_t idx = 0, step = 1; idx < count_; idx += step)
+    if (auto f = sound_at(idx, step)) vote.add(f->offset());
+  anchor_offset_ = vote.winner();
+  if (!anchor_offset_) return;
+  std::optional<Found> oldest;
+  for (uint64_t idx = 0, step = 1; idx < count_; idx += step) {
+    auto f = sound_at(idx, step);
+    if (f && f->offset() == *anchor_offset_ && (!oldest || f->seq < oldest->seq)) oldest = f;
+  }
+  const uint64_t start = oldest->seq & count_mask_;
+  for (uint64_t i = 0, step = 1; i < count_; i += step)
+    if (auto f = sound_at((start + i) & count_mask_, step)) emit(f->id);
 }
 
 Result<RingbufferStats> Decoder::run() {
@@ -290,13 +344,14 @@ Result<RingbufferStats> Decoder::run() {
   const uint64_t distance = (head - tail) & kIdMask;
   const bool ids_ok = (head >> kFlagsShift) == 0 && (tail >> kFlagsShift) == 0;
   if (ids_ok && distance < count_ && id_is_current(head) && id_is_current(tail)) {
+    anchor_offset_ = common_offset(tail, distance + 1);
     for (uint64_t i = 0; i <= distance;) i += emit((tail + i) & kIdMask, distance + 1 - i);
   } else {
     sink_.warning(fmt::format("printk ringbuffer: tail_id {:#x} / head_id {:#x} are not "
                               "consistent with the {} descriptors: scanning them all",
                               tail, head, count_));
     stats_.scanned = true;
-    for (const Found& f : scan()) emit(f.id);
+    scan();
   }
 
   if (record_warnings_ > opt_.max_record_warnings)

@@ -48,6 +48,17 @@ Result<RingbufferLayout> RingbufferLayout::from_vmcoreinfo(const VmcoreInfo& vi)
   l.subsystem_len = vi.length("printk_info_subsystem").value_or(16);
   l.device_len = vi.length("printk_info_device").value_or(48);
 
+  // Every offset and length is a VMCOREINFO number, which may be garbage: each must be
+  // below kMaxStructSize before any sum of them below (which then cannot overflow).
+  for (uint64_t v : {l.desc_ring, l.text_data_ring, l.fail.value_or(0), l.count_bits, l.descs,
+                     l.infos, l.head_id, l.tail_id, l.atomic_counter, l.state_var,
+                     l.text_blk_lpos, l.lpos_begin, l.lpos_next, l.size_bits, l.data, l.seq,
+                     l.ts_nsec, l.text_len, l.caller_id, l.dev_info, l.subsystem, l.device,
+                     l.subsystem_len, l.device_len})
+    if (v > kMaxStructSize)
+      return bad(fmt::format("an offset or length of {} is beyond any struct's {} bytes", v,
+                             kMaxStructSize));
+
   // Everything we read of struct printk_ringbuffer must lie inside what we read of it.
   const uint64_t need = std::max({l.desc_ring + l.count_bits + 4, l.desc_ring + l.descs + 8,
                                   l.desc_ring + l.infos + 8,

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "capture/printk/log_decoder.h"
+#include "capture/printk/ringbuffer_layout.h"
 #include "capture/translate/x86_64_virtual_memory.h"
 #include "tests/printk/synthetic_ringbuffer.h"
 #include "tests/translate/paged_physical_memory.h"
@@ -251,6 +252,69 @@ TEST(RingbufferDecoder, SeqThatDoesNotBelongIsSkipped) {
   live.erase(live.begin() + 2);
   expect_same(d.sink.records, live);
   EXPECT_NE(d.sink.all_warnings().find("seq 999 does not belong"), std::string::npos);
+}
+
+// A damaged seq in the oldest record must not become the yardstick for the rest: the
+// first record out has to share its (id - seq) with most records. The seq keeps its
+// index bits (seq & mask == idx), so only the ordering against other records shows it.
+TEST(RingbufferDecoder, DamagedSeqOfTheOldestRecordCostsOnlyThatRecord) {
+  for (int bit : {5, 40, 61}) {  // a flipped bit above the index bits (count 32)
+    SCOPED_TRACE(bit);
+    auto ring = filled(8);
+    auto live = ring.live();
+    const auto& o = ring.offsets();
+    const uint64_t oldest = ring.tail_id() + 1;  // tail_id is the freed bootstrap descriptor
+    const uint64_t at = ring.index(oldest) * o.info_size + o.seq;
+    ASSERT_EQ(ring.get_u64(ring.infos(), at), live[0].seq);
+    ring.set_u64(ring.infos(), at, live[0].seq ^ uint64_t{1} << bit);
+    auto d = decode(ring);
+    ASSERT_TRUE(d.stats);
+    live.erase(live.begin());
+    expect_same(d.sink.records, live);
+    EXPECT_NE(d.sink.all_warnings().find("does not fit the ids and seqs"), std::string::npos)
+        << d.sink.all_warnings();
+  }
+}
+
+// The same in a wrapped ring whose head and tail are garbage (the scan): a record whose seq
+// went down a few wraps would sort first, and was the yardstick before.
+TEST(RingbufferDecoder, ScanStartsAtTheOldestRecordWithTheCommonOffset) {
+  auto ring = filled(100);  // 32 descriptors: wrapped three times
+  auto live = ring.live();
+  const auto& o = ring.offsets();
+  const uint64_t damaged = ring.tail_id() + 10;  // seq of live[10], down two wraps
+  const uint64_t at = ring.index(damaged) * o.info_size + o.seq;
+  ring.set_u64(ring.infos(), at, ring.get_u64(ring.infos(), at) - 64);
+  PagedPhysicalMemory mem;
+  ring.write(mem);
+  mem.write_u64(SyntheticRingbuffer::phys(SyntheticRingbuffer::kPrb) + o.desc_ring + o.tail_id, ~0ull);
+  X86_64VirtualMemory vm(mem, image_only(), {});
+  auto info = VmcoreInfo::parse(ring.vmcoreinfo());
+  CollectingSink sink;
+  auto stats = decode_ringbuffer(*info, vm, sink);
+  ASSERT_TRUE(stats);
+  EXPECT_TRUE(stats->scanned);
+  live.erase(live.begin() + 10);
+  expect_same(sink.records, live);
+}
+
+// VMCOREINFO offsets are numbers from the crashed kernel's memory: one near 2^64 must not
+// wrap a bounds check around into a pass.
+TEST(RingbufferDecoder, HugeLayoutOffsetIsAFormatError) {
+  auto ring = filled(1);
+  std::string vi = ring.vmcoreinfo();
+  for (std::string key : {"OFFSET(printk_info.seq)=", "LENGTH(printk_info_subsystem)="}) {
+    SCOPED_TRACE(key);
+    std::string bad = vi;
+    const size_t at = bad.find(key);
+    ASSERT_NE(at, std::string::npos);
+    const size_t end = bad.find('\n', at);
+    bad.replace(at + key.size(), end - at - key.size(), key[0] == 'O' ? "18446744073709551608" : "18446744073709551615");
+    auto layout = RingbufferLayout::from_vmcoreinfo(*VmcoreInfo::parse(bad));
+    ASSERT_FALSE(layout);
+    EXPECT_EQ(layout.error().kind, ErrorKind::Format);
+    EXPECT_NE(layout.error().reason.find("beyond any struct"), std::string::npos) << layout.error().reason;
+  }
 }
 
 TEST(RingbufferDecoder, BlockEndingExactlyAtTheRingEnd) {
