@@ -20,7 +20,12 @@ int run_info(const InfoOptions& o) {
     std::fprintf(stderr, "vmcap: %s\n", summary.error().message().c_str());
     return exit_status_for(summary.error());
   }
-  std::string out = o.json ? summary_json(*summary).dump(2) + "\n" : summary_text(*summary);
+  // Strings come from the dump and may not be UTF-8: such bytes become U+FFFD (the
+  // default handler would throw).
+  std::string out = o.json ? summary_json(*summary).dump(2, ' ', false,
+                                                         nlohmann::json::error_handler_t::replace) +
+                                 "\n"
+                           : summary_text(*summary);
   if (std::fwrite(out.data(), 1, out.size(), stdout) != out.size() || std::fflush(stdout) != 0) {
     std::perror("vmcap: writing output");
     return kExitOutputFailed;

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "capture/filter/dump_level.h"
 #include "capture/filter/mem_section_map.h"
 #include "capture/filter/page_rules.h"
@@ -18,7 +20,6 @@ namespace {
 constexpr uint64_t kWindowPages = 4096;    // struct pages read at once (256 KiB of 64-byte pages)
 constexpr uint64_t kDataChunkBytes = 2 << 20;  // page data read at once for the zero check
 constexpr size_t kMaxWarnings = 20;
-constexpr uint64_t kMaxPfn = uint64_t{1} << 40;  // 4 PiB of 4 KiB pages: beyond is garbage
 
 bool all_zero(const std::byte* p, size_t n) {
   uint64_t acc = 0;
@@ -42,6 +43,10 @@ class Classifier {
     // Without a struct page layout or a mem_map the struct page rules cannot run; the
     // layout or the map already reported which key was missing.
     struct_rules_ = layout_.usable && sections_.has_map();
+    // The kernel keeps a free block inside one section (MAX_PAGE_ORDER + PAGE_SHIFT <=
+    // SECTION_SIZE_BITS): a buddy order beyond it is garbage.
+    if (sections_.has_map())
+      layout_.free_order_limit = std::min(layout_.free_order_limit, sections_.pfn_section_shift() + 1);
     window_pages_ = sections_.has_map() ? std::min(kWindowPages, sections_.pages_per_section())
                                         : kWindowPages;
   }
@@ -52,6 +57,7 @@ class Classifier {
       const uint64_t end = std::min(range.end() >> page_shift_, r_.keep.end_pfn());
       if (range.start % page_size_) ++r_.counts.partial_pages;
       if (range.end() % page_size_ && (range.end() >> page_shift_) >= first) ++r_.counts.partial_pages;
+      range_end_ = end;
       for (uint64_t p = first; p < end;) {
         // Windows aligned to window_pages_ (a power of two dividing the section size), so
         // a compound head is never a window's last page unless it is a single page.
@@ -144,9 +150,15 @@ class Classifier {
           if (invalid_order_warnings_++ < 3)
             warn("pfn 0x" + hex(pfn) + ": buddy page with invalid order; kept");
         }
+        if (d.invalid_compound_order) {
+          ++r_.counts.invalid_compound_order;
+          if (invalid_compound_warnings_++ < 3)
+            warn("pfn 0x" + hex(pfn) + ": compound page head with invalid order; kept");
+        }
         cats_[i] = d.category;
         if (d.category != PageCategory::Kept && d.pages > 1) {
-          pending_end_ = pfn + d.pages;
+          // Never past this memory range: pages beyond a hole decide for themselves.
+          pending_end_ = pfn + std::min(d.pages, range_end_ - pfn);
           pending_cat_ = d.category;
         }
       }
@@ -212,8 +224,10 @@ class Classifier {
   std::optional<uint64_t> section_page_;
   bool section_absent_ = false;
   uint64_t pending_end_ = 0;
+  uint64_t range_end_ = 0;  // end pfn of the range being classified
   PageCategory pending_cat_ = PageCategory::Kept;
   uint64_t invalid_order_warnings_ = 0;
+  uint64_t invalid_compound_warnings_ = 0;
   uint64_t suppressed_warnings_ = 0;
   std::vector<std::byte> structs_, data_;
   std::vector<char> readable_;
@@ -236,10 +250,17 @@ Result<FilterResult> classify_pages(const VmcoreInfo& info, const VirtualMemory&
   const auto t0 = std::chrono::steady_clock::now();
   const uint64_t shift = static_cast<uint64_t>(std::countr_zero(*page_size));
   uint64_t end_pfn = 0;
-  for (const PhysRange& r : physical_memory.ranges()) end_pfn = std::max(end_pfn, r.end() >> shift);
-  if (end_pfn > kMaxPfn)
-    return make_error(ErrorKind::Limit, {}, end_pfn << shift,
-                      "the dump's memory ends beyond 4 PiB; refusing a bitmap that large");
+  for (const PhysRange& r : physical_memory.ranges()) {
+    // A garbage range (a corrupted p_paddr) must not size the bitmap: the kdump reader's
+    // and the writers' 1 GiB bitmap limit, 2^33 pfns.
+    if ((r.end() >> shift) > kMaxBitmapPfns)
+      return make_error(ErrorKind::Limit, {}, r.start,
+                        fmt::format("physical memory range {:#x}-{:#x} ends beyond pfn {:#x} "
+                                    "({} TiB of {}-byte pages): refusing a page bitmap over 1 GiB",
+                                    r.start, r.end(), kMaxBitmapPfns,
+                                    (kMaxBitmapPfns << shift) >> 40, *page_size));
+    end_pfn = std::max(end_pfn, r.end() >> shift);
+  }
   FilterResult result;
   result.dump_level = options.dump_level;
   result.keep = PfnBitmap(end_pfn);

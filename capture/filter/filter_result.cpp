@@ -27,6 +27,7 @@ std::string format_filter_summary(const FilterResult& r) {
   add(c.no_mem_map, "without struct page");
   add(c.unreadable_struct_page, "with unreadable struct page");
   add(c.invalid_free_order, "with invalid free order");
+  add(c.invalid_compound_order, "with invalid compound order");
   add(c.unreadable_page, "unreadable");
   if (!unsure.empty()) s += "; kept when in doubt: " + unsure;
   if (c.partial_pages) s += "; " + std::to_string(c.partial_pages) + " partial pages left out";

@@ -22,6 +22,7 @@ struct FilterCounts {
   uint64_t no_mem_map = 0;          // no struct page found for the pfn (absent section)
   uint64_t unreadable_struct_page = 0;  // struct page not in the dump / section pointer garbage
   uint64_t invalid_free_order = 0;  // buddy page whose order is out of range
+  uint64_t invalid_compound_order = 0;  // compound head too large or misaligned for its pfn
   uint64_t unreadable_page = 0;     // page data unreadable during the zero check
   uint64_t partial_pages = 0;       // pages the dump holds only in part: not kept, not counted
 

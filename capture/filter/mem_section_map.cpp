@@ -40,9 +40,10 @@ MemSectionMap::MemSectionMap(const VmcoreInfo& info, const VirtualMemory& memory
     return;
   }
   page_shift_ = static_cast<uint64_t>(std::countr_zero(*page));
-  // Plausibility: garbage here would make every loop below meaningless.
+  // Plausibility: garbage here would make every loop below meaningless. (The offset test
+  // cannot wrap: esize >= 8 is checked first.)
   if (!std::has_single_bit(*page) || *sbits <= static_cast<int64_t>(page_shift_) || *sbits > 40 ||
-      *pbits < *sbits || *pbits > 57 || *esize < 8 || *esize > 256 || *off + 8 > *esize ||
+      *pbits < *sbits || *pbits > 57 || *esize < 8 || *esize > 256 || *off > *esize - 8 ||
       *length == 0 || struct_page_size == 0) {
     skipped.push_back({rule, "implausible SECTION_SIZE_BITS/MAX_PHYSMEM_BITS/SIZE(mem_section)"});
     return;

@@ -1,5 +1,7 @@
 #include "capture/filter/page_rules.h"
 
+#include <bit>
+
 #include "capture/filter/dump_level.h"
 #include "elf/byte_order.h"
 
@@ -11,7 +13,12 @@ bool bit(uint64_t flags, const std::optional<uint64_t>& nr) {
 }
 
 constexpr uint64_t kMappingAnon = 1;  // PAGE_MAPPING_ANON (KSM pages set it too: 3)
-constexpr uint64_t kMaxCompoundOrder = 30;  // 4 TiB of 4 KiB pages: beyond is garbage
+
+// Orders up to a 1 GiB page (18 with 4 KiB pages): beyond is garbage.
+uint64_t max_compound_order(uint64_t page_size) {
+  const auto shift = static_cast<uint64_t>(std::countr_zero(page_size));
+  return shift < kMaxCompoundPageShift ? kMaxCompoundPageShift - shift : 0;
+}
 
 }  // namespace
 
@@ -43,8 +50,12 @@ PageDecision decide_page(const StructPageLayout& l, int level, uint64_t pfn,
       else if (l.pg_hugetlb) hugetlb = bit(load_le64(next, l.flags), l.pg_hugetlb);
       else hugetlb = static_cast<uint8_t>(next[*l.compound_dtor]) == *l.hugetlb_dtor;
     }
-    // A compound page is aligned to its size; anything else is garbage: decide 1 page.
-    if (order > kMaxCompoundOrder || (pfn & ((uint64_t{1} << order) - 1)) != 0) order = 0;
+    // A compound page is aligned to its size and at most 1 GiB. A head claiming anything
+    // else is garbage: keep it (its tails are kept too) rather than guess what it covers.
+    if (order > max_compound_order(l.page_size) || (pfn & ((uint64_t{1} << order) - 1)) != 0) {
+      d.invalid_compound_order = true;
+      return d;
+    }
   }
   d.pages = uint64_t{1} << order;
 

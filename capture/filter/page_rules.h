@@ -17,6 +17,7 @@ struct PageDecision {
   uint64_t pages = 1;               // pages from this pfn the category applies to
   bool tail = false;                // a compound tail: its head decided (or keeps it)
   bool invalid_free_order = false;  // a buddy page whose order is out of range: kept
+  bool invalid_compound_order = false;  // a compound head whose order is impossible: kept
 };
 
 // `page` is the struct page of `pfn` (layout.size bytes); `next` the following struct

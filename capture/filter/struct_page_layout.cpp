@@ -27,8 +27,9 @@ StructPageLayout read_struct_page_layout(const VmcoreInfo& info, int dump_level,
   auto flags = info.offset("page.flags");
   auto mapping = info.offset("page.mapping");
   // Offsets must leave room for the word read there (8 bytes; 4 for 32-bit members).
+  // Written so that a garbage offset near 2^64 cannot wrap around and pass.
   auto fits = [&](std::optional<uint64_t> off, uint64_t width) {
-    return off && size && *off + width <= *size;
+    return off && size && *off <= *size && width <= *size - *off;
   };
   l.usable = size && *size >= 16 && *size <= 1024 && fits(flags, 8) && fits(mapping, 8);
   if (l.usable) {
@@ -67,7 +68,10 @@ StructPageLayout read_struct_page_layout(const VmcoreInfo& info, int dump_level,
   l.hugetlb_type = page_type(info, "PAGE_HUGETLB_MAPCOUNT_VALUE");
   if (auto d = info.number("HUGETLB_PAGE_DTOR"); d && *d >= 0 && *d < 256)
     l.hugetlb_dtor = static_cast<uint64_t>(*d);
-  if (auto n = info.length("zone.free_area"); n && *n >= 1 && *n <= 64) l.free_order_limit = *n;
+  // NR_PAGE_ORDERS (MAX_ORDER before 6.4); a larger value is garbage: the default stays.
+  const auto free_area = info.length("zone.free_area");
+  const bool free_area_ok = free_area && *free_area >= 1 && *free_area <= kMaxFreeAreaLength;
+  if (free_area_ok) l.free_order_limit = *free_area;
   l.order_in_flags_1 = !l.compound_order && (l.pg_hugetlb || l.hugetlb_type);
 
   auto skip = [&](int level_bits, const char* rule, const std::string& key) {
@@ -76,7 +80,10 @@ StructPageLayout read_struct_page_layout(const VmcoreInfo& info, int dump_level,
   const int struct_page_levels = kExcludeCache | kExcludeCachePrivate | kExcludeUser | kExcludeFree;
   if (!l.usable) {
     const char* key = !size ? "SIZE(page)" : !flags ? "OFFSET(page.flags)"
-                      : !mapping ? "OFFSET(page.mapping)" : "SIZE(page) (implausible)";
+                      : !mapping ? "OFFSET(page.mapping)"
+                      : *size < 16 || *size > 1024 ? "SIZE(page) (implausible)"
+                      : !fits(flags, 8) ? "OFFSET(page.flags) (outside SIZE(page))"
+                                        : "OFFSET(page.mapping) (outside SIZE(page))";
     if (dump_level & struct_page_levels) skipped.push_back({"every struct page rule", key});
     skipped.push_back({"hwpoison and offline pages", key});
     return l;
@@ -86,8 +93,9 @@ StructPageLayout read_struct_page_layout(const VmcoreInfo& info, int dump_level,
   else if (!l.mapcount) skip(kExcludeFree, "free pages", "OFFSET(page._mapcount)");
   else if (!l.private_) skip(kExcludeFree, "free pages", "OFFSET(page.private)");
   else l.free_rule = true;
-  if (l.free_rule && !info.length("zone.free_area"))
-    skip(kExcludeFree, "free block orders above 10 (treated as invalid)", "LENGTH(zone.free_area)");
+  if (l.free_rule && !free_area_ok)
+    skip(kExcludeFree, "free block orders above 10 (treated as invalid)",
+         free_area ? "LENGTH(zone.free_area) (implausible)" : "LENGTH(zone.free_area)");
   // Cache: PG_lru; telling private from non-private needs PG_private.
   if (!l.pg_lru) skip(kExcludeCache | kExcludeCachePrivate, "page cache", "NUMBER(PG_lru)");
   else l.cache_rule = true;

@@ -34,6 +34,13 @@ struct PageTypeValue {
   }
 };
 
+// LENGTH(zone.free_area) (NR_PAGE_ORDERS, MAX_ORDER before 6.4) accepted up to this. The
+// kernel keeps a free block inside one memory section (mmzone.h: MAX_PAGE_ORDER + PAGE_SHIFT
+// <= SECTION_SIZE_BITS, 27 on x86_64 with 4 KiB pages: 15 + 1 orders); x86_64 itself has 11.
+inline constexpr uint64_t kMaxFreeAreaLength = 16;
+// The largest compound page: x86_64's 1 GiB gigantic page (order 18 with 4 KiB pages).
+inline constexpr uint64_t kMaxCompoundPageShift = 30;
+
 struct StructPageLayout {
   uint64_t page_size = 4096;
   // SIZE(page), OFFSET(page.flags), OFFSET(page.mapping): without them no struct page rule works.
@@ -49,7 +56,8 @@ struct StructPageLayout {
   // byte of page[1].flags (folio._flags_1, 6.6 and later: when PG_hugetlb or the hugetlb
   // page type is exported and compound_order is not).
   bool order_in_flags_1 = false;
-  // Free block orders are below this (LENGTH(zone.free_area): MAX_ORDER / NR_PAGE_ORDERS).
+  // Free block orders are below this (LENGTH(zone.free_area): MAX_ORDER / NR_PAGE_ORDERS;
+  // 11, x86_64's, when the key is missing or above kMaxFreeAreaLength).
   uint64_t free_order_limit = 11;
 
   // Rule switches after looking at the keys.

@@ -8,6 +8,12 @@
 
 namespace vmcap {
 
+// The largest pfn bitmap vmcap makes: 1 GiB, 2^33 pfns (32 TiB of RAM with 4 KiB pages).
+// The kdump reader (elf/kdump) refuses larger bitmaps too; the writers and the page filter
+// refuse memory that would need one.
+inline constexpr uint64_t kMaxBitmapBytes = uint64_t{1} << 30;
+inline constexpr uint64_t kMaxBitmapPfns = kMaxBitmapBytes * 8;
+
 class PfnBitmap {
  public:
   PfnBitmap() = default;

@@ -148,9 +148,15 @@ Result<void> X86_64VirtualMemory::read(uint64_t vaddr, std::span<std::byte> out)
     auto r = memory_.read(t.paddr, out.subspan(done, n));
     if (!r) {
       const Error& e = r.error();
-      return make_error(e.kind, e.file, va,
-                        fmt::format("virtual address {:#x} (physical {:#x}): {}", va, t.paddr,
-                                    e.reason));
+      // A hole names the missing physical address: report the virtual address that maps it,
+      // not the chunk's start (callers mark that page unreadable). Other errors (Truncated)
+      // carry a file offset, so the chunk's start is all we know.
+      uint64_t failing = va;
+      if (e.kind == ErrorKind::Hole && e.offset && *e.offset >= t.paddr && *e.offset - t.paddr < n)
+        failing = va + (*e.offset - t.paddr);
+      return make_error(e.kind, e.file, failing,
+                        fmt::format("virtual address {:#x} (physical {:#x}): {}", failing,
+                                    t.paddr + (failing - va), e.reason));
     }
     done += n;
   }

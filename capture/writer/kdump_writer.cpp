@@ -20,8 +20,7 @@ constexpr uint64_t kDescBytes = 24;
 constexpr uint64_t kDescsPerWrite = 4096;
 constexpr uint64_t kBitmapChunk = 64 << 10;
 constexpr uint32_t kStatusIncomplete = 0x8;
-// The readers' limit (elf/kdump): one bitmap of at most 1 GiB.
-constexpr uint64_t kMaxBitmapBytes = 1ull << 30;
+// One bitmap of at most kMaxBitmapBytes (capture/pages/pfn_bitmap.h): the readers' limit.
 
 void put_u32(std::byte* p, uint32_t v) {
   for (int i = 0; i < 4; ++i) p[i] = std::byte(v >> (8 * i));

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <fstream>
 
+#include <nlohmann/json.hpp>
+
 #include "tests/cli/run_vmcap.h"
 #include "tests/support/synthetic_vmcore.h"
 #include "tests/support/temp_dir.h"
@@ -124,6 +126,25 @@ TEST(InfoCommand, DescribesASyntheticCore) {
   EXPECT_NE(r.out.find("12.0 KiB (12288 bytes) in 2 ranges"), std::string::npos) << r.out;
   // This VMCOREINFO names no log buffer: info says what the log feature lacks.
   EXPECT_NE(r.out.find("log: missing SYMBOL(prb) SYMBOL(log_buf)"), std::string::npos) << r.out;
+}
+
+// Strings in the summary come from the dump: bytes that are not UTF-8 (here in OSRELEASE
+// and a note name) still give JSON, with U+FFFD in their place.
+TEST(InfoCommand, JsonFromBytesThatAreNotUtf8) {
+  TempDir d;
+  SyntheticVmcore b;
+  b.add_vmcoreinfo("OSRELEASE=6.1.0-\xff\xfe-test\nPAGESIZE=4096\nBUILD-ID=ab\xc3\n");
+  b.add_note("VENDOR\x80", 0x1234, std::string(8, '\0'));
+  b.add_prstatus(1, X86_64Regs{});
+  b.add_load(0x100000, 0xffff888000100000, std::string(4096, 'x'));
+  ASSERT_TRUE(b.write(d.file("core")));
+  auto r = run_vmcap({"info", "--json", d.file("core")});
+  ASSERT_NE(r.status, -1) << "killed by a signal\n" << r.err;
+  ASSERT_TRUE(r.status == 0 || r.status == 1) << r.status << "\n" << r.err;
+  const auto j = nlohmann::json::parse(r.out, nullptr, false);
+  ASSERT_FALSE(j.is_discarded()) << r.out;
+  EXPECT_EQ(j["kernel"]["release"], "6.1.0-\xef\xbf\xbd\xef\xbf\xbd-test") << r.out;
+  EXPECT_EQ(j["kernel"]["build_id"], "ab\xef\xbf\xbd") << r.out;
 }
 
 }  // namespace

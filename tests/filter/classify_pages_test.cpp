@@ -3,13 +3,17 @@
 // read through a direct map. Each makedumpfile rule has a page here.
 #include "capture/filter/classify_pages.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <array>
+#include <cstring>
 #include <map>
 #include <string>
 #include <vector>
 
 #include "capture/filter/dump_level.h"
+#include "capture/filter/page_rules.h"
 #include "tests/filter/direct_map_memory.h"
 #include "tests/translate/paged_physical_memory.h"
 
@@ -325,6 +329,97 @@ TEST_P(ClassifyPages, StructPagesMissingFromTheDumpKeepTheirPages) {
   EXPECT_GT(r.result.warnings.size(), 0u);
 }
 
+// A buddy page claiming an order LENGTH(zone.free_area) cannot give: with a garbage
+// LENGTH (64) the default 11 orders stand, so order 20 at pfn 0 is kept, and nothing after it
+// is excluded with it.
+TEST_P(ClassifyPages, ImpossibleBuddyOrderKeepsThePageAndWhatFollows) {
+  auto [kernel, form] = GetParam();
+  SyntheticKernel k(kernel, form);
+  k.set(0, {.priv = 20, .mapcount = k.buddy()});
+  const std::string info = without(k.info_text(), "LENGTH(zone.free_area)") + "LENGTH(zone.free_area)=64\n";
+  Outcome r = run(k, 31, info);
+  const auto e = expected_at_31(kernel);
+  for (uint64_t pfn = 0; pfn < kRamPages; ++pfn)
+    EXPECT_EQ(page_category_name(r.cats[pfn]), page_category_name(e[pfn])) << "pfn " << pfn;
+  EXPECT_EQ(r.result.counts.invalid_free_order, 2u);  // pfn 0 and pfn 13
+  ASSERT_FALSE(r.result.skipped.empty());
+  EXPECT_EQ(r.result.skipped[0].key, "LENGTH(zone.free_area) (implausible)");
+}
+
+// A free block never spans more than a memory section (16 pages here): order 4 at pfn 0
+// is a whole section and excluded; order 5 is garbage and kept.
+TEST_P(ClassifyPages, BuddyBlockAtMostOneSection) {
+  auto [kernel, form] = GetParam();
+  SyntheticKernel k(kernel, form);
+  k.set(0, {.priv = 4, .mapcount = k.buddy()});
+  Outcome r = run(k, 31, k.info_text());
+  for (uint64_t pfn = 0; pfn < 16; ++pfn) EXPECT_EQ(r.cats[pfn], C::Free) << pfn;
+  EXPECT_EQ(r.cats[16], C::User);
+
+  k.set(0, {.priv = 5, .mapcount = k.buddy()});
+  r = run(k, 31, k.info_text());
+  const auto e = expected_at_31(kernel);
+  for (uint64_t pfn = 0; pfn < kRamPages; ++pfn)
+    EXPECT_EQ(page_category_name(r.cats[pfn]), page_category_name(e[pfn])) << "pfn " << pfn;
+  EXPECT_EQ(r.result.counts.invalid_free_order, 2u);
+}
+
+// The free block 8..11 with pfn 10 missing from the dump: the block's decision stops at the
+// end of the range 0..9; pfn 11 (a range of its own) is decided by its own struct page.
+TEST_P(ClassifyPages, FreeBlockStopsAtTheEndOfItsMemoryRange) {
+  auto [kernel, form] = GetParam();
+  SyntheticKernel k(kernel, form);
+  k.memory().drop_page(10 * kPage);
+  Outcome r = run(k, 31, k.info_text());
+  EXPECT_EQ(r.cats[8], C::Free);
+  EXPECT_EQ(r.cats[9], C::Free);
+  EXPECT_EQ(r.cats.count(10), 0u);
+  EXPECT_EQ(r.cats[11], C::Kept);
+  EXPECT_TRUE(r.result.keep.test(11));
+}
+
+// A compound head claiming an order no page has (above 1 GiB, or misaligned for its pfn) is
+// kept with its tails; order 18 (1 GiB) is a page, whose run stops at the range's end.
+TEST_P(ClassifyPages, CompoundOrdersUpToAGigabytePage) {
+  auto [kernel, form] = GetParam();
+  const Flags fl = flags_of(kernel);
+  const StructPage anon_head{.flags = fl.head_mask | (uint64_t{1} << fl.lru) | (uint64_t{1} << fl.swapbacked),
+                             .mapping = kDirect + 0x6001};
+  {
+    SyntheticKernel k(kernel, form);
+    k.set(0, anon_head);
+    k.set(1, {.compound_head = SyntheticKernel::page_addr(0) | 1});
+    k.set_order(1, 19);
+    Outcome r = run(k, 31, k.info_text());
+    auto e = expected_at_31(kernel);
+    for (uint64_t pfn = 0; pfn < kRamPages; ++pfn)
+      EXPECT_EQ(page_category_name(r.cats[pfn]), page_category_name(e[pfn])) << "pfn " << pfn;
+    EXPECT_EQ(r.result.counts.invalid_compound_order, 1u);
+    EXPECT_NE(format_filter_summary(r.result).find("1 with invalid compound order"), std::string::npos);
+  }
+  {
+    // The THP at 16 claims order 5: 16 is not a multiple of 32.
+    SyntheticKernel k(kernel, form);
+    k.set_order(17, 5);
+    Outcome r = run(k, 31, k.info_text());
+    for (uint64_t pfn = 16; pfn < 24; ++pfn) EXPECT_EQ(r.cats[pfn], C::Kept) << pfn;
+    EXPECT_EQ(r.result.counts.invalid_compound_order, 1u);
+  }
+  {
+    SyntheticKernel k(kernel, form);
+    k.set(0, anon_head);
+    k.set(1, {.compound_head = SyntheticKernel::page_addr(0) | 1});
+    k.set_order(1, 18);
+    Outcome r = run(k, 31, k.info_text());
+    for (uint64_t pfn = 0; pfn < kRamPages; ++pfn) EXPECT_EQ(r.cats[pfn], C::User) << pfn;
+    // Past pfn 63 the dump holds the tables (mem_section, mem_map): their own decisions.
+    ASSERT_GT(r.cats.size(), kRamPages);
+    for (auto [pfn, c] : r.cats)
+      if (pfn >= kRamPages) EXPECT_NE(c, C::User) << pfn;
+    EXPECT_EQ(r.result.counts.invalid_compound_order, 0u);
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(
     Kernels, ClassifyPages,
     ::testing::Combine(::testing::Values(Kernel::V6_1, Kernel::V6_12),
@@ -345,6 +440,132 @@ TEST(ClassifyPagesArgs, BadLevelAndPageSize) {
   EXPECT_EQ(classify_pages(*info, vm, mem, {-1, nullptr}).error().kind, ErrorKind::Usage);
   auto none = VmcoreInfo::parse("OSRELEASE=x\n");
   EXPECT_EQ(classify_pages(*none, vm, mem, {31, nullptr}).error().kind, ErrorKind::Missing);
+}
+
+// A physical range far beyond any machine (a corrupted p_paddr) is refused before a bitmap
+// is sized for it: the bitmap limit is 2^33 pfns (1 GiB), as the kdump reader's and writers'.
+class RangesOnly final : public PhysicalMemory {
+ public:
+  explicit RangesOnly(std::vector<PhysRange> r) : ranges_(std::move(r)) {}
+  const std::vector<PhysRange>& ranges() const override { return ranges_; }
+  Result<void> read(uint64_t paddr, std::span<std::byte>) const override {
+    return make_error(ErrorKind::Hole, {}, paddr, "no bytes");
+  }
+
+ private:
+  std::vector<PhysRange> ranges_;
+};
+
+TEST(ClassifyPagesArgs, MemoryBeyondTheBitmapLimitIsRefused) {
+  EXPECT_EQ(kMaxBitmapPfns, uint64_t{1} << 33);
+  auto info = VmcoreInfo::parse("PAGESIZE=4096\n");
+  ASSERT_TRUE(info);
+  PagedPhysicalMemory empty;
+  DirectMapMemory vm(empty, kDirect);
+  for (const uint64_t start : {uint64_t{1} << 50, (kMaxBitmapPfns << 12) - 4096}) {
+    RangesOnly mem({{0, 4096}, {start, 8192}});  // the second one ends a page past the limit or far beyond
+    auto r = classify_pages(*info, vm, mem, {31, nullptr});
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().kind, ErrorKind::Limit);
+    EXPECT_EQ(r.error().offset, start);
+    EXPECT_NE(r.error().reason.find(fmt::format("range {:#x}-{:#x} ends beyond pfn 0x200000000", start,
+                                                start + 8192)),
+              std::string::npos)
+        << r.error().reason;
+    EXPECT_NE(r.error().reason.find("1 GiB"), std::string::npos) << r.error().reason;
+  }
+}
+
+// decide_page on its own: a head's order at the 1 GiB edge, one past, and misaligned.
+TEST(DecidePage, CompoundOrderEdge) {
+  for (Kernel kernel : {Kernel::V6_1, Kernel::V6_12}) {
+    SCOPED_TRACE(kernel == Kernel::V6_1 ? "6.1" : "6.12");
+    auto info = VmcoreInfo::parse(vmcoreinfo(kernel, Form::Roots));
+    ASSERT_TRUE(info);
+    std::vector<SkippedRule> skipped;
+    const StructPageLayout l = read_struct_page_layout(*info, 31, skipped);
+    ASSERT_TRUE(l.compound_rule);
+    const Flags fl = flags_of(kernel);
+    std::array<std::byte, 64> head{}, next{};
+    auto put = [](std::array<std::byte, 64>& a, size_t at, uint64_t v) { std::memcpy(a.data() + at, &v, 8); };
+    put(head, 0, fl.head_mask | (uint64_t{1} << fl.lru) | (uint64_t{1} << fl.swapbacked));
+    put(head, 24, kDirect + 0x6001);  // anonymous
+    put(head, 48, 0xffffffffu);       // _mapcount -1, _refcount 0
+    auto order_in = [&](uint8_t order) {
+      next = {};
+      if (kernel == Kernel::V6_1) next[17] = std::byte(order);
+      else next[0] = std::byte(order);
+    };
+    order_in(18);
+    PageDecision d = decide_page(l, 31, uint64_t{1} << 18, head, next);
+    EXPECT_EQ(d.category, C::User);
+    EXPECT_EQ(d.pages, uint64_t{1} << 18);
+    EXPECT_FALSE(d.invalid_compound_order);
+    order_in(19);
+    d = decide_page(l, 31, uint64_t{1} << 19, head, next);
+    EXPECT_EQ(d.category, C::Kept);
+    EXPECT_EQ(d.pages, 1u);
+    EXPECT_TRUE(d.invalid_compound_order);
+    order_in(3);
+    d = decide_page(l, 31, 4, head, next);  // pfn 4 cannot start an 8-page block
+    EXPECT_EQ(d.category, C::Kept);
+    EXPECT_TRUE(d.invalid_compound_order);
+  }
+}
+
+// Offsets from VMCOREINFO are 64-bit and may be garbage: one near 2^64 must not wrap around
+// the "inside SIZE(page)" check (2^64 - 8 + 8 is 0).
+TEST(StructPageLayout, OffsetsNearTwoToThe64DoNotWrap) {
+  const std::string base = vmcoreinfo(Kernel::V6_1, Form::Roots);
+  auto layout = [](const std::string& text, std::vector<SkippedRule>& skipped) {
+    auto info = VmcoreInfo::parse(text);
+    EXPECT_TRUE(info);
+    return read_struct_page_layout(*info, 31, skipped);
+  };
+  std::vector<SkippedRule> skipped;
+  StructPageLayout l = layout(without(base, "OFFSET(page.flags)") + "OFFSET(page.flags)=18446744073709551608\n", skipped);
+  EXPECT_FALSE(l.usable);
+  ASSERT_FALSE(skipped.empty());
+  EXPECT_EQ(skipped[0].key, "OFFSET(page.flags) (outside SIZE(page))");
+
+  skipped.clear();
+  l = layout(without(base, "OFFSET(page.private)") + "OFFSET(page.private)=18446744073709551612\n", skipped);
+  EXPECT_TRUE(l.usable);
+  EXPECT_FALSE(l.private_);
+  EXPECT_FALSE(l.free_rule);
+  skipped.clear();
+  l = layout(without(base, "OFFSET(page._mapcount)") + "OFFSET(page._mapcount)=18446744073709551614\n", skipped);
+  EXPECT_FALSE(l.mapcount);
+  // The edge: a word ending exactly at SIZE(page) (64) fits, one byte further does not.
+  l = layout(without(base, "OFFSET(page.private)") + "OFFSET(page.private)=56\n", skipped);
+  EXPECT_EQ(l.private_, 56u);
+  l = layout(without(base, "OFFSET(page.private)") + "OFFSET(page.private)=57\n", skipped);
+  EXPECT_FALSE(l.private_);
+}
+
+// The same for mem_section's member: a garbage offset makes the section map implausible.
+TEST(StructPageLayout, MemSectionOffsetNearTwoToThe64IsImplausible) {
+  SyntheticKernel k(Kernel::V6_1, Form::Roots);
+  const std::string info = without(k.info_text(), "OFFSET(mem_section.section_mem_map)") +
+                           "OFFSET(mem_section.section_mem_map)=18446744073709551612\n";
+  Outcome r = run(k, 31, info);
+  ASSERT_FALSE(r.result.skipped.empty());
+  EXPECT_EQ(r.result.skipped[0].key, "implausible SECTION_SIZE_BITS/MAX_PHYSMEM_BITS/SIZE(mem_section)");
+  for (uint64_t p = 0; p < kRamPages; ++p)
+    EXPECT_EQ(r.cats[p], p == 1 || p == 33 ? C::Zero : C::Kept) << p;
+}
+
+// LENGTH(zone.free_area) up to 16 orders is believed; beyond, x86_64's 11 stand.
+TEST(StructPageLayout, FreeAreaLengthEdge) {
+  const std::string base = without(vmcoreinfo(Kernel::V6_12, Form::Roots), "LENGTH(zone.free_area)");
+  for (auto [length, want] : {std::pair<uint64_t, uint64_t>{16, 16}, {17, 11}, {64, 11}, {1, 1}, {0, 11}}) {
+    std::vector<SkippedRule> skipped;
+    auto info = VmcoreInfo::parse(base + "LENGTH(zone.free_area)=" + std::to_string(length) + "\n");
+    ASSERT_TRUE(info);
+    const StructPageLayout l = read_struct_page_layout(*info, 31, skipped);
+    EXPECT_EQ(l.free_order_limit, want) << length;
+    EXPECT_EQ(skipped.empty(), length == want) << length;
+  }
 }
 
 TEST(PageTypeValue, BothEncodings) {

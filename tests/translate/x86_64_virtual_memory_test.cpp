@@ -151,6 +151,30 @@ TEST(X86_64VirtualMemory, HolesNameTheVirtualAddress) {
   EXPECT_EQ(r.error().kind, ErrorKind::Format);
 }
 
+// Inside one 2 MiB leaf a read crosses from a page the dump holds into one it lacks: the
+// error names the missing page's virtual address (readers mark that page bad), not the
+// read's start.
+TEST(X86_64VirtualMemory, HoleInsideALargePageNamesTheMissingPage) {
+  PagedPhysicalMemory mem;
+  PageTableBuilder pt(mem, kTopPgtPaddr, 0x100000, false);
+  const uint64_t va = kDirectMap4 + 0x40000000;
+  pt.map(va, 0x600000, 2ull << 20);
+  mem.write(0x600000, "present");  // 0x601000 on is not in the dump
+  X86_64VirtualMemory vm(mem, params(false), {});
+  std::byte b[16];
+  auto r = vm.read(va + 0xff8, b);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().kind, ErrorKind::Hole);
+  EXPECT_EQ(r.error().offset, va + 0x1000);
+  EXPECT_NE(r.error().reason.find(fmt::format("virtual address {:#x} (physical 0x601000)", va + 0x1000)),
+            std::string::npos)
+      << r.error().reason;
+  // Starting in the missing page: its own address.
+  r = vm.read(va + 0x1008, b);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().offset, va + 0x1008);
+}
+
 TEST(X86_64VirtualMemory, MissingTopTableOrSymbol) {
   PagedPhysicalMemory mem;  // empty: init_top_pgt's page is not in the dump
   X86_64VirtualMemory vm(mem, params(false), {});
