@@ -111,6 +111,11 @@ Result<std::unique_ptr<ElfDump>> ElfDump::open(const std::string& path,
                                   phnum, phentsize, file->size()));
   dump->phnum_ = phnum;
 
+  // Per-header warnings are capped: 2^20 damaged headers must not make a million strings.
+  uint64_t header_warnings = 0;
+  auto warn = [&](std::string w) {
+    if (++header_warnings <= kMaxHeaderWarnings) dump->warnings_.push_back(std::move(w));
+  };
   std::vector<std::pair<uint64_t, uint64_t>> note_segments;  // file offset, filesz
   for (size_t i = 0; i < phnum; ++i) {
     const uint64_t ph_at = ehdr.e_phoff + i * phentsize;
@@ -137,7 +142,7 @@ Result<std::unique_ptr<ElfDump>> ElfDump::open(const std::string& path,
                                     "overflows", i, ph.p_paddr, ph.p_memsz));
     if (ph.p_memsz == 0) continue;
     if (!file->contains(ph.p_offset, ph.p_filesz))
-      dump->warnings_.push_back(fmt::format(
+      warn(fmt::format(
           "{}: offset {:#x}: program header {} (PT_LOAD, paddr {:#x}) is truncated: its data "
           "ends at {:#x} but the file ends at {:#x}",
           path, std::max(ph.p_offset, file->size()), i, ph.p_paddr, ph.p_offset + ph.p_filesz,
@@ -148,30 +153,48 @@ Result<std::unique_ptr<ElfDump>> ElfDump::open(const std::string& path,
       dump->mappings_.push_back(VirtualMapping{ph.p_vaddr, ph.p_paddr, ph.p_memsz});
   }
 
-  // Notes: bounded reads of what the file really holds; problems become warnings.
+  // Notes: bounded reads of what the file really holds; problems become warnings. The
+  // budget covers all segments together: many PT_NOTE headers may point at the same bytes.
+  uint64_t note_bytes = 0;
   for (auto [offset, filesz] : note_segments) {
+    if (dump->notes_.size() >= kMaxNotes) {
+      warn(fmt::format("{}: offset {:#x}: {} notes already kept; this note segment and any "
+                       "later ones are skipped",
+                       path, offset, kMaxNotes));
+      break;
+    }
     if (filesz > kMaxNoteSegmentBytes) {
-      dump->warnings_.push_back(fmt::format(
-          "{}: offset {:#x}: note segment of {} bytes is over the {}-byte limit; skipped", path,
-          offset, filesz, kMaxNoteSegmentBytes));
+      warn(fmt::format("{}: offset {:#x}: note segment of {} bytes is over the {}-byte limit; "
+                       "skipped",
+                       path, offset, filesz, kMaxNoteSegmentBytes));
       continue;
     }
     uint64_t available = filesz;
     if (!file->contains(offset, filesz)) {
       available = offset < file->size() ? file->size() - offset : 0;
-      dump->warnings_.push_back(fmt::format(
+      warn(fmt::format(
           "{}: offset {:#x}: note segment is truncated: {} of its {} bytes are in the file",
           path, offset + available, available, filesz));
     }
     if (available == 0) continue;
+    if (available > kMaxNoteBytes - note_bytes) {
+      warn(fmt::format("{}: offset {:#x}: note segments of more than {} bytes in all; this one "
+                       "({} bytes) and any later ones are skipped",
+                       path, offset, kMaxNoteBytes, available));
+      break;
+    }
+    note_bytes += available;
     std::vector<std::byte> data(available);
     if (auto r = file->read_at(offset, data); !r) {
-      dump->warnings_.push_back(r.error().message());
+      warn(r.error().message());
       continue;
     }
     if (auto r = parse_elf_notes(data, offset, dump->little_endian_, path, dump->notes_); !r)
-      dump->warnings_.push_back(r.error().message());
+      warn(r.error().message());
   }
+  if (header_warnings > kMaxHeaderWarnings)
+    dump->warnings_.push_back(fmt::format("{}: {} more warnings about program headers not shown",
+                                          path, header_warnings - kMaxHeaderWarnings));
 
   dump->memory_ = std::make_unique<ElfPhysicalMemory>(file, dump->loads_);
   return dump;

@@ -14,11 +14,14 @@
 // - A PT_LOAD whose data runs past the end of the file is kept, with a warning; reads of
 //   the missing part give Truncated naming the file offset.
 // - PT_NOTE segments larger than kMaxNoteSegmentBytes (64 MiB) are skipped with a warning;
-//   at most kMaxNotes (65536) notes are kept. A garbled note (sizes past the segment end)
+//   all segments together are read up to kMaxNoteBytes (64 MiB; later ones are skipped
+//   with a warning); at most kMaxNotes (65536) notes are kept. A garbled note (sizes past the segment end)
 //   stops parsing that segment with a warning naming its offset; earlier notes, other
 //   segments and memory stay usable. A note segment past the end of the file is parsed as
 //   far as the file goes, with a warning.
 // - Zero-size PT_LOADs are ignored; overlapping PT_LOADs: see elf_physical_memory.h.
+// - At most kMaxHeaderWarnings (100) warnings about program headers and notes, then one
+//   saying how many more there were.
 #pragma once
 
 #include <cstdint>
@@ -34,6 +37,8 @@ namespace vmcap {
 
 inline constexpr uint64_t kMaxElfSegments = 1u << 20;
 inline constexpr uint64_t kMaxNoteSegmentBytes = 64ull << 20;
+inline constexpr uint64_t kMaxNoteBytes = 64ull << 20;  // all note segments together
+inline constexpr uint64_t kMaxHeaderWarnings = 100;
 
 struct ElfOpenOptions {
   // Map the file (libelf ELF_C_READ_MMAP and mmap windows for memory reads) instead of pread.

@@ -127,37 +127,41 @@ Result<QemuCpuState> decode_qemu_cpu_state(const Note& note, bool little_endian,
 
 CpuStates read_cpu_states(const Dump& dump) {
   CpuStates out;
-  std::vector<QemuCpuState> qemu;
+  // By ordinal, with a gap where a note could not be decoded: the i-th NT_PRSTATUS and the
+  // i-th QEMU note are the same CPU, so one damaged note must not shift the pairing.
+  std::vector<std::optional<CpuState>> prstatus;
+  std::vector<std::optional<QemuCpuState>> qemu;
   for (const Note& n : dump.notes()) {
     if (n.name == "CORE" && n.type == kNtPrstatus) {
       auto s = decode_prstatus(n, dump.machine(), dump.little_endian(),
-                               static_cast<int>(out.cpus.size()), dump.path());
-      if (s)
-        out.cpus.push_back(std::move(*s));
-      else
-        out.warnings.push_back(s.error().message());
+                               static_cast<int>(prstatus.size()), dump.path());
+      if (!s) out.warnings.push_back(s.error().message());
+      prstatus.push_back(s ? std::optional(std::move(*s)) : std::nullopt);
     } else if (n.name == "QEMU") {
       auto q = decode_qemu_cpu_state(n, dump.little_endian(), dump.path());
-      if (q)
-        qemu.push_back(std::move(*q));
-      else
-        out.warnings.push_back(q.error().message());
+      if (!q) out.warnings.push_back(q.error().message());
+      qemu.push_back(q ? std::optional(std::move(*q)) : std::nullopt);
     }
   }
-  for (size_t i = 0; i < qemu.size(); ++i) {
-    if (i < out.cpus.size()) {
-      out.cpus[i].cr3 = qemu[i].cr[3];
-      for (size_t c = 0; c < 5; ++c)
-        out.cpus[i].registers.emplace_back(fmt::format("cr{}", c), qemu[i].cr[c]);
-      continue;
-    }
+  for (size_t i = 0; i < std::max(prstatus.size(), qemu.size()); ++i) {
+    const auto* p = i < prstatus.size() && prstatus[i] ? &*prstatus[i] : nullptr;
+    const auto* q = i < qemu.size() && qemu[i] ? &*qemu[i] : nullptr;
+    if (!p && !q) continue;
     CpuState s;
-    s.cpu = static_cast<int>(i);
-    s.pc = qemu[i].rip;
-    s.sp = qemu[i].rsp;
-    s.fp = qemu[i].rbp;
-    s.cr3 = qemu[i].cr[3];
-    s.registers = qemu[i].registers;
+    if (p) {
+      s = *p;
+    } else {
+      s.cpu = static_cast<int>(i);
+      s.pc = q->rip;
+      s.sp = q->rsp;
+      s.fp = q->rbp;
+      s.registers = q->registers;
+    }
+    if (q) {
+      s.cr3 = q->cr[3];
+      if (p)
+        for (size_t c = 0; c < 5; ++c) s.registers.emplace_back(fmt::format("cr{}", c), q->cr[c]);
+    }
     out.cpus.push_back(std::move(s));
   }
   return out;

@@ -31,7 +31,7 @@ inline constexpr uint16_t kEmX86_64 = 62;
 inline constexpr uint16_t kEmAarch64 = 183;
 
 struct CpuState {
-  int cpu = 0;        // index among the dump's CPU notes, in file order
+  int cpu = 0;        // ordinal of its NT_PRSTATUS (or QEMU) note, in file order
   uint32_t pid = 0;   // task running on the CPU (0 = idle); absent in QEMU-only states
   uint64_t pc = 0;    // rip / eip / pc
   uint64_t sp = 0;    // rsp / esp / sp
@@ -63,8 +63,9 @@ struct CpuStates {
 };
 
 // Every CPU in the dump: the i-th NT_PRSTATUS is paired with the i-th QEMU note (QEMU
-// writes them in that order per CPU), which adds cr0..cr4. QEMU notes without a
-// PRSTATUS partner become CPUs of their own.
+// writes them in that order per CPU), which adds cr0..cr4; ordinals count notes that could
+// not be decoded too (they are warnings), so one damaged note shifts no pairing. A QEMU
+// note whose PRSTATUS partner is missing or damaged becomes a CPU of its own.
 CpuStates read_cpu_states(const Dump& dump);
 
 }  // namespace vmcap

@@ -466,6 +466,36 @@ TEST(ElfDump, HugeNoteSegmentIsSkipped) {
   EXPECT_NE(o->dump->warnings()[0].find("limit"), std::string::npos);
 }
 
+// Many PT_NOTE headers may point at the same bytes: the reader's budget is for all note
+// segments together (64 MiB), so 100 headers over one 1 MiB note read 64 MiB, not 100.
+TEST(ElfDump, AliasedNoteSegmentsAreReadWithinOneBudget) {
+  SyntheticVmcore b;
+  b.add_note("BIG", 1, std::string(1 << 20, 'x')).add_load(0, 0, "m");
+  const uint64_t size = 12 + 4 + (1 << 20);  // header, "BIG\0", desc
+  const uint64_t per_budget = kMaxNoteBytes / size;
+  for (int i = 0; i < 99; ++i) b.add_raw_phdr(RawPhdr{4, 0, b.notes_offset(), 0, 0, size, size, 4});
+  auto o = open_builder(b);
+  ASSERT_TRUE(o->dump) << o->error.message();
+  EXPECT_EQ(o->dump->notes().size(), per_budget);
+  ASSERT_EQ(o->dump->warnings().size(), 1u);
+  EXPECT_NE(o->dump->warnings()[0].find("bytes in all"), std::string::npos) << o->dump->warnings()[0];
+  EXPECT_EQ(read_string(o->dump->memory(), 0, 1), "m");
+}
+
+// A header table of damaged entries: 100 warnings, then one that counts the rest.
+TEST(ElfDump, WarningsAboutHeadersStopAtTheCap) {
+  SyntheticVmcore b;
+  b.set_no_notes(true).add_load(0, 0, "m");
+  for (uint64_t i = 0; i < kMaxHeaderWarnings + 50; ++i)  // PT_LOADs past the end of the file
+    b.add_raw_phdr(RawPhdr{1, 0, 0x100000 + i * 0x1000, 0, 0x100000 + i * 0x1000, 0x1000, 0x1000, 4});
+  auto o = open_builder(b);
+  ASSERT_TRUE(o->dump) << o->error.message();
+  ASSERT_EQ(o->dump->warnings().size(), kMaxHeaderWarnings + 1);
+  EXPECT_NE(o->dump->warnings()[0].find("is truncated"), std::string::npos);
+  EXPECT_NE(o->dump->warnings().back().find("50 more warnings"), std::string::npos)
+      << o->dump->warnings().back();
+}
+
 // ---- Not a core at all -------------------------------------------------------------------
 
 TEST(ElfDump, RejectsEmptyFile) {

@@ -188,6 +188,38 @@ TEST(CpuStates, PairsPrstatusWithQemuNotesInOrder) {
   EXPECT_EQ(reg(states.cpus[1].registers, "cr3"), 0x2000u);
 }
 
+// A damaged PRSTATUS keeps its place: the CPUs after it still get their own QEMU notes'
+// control registers (before, each got its predecessor's), and its QEMU note stands alone.
+TEST(CpuStates, DamagedPrstatusShiftsNoPairing) {
+  SyntheticVmcore b;
+  testing::QemuX86_64State q[3];
+  for (int i = 0; i < 3; ++i) {
+    q[i].cr[3] = 0x1000u * (i + 1);
+    q[i].rip = 0xa00u + i;
+  }
+  b.add_prstatus(10, sample_regs(0x100)).add_qemu_cpu_state(q[0]);
+  b.add_note("CORE", 1, "too short").add_qemu_cpu_state(q[1]);
+  b.add_prstatus(12, sample_regs(0x300)).add_qemu_cpu_state(q[2]);
+  b.add_load(0, 0, "x");
+  TempDir dir;
+  auto d = open(dir, b);
+  ASSERT_TRUE(d);
+  auto states = read_cpu_states(*d);
+  EXPECT_EQ(states.warnings.size(), 1u);
+  ASSERT_EQ(states.cpus.size(), 3u);
+  EXPECT_EQ(states.cpus[0].cpu, 0);
+  EXPECT_EQ(states.cpus[0].pid, 10u);
+  EXPECT_EQ(states.cpus[0].cr3, 0x1000u);
+  EXPECT_EQ(states.cpus[1].cpu, 1);  // from its QEMU note alone
+  EXPECT_EQ(states.cpus[1].pc, 0xa01u);
+  EXPECT_EQ(states.cpus[1].cr3, 0x2000u);
+  EXPECT_EQ(states.cpus[2].cpu, 2);
+  EXPECT_EQ(states.cpus[2].pid, 12u);
+  EXPECT_EQ(states.cpus[2].pc, 0x300u + 17);
+  EXPECT_EQ(states.cpus[2].cr3, 0x3000u);
+  EXPECT_EQ(reg(states.cpus[2].registers, "cr3"), 0x3000u);
+}
+
 TEST(CpuStates, KernelVmcoreHasNoCr3AndBadNotesBecomeWarnings) {
   SyntheticVmcore b;
   b.add_prstatus(1, sample_regs(0));
