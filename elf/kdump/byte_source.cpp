@@ -162,4 +162,15 @@ Result<void> FlattenedByteSource::read_at(uint64_t offset, std::span<std::byte> 
   return ok();
 }
 
+bool FlattenedByteSource::stored(uint64_t offset, uint64_t length) const {
+  if (!contains(offset, length)) return false;
+  const uint64_t end = offset + length;
+  auto it = segments_.upper_bound(offset);
+  if (it != segments_.begin()) --it;
+  // Each step moves past one segment: bounded by their count.
+  for (uint64_t cur = offset; cur < end; cur = (it++)->second.end)
+    if (it == segments_.end() || it->first > cur || it->second.end <= cur) return false;
+  return true;
+}
+
 }  // namespace vmcap

@@ -29,6 +29,10 @@ class ByteSource {
   bool contains(uint64_t offset, uint64_t length) const {
     return offset <= size() && length <= size() - offset;
   }
+  // Whether the file holds every byte of [offset, offset + length): inside size() and, in
+  // a flattened file, none in a gap no record wrote. Tables whose size the header claims
+  // must be stored, so that their size is bounded by the file's, not by its logical size.
+  virtual bool stored(uint64_t offset, uint64_t length) const { return contains(offset, length); }
 };
 
 // A regular file, read through the shared FileReader (bounded pread or mmap windows).
@@ -64,6 +68,7 @@ class FlattenedByteSource final : public ByteSource {
   Result<void> read_at(uint64_t offset, std::span<std::byte> out) const override;
   uint64_t size() const override { return logical_size_; }
   const std::string& path() const override { return raw_->path(); }
+  bool stored(uint64_t offset, uint64_t length) const override;
 
   size_t record_count() const { return records_; }
   size_t segment_count() const { return segments_.size(); }

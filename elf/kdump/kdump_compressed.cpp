@@ -596,6 +596,14 @@ Result<std::unique_ptr<Dump>> open_kdump_impl(std::shared_ptr<const ByteSource> 
     return truncated(info.desc_offset, desc_bytes,
                      fmt::format("the page descriptor table of {} dumped pages",
                                  info.dumped_pages));
+  // A flattened file's gaps read as zeros: a table there would cost nothing in the file
+  // yet size the page runs (16 bytes each) by the bitmap alone.
+  if (!src.stored(info.desc_offset, desc_bytes))
+    return make_error(ErrorKind::Format, path, info.desc_offset,
+                      fmt::format("the page descriptor table of {} dumped pages ({} bytes at "
+                                  "{:#x}) is not in the file: no record of the flattened "
+                                  "stream wrote all of it",
+                                  info.dumped_pages, desc_bytes, info.desc_offset));
 
   // --- notes -----------------------------------------------------------------------------
   std::vector<Note> notes;

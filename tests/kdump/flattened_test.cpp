@@ -135,6 +135,46 @@ TEST_F(FlattenedTest, GapsReadAsZerosLikeARestoredFile) {
   EXPECT_EQ(r.error().offset, 396u);
 }
 
+// stored(): whether records wrote every byte of a range (gaps read as zeros but are not
+// in the file).
+TEST_F(FlattenedTest, StoredTellsRecordsFromGaps) {
+  std::vector<FlatRecord> records = {{0, std::vector<std::byte>(100, std::byte{1})},
+                                     {100, std::vector<std::byte>(50, std::byte{2})},
+                                     {300, std::vector<std::byte>(100, std::byte{3})}};
+  auto raw = FileByteSource::open(write(testing::flatten(records)));
+  ASSERT_TRUE(raw);
+  auto flat = FlattenedByteSource::open(std::shared_ptr<const ByteSource>(std::move(raw).value()));
+  ASSERT_TRUE(flat);
+  const ByteSource& src = *flat.value();
+  EXPECT_TRUE(src.stored(0, 150));   // two adjacent records
+  EXPECT_TRUE(src.stored(120, 30));
+  EXPECT_TRUE(src.stored(300, 100));
+  EXPECT_TRUE(src.stored(200, 0));
+  EXPECT_FALSE(src.stored(100, 51));  // one byte into the gap
+  EXPECT_FALSE(src.stored(160, 10));  // inside the gap
+  EXPECT_FALSE(src.stored(0, 400));
+  EXPECT_FALSE(src.stored(396, 8));   // past the logical end
+  EXPECT_TRUE(src.contains(160, 10));
+}
+
+// A descriptor table in a gap costs the file nothing but would size the page runs by the
+// bitmap alone: refused, naming where the table should be.
+TEST_F(FlattenedTest, DescriptorTableInAGapIsRefused) {
+  auto good = open_flattened(write(testing::flatten(testing::flat_records(kdump_, 4096))));
+  ASSERT_TRUE(good) << good.error().message();
+  const uint64_t desc = kdump_info(*good.value())->desc_offset;
+  const uint64_t table = 30 * 24;  // 30 dumped pages, 24-byte descriptors
+  std::vector<FlatRecord> records;
+  for (auto& r : testing::flat_records(kdump_, 8))
+    if (r.offset + 8 <= desc || r.offset >= desc + table) records.push_back(std::move(r));
+  auto bad = open_flattened(write(testing::flatten(records)));
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().kind, ErrorKind::Format);
+  EXPECT_EQ(bad.error().offset, desc);
+  EXPECT_NE(bad.error().message().find("no record of the flattened stream"), std::string::npos)
+      << bad.error().message();
+}
+
 TEST_F(FlattenedTest, MissingEndMarkerIsTruncated) {
   auto flat = testing::flatten(testing::flat_records(kdump_, 4096), /*end_marker=*/false);
   auto r = open_flattened(write(flat));
