@@ -12,6 +12,7 @@ namespace vmcap {
 
 using printk_detail::BufferImage;
 using printk_detail::read_uint;
+using printk_detail::RecordWarnings;
 
 namespace {
 
@@ -65,6 +66,11 @@ unsigned char_ring_log_end_width(const VmcoreInfo& info) {
 
 Result<void> decode_char_ring(const VmcoreInfo& info, const VirtualMemory& memory,
                               LogSink& sink) {
+  return decode_char_ring(info, memory, sink, CharRingOptions{});
+}
+
+Result<void> decode_char_ring(const VmcoreInfo& info, const VirtualMemory& memory,
+                              LogSink& sink, const CharRingOptions& options) {
   const uint64_t log_buf_sym = VMCAP_TRY(info.require_symbol("log_buf"));
   const uint64_t log_buf_len_sym = VMCAP_TRY(info.require_symbol("log_buf_len"));
   const uint64_t log_end_sym = VMCAP_TRY(info.require_symbol("log_end"));
@@ -121,6 +127,8 @@ Result<void> decode_char_ring(const VmcoreInfo& info, const VirtualMemory& memor
                              "oldest line may have lost its beginning",
                              log_end, len));
 
+  // One warning per line lost to a hole, capped like the other decoders' per-record ones.
+  RecordWarnings line_warnings(sink, options.max_record_warnings);
   uint64_t seq = 0;
   size_t p = 0;
   while (p < text.size()) {
@@ -132,8 +140,7 @@ Result<void> decode_char_ring(const VmcoreInfo& info, const VirtualMemory& memor
     p = newline ? nl + 1 : nl;
 
     if (!readable(line_at, p)) {
-      sink.warning(fmt::format("a line of the ring lies partly in a page the dump lacks; "
-                               "skipped"));
+      line_warnings.warn("a line of the ring lies partly in a page the dump lacks; skipped");
       ++seq;
       continue;
     }
@@ -152,6 +159,7 @@ Result<void> decode_char_ring(const VmcoreInfo& info, const VirtualMemory& memor
     r.text = std::string(line);
     sink.record(r);
   }
+  line_warnings.finish("printk character ring");
   return ok();
 }
 

@@ -26,6 +26,7 @@
 // Assumptions: 64-bit little-endian crashed machine, like the generation-2 decoder.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "capture/kernel/vmcoreinfo.h"
@@ -38,9 +39,20 @@ namespace vmcap {
 // Width in bytes of the log_end variable for the kernel VMCOREINFO describes (see above).
 unsigned char_ring_log_end_width(const VmcoreInfo& info);
 
+struct CharRingOptions {
+  // At most this many warnings about individual lines (lost to a page the dump lacks); the
+  // rest are summed up in one last warning, as the other two decoders do, since the
+  // capture run keeps every warning in memory. Warnings about the ring as a whole are not
+  // counted.
+  uint64_t max_record_warnings = 100;
+};
+
 // Decodes the ring into `sink`, oldest line first. Errors only when nothing can be decoded:
 // missing keys, unreadable variables, log_buf_len <= 0 or above kMaxPrintkLogBufLen
 // (printk_log_decoder.h), or no readable byte of the buffer.
+Result<void> decode_char_ring(const VmcoreInfo& info, const VirtualMemory& memory,
+                              LogSink& sink, const CharRingOptions& options);
+// The same with default options (an overload, so that it stays a three-argument decoder).
 Result<void> decode_char_ring(const VmcoreInfo& info, const VirtualMemory& memory,
                               LogSink& sink);
 

@@ -80,6 +80,11 @@ uint64_t BufferImage::readable_bytes() const {
   return bytes_.size() - lost;
 }
 
+void RecordWarnings::finish(std::string_view who) {
+  if (count_ > max_)
+    sink_.warning(fmt::format("{}: {} more warnings not shown", who, count_ - max_));
+}
+
 }  // namespace printk_detail
 
 using printk_detail::BufferImage;
@@ -87,6 +92,7 @@ using printk_detail::load_u16;
 using printk_detail::load_u32;
 using printk_detail::load_u64;
 using printk_detail::read_uint;
+using printk_detail::RecordWarnings;
 
 Result<PrintkLogLayout> printk_log_layout(const VmcoreInfo& info) {
   PrintkLogLayout l;
@@ -148,9 +154,9 @@ struct Header {
 class Walker {
  public:
   Walker(const PrintkLogLayout& l, const BufferImage& img, uint64_t first, uint64_t next,
-         uint64_t first_seq, LogSink& sink)
+         uint64_t first_seq, LogSink& sink, RecordWarnings& record_warnings)
       : l_(l), img_(img), buf_(img.bytes().data()), size_(img.size()), first_(first),
-        next_(next), seq_(first_seq), sink_(sink) {}
+        next_(next), seq_(first_seq), sink_(sink), record_warnings_(record_warnings) {}
 
   void run();
 
@@ -205,7 +211,8 @@ class Walker {
   uint64_t size_;
   uint64_t first_, next_;
   uint64_t seq_;
-  LogSink& sink_;
+  LogSink& sink_;  // warnings about the buffer as a whole: a handful at most
+  RecordWarnings& record_warnings_;  // one per damaged or lost record: capped
   bool good_ready_ = false;
   std::vector<uint8_t> good_after_, good_before_;  // chain scores, indexed by position / 4
 };
@@ -264,9 +271,9 @@ void Walker::emit(uint64_t i, const Header& h) {
   const uint64_t text_at = i + l_.header_size;
   const uint64_t dict_at = text_at + h.text_len;
   if (!img_.readable(text_at, uint64_t{h.text_len} + h.dict_len)) {
-    sink_.warning(fmt::format("printk_log record at log_buf+{:#x}: its text lies in a page "
-                              "the dump lacks; skipped",
-                              i));
+    record_warnings_.warn(fmt::format("printk_log record at log_buf+{:#x}: its text lies in "
+                                      "a page the dump lacks; skipped",
+                                      i));
     ++seq_;
     return;
   }
@@ -356,6 +363,7 @@ void Walker::run() {
         i = 0;
         continue;
       }
+      // Not capped: it ends the walk, so it comes at most once and says why.
       sink_.warning(fmt::format("damaged printk_log record at log_buf+{:#x}; the end of "
                                 "the log is unknown, stopped",
                                 i));
@@ -372,9 +380,9 @@ void Walker::run() {
         const uint64_t n = align_up(i + content(h), a);
         if (n <= i || n > end) continue;
         if (good(seg, n) || (seg == Segment::Before && n == size_)) {
-          sink_.warning(fmt::format("printk_log record at log_buf+{:#x} has a bad len ({}); "
-                                    "its text is intact and kept",
-                                    i, what));
+          record_warnings_.warn(fmt::format("printk_log record at log_buf+{:#x} has a bad "
+                                            "len ({}); its text is intact and kept",
+                                            i, what));
           emit(i, h);
           i = n;
           goto next_step;
@@ -384,9 +392,10 @@ void Walker::run() {
     {
       const auto [nseg, ni] = resync(seg, i + kAlign);
       const uint64_t lost = nseg == seg ? ni - i : (size_ - i) + ni;
-      sink_.warning(fmt::format("damaged printk_log record at log_buf+{:#x} ({}); skipped "
-                                "{} bytes to the next intact record at log_buf+{:#x}",
-                                i, what, lost, ni));
+      record_warnings_.warn(fmt::format("damaged printk_log record at log_buf+{:#x} ({}); "
+                                        "skipped {} bytes to the next intact record at "
+                                        "log_buf+{:#x}",
+                                        i, what, lost, ni));
       seg = nseg;
       i = ni;
     }
@@ -398,6 +407,11 @@ void Walker::run() {
 
 Result<void> decode_printk_log(const VmcoreInfo& info, const VirtualMemory& memory,
                                LogSink& sink) {
+  return decode_printk_log(info, memory, sink, PrintkLogOptions{});
+}
+
+Result<void> decode_printk_log(const VmcoreInfo& info, const VirtualMemory& memory,
+                               LogSink& sink, const PrintkLogOptions& options) {
   const PrintkLogLayout layout = VMCAP_TRY(printk_log_layout(info));
   const uint64_t log_buf_sym = VMCAP_TRY(info.require_symbol("log_buf"));
   const uint64_t log_buf_len_sym = VMCAP_TRY(info.require_symbol("log_buf_len"));
@@ -437,7 +451,11 @@ Result<void> decode_printk_log(const VmcoreInfo& info, const VirtualMemory& memo
     sink.warning(fmt::format("log_buf+{:#x}..{:#x} is not in the dump; records there are lost",
                              b, e));
 
-  Walker(layout, img, first, next, first_seq, sink).run();
+  // Per-record warnings are capped: garbage can make one per few bytes of a 32 MiB buffer,
+  // and the capture run keeps every warning in memory.
+  RecordWarnings record_warnings(sink, options.max_record_warnings);
+  Walker(layout, img, first, next, first_seq, sink, record_warnings).run();
+  record_warnings.finish("printk_log");
   return ok();
 }
 

@@ -24,12 +24,14 @@
 // running past the buffer or past log_next_idx) is reported through LogSink::warning and
 // skipped: the decoder resynchronises on the next position from which an unbroken chain of
 // consistent records reaches log_next_idx, so every intact record still comes out.
+// Warnings about individual records are capped (PrintkLogOptions::max_record_warnings).
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "capture/kernel/vmcoreinfo.h"
@@ -62,10 +64,22 @@ struct PrintkLogLayout {
 // ErrorKind::Format.
 Result<PrintkLogLayout> printk_log_layout(const VmcoreInfo& info);
 
+struct PrintkLogOptions {
+  // At most this many warnings about individual records (damaged, resynchronised past, or
+  // in a page the dump lacks); the rest are summed up in one last warning. Crafted garbage
+  // in a 32 MiB buffer can damage hundreds of thousands of records, and the capture run
+  // keeps every warning in memory. Warnings about the buffer as a whole are not counted.
+  uint64_t max_record_warnings = 100;
+};
+
 // Decodes the whole buffer into `sink`, oldest record first. seq starts at log_first_seq
 // when VMCOREINFO exports SYMBOL(log_first_seq) (kernels do not; some distributions do),
 // else at 0. Errors only when nothing can be decoded: missing keys, unreadable variables,
 // log_buf_len of 0 or above kMaxPrintkLogBufLen.
+Result<void> decode_printk_log(const VmcoreInfo& info, const VirtualMemory& memory,
+                               LogSink& sink, const PrintkLogOptions& options);
+// The same with default options (an overload, not a default argument, so that the
+// function still converts to a plain three-argument decoder pointer).
 Result<void> decode_printk_log(const VmcoreInfo& info, const VirtualMemory& memory,
                                LogSink& sink);
 
@@ -100,6 +114,23 @@ uint64_t load_u64(const std::byte* p);
 
 // Reads a little-endian unsigned integer of `width` bytes (1, 2, 4, 8) at vaddr.
 Result<uint64_t> read_uint(const VirtualMemory& memory, uint64_t vaddr, unsigned width);
+
+// Warnings about individual records, at most `max` of them passed on; finish() then adds
+// one "<who>: N more warnings not shown" if any were held back.
+class RecordWarnings {
+ public:
+  RecordWarnings(LogSink& sink, uint64_t max) : sink_(sink), max_(max) {}
+  void warn(const std::string& what) {
+    if (++count_ <= max_) sink_.warning(what);
+  }
+  void finish(std::string_view who);
+  uint64_t count() const { return count_; }
+
+ private:
+  LogSink& sink_;
+  uint64_t max_;
+  uint64_t count_ = 0;
+};
 
 }  // namespace printk_detail
 

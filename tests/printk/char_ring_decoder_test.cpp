@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 
 #include <fmt/format.h>
@@ -264,6 +265,99 @@ TEST(CharRingDecoder, PageMissingFromDump) {
   for (const auto& r : d.sink.records)
     EXPECT_NE(kept.find(char_ring_line(r)), std::string::npos) << r.text;
   EXPECT_LT(joined(d.sink.records).size(), kept.size());
+}
+
+// A ring of `len` bytes (not wrapped, almost full) with every other page after the first
+// missing from the dump: each hole (read as zeros, so no newline in it) costs the one line
+// around it.
+struct HoleyRing {
+  SyntheticKernel k;
+  CharRingWriter w;
+  std::string intact;      // the lines that lie wholly in pages the dump has, joined
+  uint64_t holes = 0, lines = 0, lost_lines = 0;
+
+  explicit HoleyRing(uint32_t len) : w(k, len, 4) {
+    for (unsigned i = 0; w.log_end() + 120 < len; ++i) w.line(6, 1000000ull * i, boot_text(i));
+    for (uint64_t page = 1; page < len / 4096; page += 2, ++holes)
+      k.drop_page(w.buf() + page * 4096);
+    // The ring as the dump shows it (not wrapped: ring offset = text offset), holes zeroed.
+    std::string seen = w.kept();
+    for (size_t b = 4096; b < seen.size(); b += 2 * 4096)
+      std::fill_n(seen.begin() + static_cast<std::ptrdiff_t>(b),
+                  std::min<size_t>(4096, seen.size() - b), '\0');
+    for (size_t p = 0; p < seen.size();) {
+      const size_t nl = seen.find('\n', p);
+      const size_t end = nl == std::string::npos ? seen.size() : nl + 1;
+      ++lines;
+      if ((p / 4096) % 2 == 1 || ((end - 1) / 4096) % 2 == 1 || end / 4096 > p / 4096 + 1)
+        ++lost_lines;
+      else
+        intact += seen.substr(p, end - p);
+      p = end;
+    }
+  }
+  std::string info() const { return k.vmcoreinfo("3.0.0", w.vmcoreinfo_extra()); }
+};
+
+Decoded decode_with(const SyntheticKernel& k, const std::string& info_text,
+                    const CharRingOptions& options) {
+  Decoded d;
+  auto info = VmcoreInfo::parse(info_text);
+  if (!info) {
+    d.result = info.error();
+    return d;
+  }
+  const PageMapMemory mem = k.memory();
+  d.result = decode_char_ring(*info, mem, d.sink, options);
+  return d;
+}
+
+bool hole_warning(const std::string& w) {
+  return w.find("is not in the dump; lines there are lost") != std::string::npos;
+}
+bool line_warning(const std::string& w) {
+  return w == "a line of the ring lies partly in a page the dump lacks; skipped";
+}
+
+TEST(CharRingDecoder, ManyLinesInHolesWarnAtMostCapThenOneSummary) {
+  HoleyRing r(1u << 20);  // 128 holes
+  ASSERT_EQ(r.holes, 128u);
+  ASSERT_EQ(r.lost_lines, 128u);  // one line around each hole
+  Decoded d = decode(r.k, r.info());  // default options: a cap of 100
+  ASSERT_TRUE(d.result);
+  // The cap only drops warnings: every line in the pages the dump has comes out.
+  EXPECT_EQ(joined(d.sink.records), r.intact);
+  ASSERT_FALSE(d.sink.records.empty());
+  EXPECT_EQ(d.sink.records.size(), r.lines - r.lost_lines);
+  // The holes themselves (the buffer as a whole) are all reported; lines lost, 100 of them.
+  ASSERT_EQ(d.sink.warnings.size(), r.holes + 100 + 1);
+  for (size_t i = 0; i < r.holes; ++i) EXPECT_TRUE(hole_warning(d.sink.warnings[i])) << i;
+  for (size_t i = r.holes; i < r.holes + 100; ++i)
+    EXPECT_TRUE(line_warning(d.sink.warnings[i])) << d.sink.warnings[i];
+  EXPECT_EQ(d.sink.warnings.back(),
+            fmt::format("printk character ring: {} more warnings not shown",
+                        r.lost_lines - 100));
+}
+
+TEST(CharRingDecoder, LineWarningCapIsConfigurable) {
+  HoleyRing r(1u << 16);  // 8 holes
+  ASSERT_EQ(r.lost_lines, 8u);
+  for (uint64_t cap : {uint64_t{0}, uint64_t{5}, uint64_t{8}, uint64_t{UINT64_MAX}}) {
+    SCOPED_TRACE(cap);
+    Decoded d = decode_with(r.k, r.info(), {.max_record_warnings = cap});
+    ASSERT_TRUE(d.result);
+    EXPECT_EQ(joined(d.sink.records), r.intact);
+    const uint64_t shown = std::min<uint64_t>(cap, r.lost_lines);
+    const bool summary = cap < r.lost_lines;
+    ASSERT_EQ(d.sink.warnings.size(), r.holes + shown + (summary ? 1 : 0));
+    EXPECT_EQ(static_cast<uint64_t>(std::count_if(d.sink.warnings.begin(),
+                                                  d.sink.warnings.end(), line_warning)),
+              shown);
+    if (summary)
+      EXPECT_EQ(d.sink.warnings.back(),
+                fmt::format("printk character ring: {} more warnings not shown",
+                            r.lost_lines - cap));
+  }
 }
 
 TEST(CharRingDecoder, BadLengths) {

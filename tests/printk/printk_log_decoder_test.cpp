@@ -11,6 +11,7 @@
 #include <cstring>
 #include <deque>
 #include <optional>
+#include <stdexcept>
 
 #include <fmt/format.h>
 
@@ -521,6 +522,127 @@ TEST(PrintkLogDecoder, PageMissingFromDumpLosesOnlyItsRecords) {
   ASSERT_FALSE(lost.empty());
   EXPECT_EQ(texts(d.sink.records), texts(expected_without(w, lost)));
   EXPECT_FALSE(d.sink.warnings.empty());
+}
+
+// --- warning cap -----------------------------------------------------------------------
+
+Decoded decode_with(const SyntheticKernel& k, const std::string& info_text,
+                    const PrintkLogOptions& options) {
+  Decoded d;
+  auto info = VmcoreInfo::parse(info_text);
+  if (!info) {
+    d.result = info.error();
+    return d;
+  }
+  const PageMapMemory mem = k.memory();
+  d.result = decode_printk_log(*info, mem, d.sink, options);
+  return d;
+}
+
+// A buffer where every fifth record is damaged (four intact ones between, so resync and
+// the bad-len check still trust the chain after each): on odd damaged records the whole
+// header is garbage (skipped), on even ones only len is wrong (text kept). One per-record
+// warning each. Returns the positions of the skipped records.
+struct ManyDamaged {
+  SyntheticKernel k;
+  PrintkLogWriter w{k, 1u << 16, false, false};
+  std::vector<size_t> skipped;
+  uint64_t damaged = 0;
+
+  explicit ManyDamaged(unsigned records) {
+    for (unsigned i = 0; i < records; ++i) w.store(boot_message(i, false));
+    if (w.first_seq() != 0) throw std::runtime_error("the test buffer wrapped");
+    for (size_t r = 2; r < w.live().size(); r += 5, ++damaged) {
+      const uint64_t at = w.buf() + w.live()[r].first;
+      if (damaged % 2 == 0) {
+        auto hdr = k.bytes(at, 16);
+        for (size_t b = 0; b < hdr.size(); ++b) hdr[b] = std::byte(0xa5 ^ b);
+        skipped.push_back(r);
+      } else {
+        k.put_u16(at + 8, 0xfff0);
+      }
+    }
+  }
+  std::string info(bool export_first_seq = false) const {
+    return k.vmcoreinfo("4.19.0", w.vmcoreinfo_extra(export_first_seq));
+  }
+};
+
+bool per_record(const std::string& w) {
+  return w.starts_with("damaged printk_log record at") ||
+         (w.starts_with("printk_log record at") && w.find("bad len") != std::string::npos);
+}
+
+TEST(PrintkLogDecoder, EveryDamagedRecordWarnsOnceWithoutCap) {
+  ManyDamaged b(600);
+  ASSERT_GT(b.damaged, 100u);
+  Decoded d = decode_with(b.k, b.info(), {.max_record_warnings = UINT64_MAX});
+  ASSERT_TRUE(d.result);
+  EXPECT_EQ(texts(d.sink.records), texts(expected_without(b.w, b.skipped)));
+  ASSERT_EQ(d.sink.warnings.size(), b.damaged);
+  for (const auto& w : d.sink.warnings) EXPECT_TRUE(per_record(w)) << w;
+}
+
+TEST(PrintkLogDecoder, ManyDamagedRecordsWarnAtMostCapThenOneSummary) {
+  ManyDamaged b(600);
+  ASSERT_GT(b.damaged, 100u);
+  Decoded d = decode(b.k, b.info());  // default options: a cap of 100
+  ASSERT_TRUE(d.result);
+  // The cap only drops warnings: every intact record (and every bad-len one) comes out.
+  EXPECT_EQ(texts(d.sink.records), texts(expected_without(b.w, b.skipped)));
+  ASSERT_EQ(d.sink.warnings.size(), 101u);
+  for (size_t i = 0; i < 100; ++i) EXPECT_TRUE(per_record(d.sink.warnings[i])) << i;
+  EXPECT_EQ(d.sink.warnings.back(),
+            fmt::format("printk_log: {} more warnings not shown", b.damaged - 100));
+}
+
+TEST(PrintkLogDecoder, WarningCapIsConfigurableAndSparesBufferWarnings) {
+  ManyDamaged b(600);
+  // log_first_idx garbage: a warning about the buffer as a whole, not counted by the cap.
+  b.k.put_u32(b.w.first_idx_var(), 7);
+  // Edges: exactly as many warnings as the cap shows them all, with no summary.
+  for (uint64_t cap : {uint64_t{0}, uint64_t{3}, b.damaged - 1, b.damaged}) {
+    SCOPED_TRACE(cap);
+    Decoded d = decode_with(b.k, b.info(), {.max_record_warnings = cap});
+    ASSERT_TRUE(d.result);
+    EXPECT_EQ(texts(d.sink.records), texts(expected_without(b.w, b.skipped)));
+    const bool summary = cap < b.damaged;
+    ASSERT_EQ(d.sink.warnings.size(), 1 + cap + (summary ? 1 : 0));
+    EXPECT_TRUE(d.sink.warnings.front().starts_with("log_first_idx 0x7 is not a record"))
+        << d.sink.warnings.front();
+    for (size_t i = 1; i <= cap; ++i) EXPECT_TRUE(per_record(d.sink.warnings[i])) << i;
+    if (summary)
+      EXPECT_EQ(d.sink.warnings.back(),
+                fmt::format("printk_log: {} more warnings not shown", b.damaged - cap));
+  }
+}
+
+TEST(PrintkLogDecoder, RecordsInMissingPagesAreCappedButHolesAreNot) {
+  // Every other page of a 256 KiB buffer missing: one "not in the dump" warning per hole
+  // (about the buffer, uncapped), and per-record warnings for what the holes cut (capped).
+  SyntheticKernel k;
+  PrintkLogWriter w(k, 1u << 18, false, false);
+  unsigned i = 0;
+  while (w.next_idx() < (1u << 18) - 256) w.store(boot_message(i++, false));
+  ASSERT_EQ(w.first_seq(), 0u);
+  for (uint64_t page = 1; page < 64; page += 2) k.drop_page(w.buf() + page * 4096);
+  const std::string info = k.vmcoreinfo("4.19.0", w.vmcoreinfo_extra());
+  Decoded all = decode_with(k, info, {.max_record_warnings = UINT64_MAX});
+  ASSERT_TRUE(all.result);
+  const auto holes = std::count_if(all.sink.warnings.begin(), all.sink.warnings.end(),
+                                   [](const std::string& s) {
+                                     return s.find("is not in the dump") != std::string::npos;
+                                   });
+  ASSERT_EQ(holes, 32);
+  const uint64_t per_rec = all.sink.warnings.size() - 32;
+  ASSERT_GT(per_rec, 10u);
+
+  Decoded d = decode_with(k, info, {.max_record_warnings = 10});
+  ASSERT_TRUE(d.result);
+  EXPECT_EQ(texts(d.sink.records), texts(all.sink.records));
+  ASSERT_EQ(d.sink.warnings.size(), 32u + 10u + 1u);
+  EXPECT_EQ(d.sink.warnings.back(),
+            fmt::format("printk_log: {} more warnings not shown", per_rec - 10));
 }
 
 // --- keys and limits -----------------------------------------------------------------
