@@ -7,12 +7,12 @@
 #include <fmt/format.h>
 
 #include "capture/printk/printk_log_decoder.h"
+#include "capture/printk/record_warnings.h"
 
 namespace vmcap {
 
 using printk_detail::BufferImage;
 using printk_detail::read_uint;
-using printk_detail::RecordWarnings;
 
 namespace {
 

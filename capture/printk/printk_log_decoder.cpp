@@ -8,6 +8,8 @@
 
 #include <fmt/format.h>
 
+#include "capture/printk/record_warnings.h"
+
 namespace vmcap {
 
 namespace printk_detail {
@@ -80,11 +82,6 @@ uint64_t BufferImage::readable_bytes() const {
   return bytes_.size() - lost;
 }
 
-void RecordWarnings::finish(std::string_view who) {
-  if (count_ > max_)
-    sink_.warning(fmt::format("{}: {} more warnings not shown", who, count_ - max_));
-}
-
 }  // namespace printk_detail
 
 using printk_detail::BufferImage;
@@ -92,7 +89,6 @@ using printk_detail::load_u16;
 using printk_detail::load_u32;
 using printk_detail::load_u64;
 using printk_detail::read_uint;
-using printk_detail::RecordWarnings;
 
 Result<PrintkLogLayout> printk_log_layout(const VmcoreInfo& info) {
   PrintkLogLayout l;

@@ -115,23 +115,6 @@ uint64_t load_u64(const std::byte* p);
 // Reads a little-endian unsigned integer of `width` bytes (1, 2, 4, 8) at vaddr.
 Result<uint64_t> read_uint(const VirtualMemory& memory, uint64_t vaddr, unsigned width);
 
-// Warnings about individual records, at most `max` of them passed on; finish() then adds
-// one "<who>: N more warnings not shown" if any were held back.
-class RecordWarnings {
- public:
-  RecordWarnings(LogSink& sink, uint64_t max) : sink_(sink), max_(max) {}
-  void warn(const std::string& what) {
-    if (++count_ <= max_) sink_.warning(what);
-  }
-  void finish(std::string_view who);
-  uint64_t count() const { return count_; }
-
- private:
-  LogSink& sink_;
-  uint64_t max_;
-  uint64_t count_ = 0;
-};
-
 }  // namespace printk_detail
 
 }  // namespace vmcap

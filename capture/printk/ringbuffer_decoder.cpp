@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "capture/printk/record_warnings.h"
 #include "capture/printk/region_reader.h"
 #include "elf/byte_order.h"
 
@@ -67,7 +68,7 @@ class Decoder {
  public:
   Decoder(const RingbufferLayout& l, const VirtualMemory& vm, LogSink& sink,
           const RingbufferOptions& o)
-      : l_(l), vm_(vm), sink_(sink), opt_(o) {}
+      : l_(l), vm_(vm), sink_(sink), opt_(o), record_warnings_(sink, o.max_record_warnings) {}
 
   Result<RingbufferStats> run();
 
@@ -79,7 +80,6 @@ class Decoder {
     uint64_t offset() const { return (id - seq) & kIdMask; }
   };
 
-  void warn_record(std::string what);
   // The descriptor for `id` if it currently holds it: its state_var.
   std::optional<uint64_t> descriptor_state(uint64_t id);
   bool id_is_current(uint64_t id) {
@@ -113,13 +113,9 @@ class Decoder {
   std::optional<uint64_t> anchor_offset_;
   // Descriptors passed since the last record: freed by the kernel, or skipped as unsound.
   uint64_t freed_since_last_ = 0, bad_since_last_ = 0;
-  uint64_t record_warnings_ = 0;
+  RecordWarnings record_warnings_;
   LogRecord rec_;  // reused: its strings keep their capacity between records
 };
-
-void Decoder::warn_record(std::string what) {
-  if (++record_warnings_ <= opt_.max_record_warnings) sink_.warning(what);
-}
 
 std::optional<uint64_t> Decoder::descriptor_state(uint64_t id) {
   const uint64_t idx = id & count_mask_;
@@ -134,7 +130,7 @@ uint64_t Decoder::emit(uint64_t id, uint64_t limit) {
   auto skip = [&](std::string why) -> uint64_t {
     ++stats_.skipped;
     ++bad_since_last_;
-    warn_record(fmt::format("printk ringbuffer: descriptor {} (id {:#x}): {}: skipped", idx, id,
+    record_warnings_.warn(fmt::format("printk ringbuffer: descriptor {} (id {:#x}): {}: skipped", idx, id,
                             why));
     return 1;
   };
@@ -146,7 +142,7 @@ uint64_t Decoder::emit(uint64_t id, uint64_t limit) {
     if (run <= 1) return skip("unreadable: " + d.error().message());
     stats_.skipped += run;
     bad_since_last_ += run;
-    warn_record(fmt::format("printk ringbuffer: descriptors {}..{} (ids {:#x}..): unreadable: {}: "
+    record_warnings_.warn(fmt::format("printk ringbuffer: descriptors {}..{} (ids {:#x}..): unreadable: {}: "
                             "skipped",
                             idx, idx + run - 1, id, d.error().message()));
     return run;
@@ -198,7 +194,7 @@ uint64_t Decoder::emit(uint64_t id, uint64_t limit) {
 
   if (begin & 1) {  // data-less
     if (!(begin == kNoLpos && next == kNoLpos))
-      warn_record(fmt::format("printk ringbuffer: record seq {}: its text was never stored "
+      record_warnings_.warn(fmt::format("printk ringbuffer: record seq {}: its text was never stored "
                               "(lpos {:#x}..{:#x})",
                               seq, begin, next));
   } else {
@@ -221,7 +217,7 @@ uint64_t Decoder::emit(uint64_t id, uint64_t limit) {
     if (len < kIdSize)
       return skip(fmt::format("data block {:#x}..{:#x} too small for its id", begin, next));
     if (text_len > len - kIdSize) {
-      warn_record(fmt::format("printk ringbuffer: record seq {}: text_len {} exceeds its "
+      record_warnings_.warn(fmt::format("printk ringbuffer: record seq {}: text_len {} exceeds its "
                               "{}-byte data block: clamped",
                               seq, text_len, len - kIdSize));
       text_len = static_cast<uint16_t>(len - kIdSize);
@@ -239,7 +235,7 @@ uint64_t Decoder::emit(uint64_t id, uint64_t limit) {
     stats_.overwritten += gap;  // the kernel itself dropped them: no warning
   } else if (gap) {
     stats_.missing_seqs += gap;
-    warn_record(seq == last_seq_ + 2
+    record_warnings_.warn(seq == last_seq_ + 2
                     ? fmt::format("printk ringbuffer: record seq {} is missing", last_seq_ + 1)
                     : fmt::format("printk ringbuffer: records seq {}..{} are missing",
                                   last_seq_ + 1, seq - 1));
@@ -354,9 +350,7 @@ Result<RingbufferStats> Decoder::run() {
     scan();
   }
 
-  if (record_warnings_ > opt_.max_record_warnings)
-    sink_.warning(fmt::format("printk ringbuffer: {} more warnings not shown",
-                              record_warnings_ - opt_.max_record_warnings));
+  record_warnings_.finish("printk ringbuffer");
   return stats_;
 }
 
