@@ -419,24 +419,47 @@ Result<std::unique_ptr<Dump>> open_kdump_impl(std::shared_ptr<const ByteSource> 
   if (ws_hint == 32) layouts = {&kLayout32};
   else if (ws_hint == 64) layouts = {&kLayout64};
   else layouts = {&kLayout64, &kLayout32};
+  // What makes a combination implausible (the field's offset and why), or nothing. The
+  // bitmaps must cover max_mapnr (the 32-bit field is what makedumpfile fills in every
+  // version) and the sub-header be a sane number of blocks.
+  struct Problem {
+    uint64_t offset;
+    std::string what;
+  };
+  auto problem = [&](const Endian& c, const HeaderLayout* l) -> std::optional<Problem> {
+    const uint32_t bsz = c.u32(hdr.data() + l->block_size);
+    const uint32_t bitmap_blocks = c.u32(hdr.data() + l->bitmap_blocks);
+    const uint32_t mapnr = c.u32(hdr.data() + l->max_mapnr);
+    const int32_t sub = static_cast<int32_t>(c.u32(hdr.data() + l->sub_hdr_size));
+    if (!plausible_block_size(bsz))
+      return Problem{l->block_size, fmt::format("block_size {} is not a power of two in [{}, {}]",
+                                                bsz, kMinBlockSize, kMaxBlockSize)};
+    if (sub < 0 || sub >= (1 << 20))
+      return Problem{l->sub_hdr_size,
+                     fmt::format("sub_hdr_size {} is not a number of blocks below 2^20", sub)};
+    if (bitmap_blocks == 0) return Problem{l->bitmap_blocks, "bitmap_blocks is 0"};
+    if (uint64_t{mapnr} > uint64_t{bitmap_blocks} / 2 * bsz * 8)
+      return Problem{l->max_mapnr, fmt::format("max_mapnr {:#x} needs more bits than {} bitmap "
+                                               "blocks of {} bytes hold",
+                                               mapnr, bitmap_blocks, bsz)};
+    return std::nullopt;
+  };
+  std::optional<Problem> first_problem;  // of a combination whose block_size is plausible
   for (bool le : {true, false}) {
     Endian c{le};
     const int32_t version = static_cast<int32_t>(c.u32(hdr.data() + 8));
     if (version < 0 || version > kMaxHeaderVersion) continue;
     for (const HeaderLayout* l : layouts) {
       if (l->size > src.size()) continue;
-      const uint32_t bsz = c.u32(hdr.data() + l->block_size);
-      const uint32_t bitmap_blocks = c.u32(hdr.data() + l->bitmap_blocks);
-      const uint32_t mapnr = c.u32(hdr.data() + l->max_mapnr);
-      const int32_t sub = static_cast<int32_t>(c.u32(hdr.data() + l->sub_hdr_size));
-      // The bitmaps must cover max_mapnr (the 32-bit field is what makedumpfile fills in
-      // every version) and the sub-header be a sane number of blocks.
-      if (plausible_block_size(bsz) && sub >= 0 && sub < (1 << 20) && bitmap_blocks > 0 &&
-          uint64_t{mapnr} <= uint64_t{bitmap_blocks} / 2 * bsz * 8) {
+      auto p = problem(c, l);
+      if (!p) {
         layout = l;
         e = c;
         break;
       }
+      if (!first_problem && p->offset != l->block_size)
+        first_problem = Problem{p->offset, fmt::format("{} ({}-bit header, {}-endian)", p->what,
+                                                       l->word_size, le ? "little" : "big")};
     }
     if (layout) break;
   }
@@ -449,11 +472,10 @@ Result<std::unique_ptr<Dump>> open_kdump_impl(std::shared_ptr<const ByteSource> 
                                     kMaxHeaderVersion));
     const HeaderLayout* l = layouts.front();
     if (l->size > src.size()) return truncated(0, l->size, "disk_dump_header");
+    if (first_problem) return make_error(ErrorKind::Format, path, first_problem->offset, first_problem->what);
     return make_error(ErrorKind::Format, path, l->block_size,
-                      fmt::format("block_size {} is not a power of two in [{}, {}] ({}-bit "
-                                  "header, either byte order)",
-                                  Endian{v == v_le}.u32(hdr.data() + l->block_size),
-                                  kMinBlockSize, kMaxBlockSize, l->word_size));
+                      fmt::format("{} ({}-bit header, either byte order)",
+                                  problem(Endian{v == v_le}, l)->what, l->word_size));
   }
   const std::byte* h = hdr.data();
   info.word_size = layout->word_size;

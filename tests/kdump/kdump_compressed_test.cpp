@@ -3,6 +3,7 @@
 
 #include <cstring>
 #include <filesystem>
+#include <tuple>
 
 #include "elf/kdump/kdump.h"
 #include "tests/kdump/kdump_writer.h"
@@ -454,6 +455,20 @@ TEST_F(KdumpTest, GarbageHeadersAreRefused) {
   e = open_err(b);
   EXPECT_EQ(e.kind, ErrorKind::Format);
   EXPECT_EQ(e.offset, 432u);
+
+  // Each field that makes the header implausible is the one named (each used to be
+  // reported as a bad block_size at 428).
+  for (auto [at, value, what] : {std::tuple<uint64_t, uint32_t, const char*>{436, 0, "bitmap_blocks is 0"},
+                                 {432, 1u << 20, "sub_hdr_size 1048576"},
+                                 {440, 0xffffffff, "max_mapnr 0xffffffff needs more bits"}}) {
+    SCOPED_TRACE(what);
+    b = good;
+    put_u32(b, at, value);
+    e = open_err(b);
+    EXPECT_EQ(e.kind, ErrorKind::Format);
+    EXPECT_EQ(e.offset, at);
+    EXPECT_NE(e.reason.find(what), std::string::npos) << e.reason;
+  }
 }
 
 TEST_F(KdumpTest, HugeBitmapIsALimit) {
