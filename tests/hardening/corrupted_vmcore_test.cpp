@@ -331,6 +331,21 @@ TEST_P(CorruptedVmcore, FlippedBitsInDescriptorRing) {
   expect_capture_saves_what_dmesg_reads(derived_file());
 }
 
+// One flipped bit high in the oldest record's seq (its index bits intact, so only the
+// ordering against the other records shows it): that record is lost, not every record
+// after it, as happened while the first record out was the yardstick for the rest.
+TEST_P(CorruptedVmcore, FlippedBitInTheOldestSeq) {
+  const RingAddresses& r = dump_->ring();
+  const uint64_t oldest = baseline_.begin()->first;
+  ASSERT_TRUE(blocks_.contains(oldest));
+  const uint64_t at = r.infos + blocks_[oldest].index * r.layout.info_size + r.layout.seq;
+  dump_->put_u64(at, dump_->u64(at) ^ (1ull << 40));
+  const auto got = run(*dump_);
+  expect_survivors(got, all_except({oldest}), true);
+  EXPECT_NE(got.err.find("does not fit the ids and seqs"), std::string::npos) << got.err;
+  expect_capture_saves_what_dmesg_reads(derived_file());
+}
+
 TEST_P(CorruptedVmcore, ZeroedDataRing) {
   const RingAddresses& r = dump_->ring();
   dump_->fill(r.data, r.data_size, std::byte{0});
