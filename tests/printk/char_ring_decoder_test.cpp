@@ -93,7 +93,8 @@ struct Decoded {
   CollectingSink sink;
 };
 
-Decoded decode(const SyntheticKernel& k, const std::string& info_text) {
+Decoded decode(const SyntheticKernel& k, const std::string& info_text,
+               const CharRingOptions& options = {}) {
   Decoded d;
   auto info = VmcoreInfo::parse(info_text);
   if (!info) {
@@ -101,7 +102,7 @@ Decoded decode(const SyntheticKernel& k, const std::string& info_text) {
     return d;
   }
   const PageMapMemory mem = k.memory();
-  d.result = decode_char_ring(*info, mem, d.sink);
+  d.result = decode_char_ring(*info, mem, d.sink, options);
   return d;
 }
 
@@ -299,19 +300,6 @@ struct HoleyRing {
   std::string info() const { return k.vmcoreinfo("3.0.0", w.vmcoreinfo_extra()); }
 };
 
-Decoded decode_with(const SyntheticKernel& k, const std::string& info_text,
-                    const CharRingOptions& options) {
-  Decoded d;
-  auto info = VmcoreInfo::parse(info_text);
-  if (!info) {
-    d.result = info.error();
-    return d;
-  }
-  const PageMapMemory mem = k.memory();
-  d.result = decode_char_ring(*info, mem, d.sink, options);
-  return d;
-}
-
 bool hole_warning(const std::string& w) {
   return w.find("is not in the dump; lines there are lost") != std::string::npos;
 }
@@ -344,7 +332,7 @@ TEST(CharRingDecoder, LineWarningCapIsConfigurable) {
   ASSERT_EQ(r.lost_lines, 8u);
   for (uint64_t cap : {uint64_t{0}, uint64_t{5}, uint64_t{8}, uint64_t{UINT64_MAX}}) {
     SCOPED_TRACE(cap);
-    Decoded d = decode_with(r.k, r.info(), {.max_record_warnings = cap});
+    Decoded d = decode(r.k, r.info(), {.max_record_warnings = cap});
     ASSERT_TRUE(d.result);
     EXPECT_EQ(joined(d.sink.records), r.intact);
     const uint64_t shown = std::min<uint64_t>(cap, r.lost_lines);

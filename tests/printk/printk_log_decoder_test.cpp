@@ -204,7 +204,8 @@ struct Decoded {
   CollectingSink sink;
 };
 
-Decoded decode(const SyntheticKernel& k, const std::string& info_text) {
+Decoded decode(const SyntheticKernel& k, const std::string& info_text,
+               const PrintkLogOptions& options = {}) {
   Decoded d;
   auto info = VmcoreInfo::parse(info_text);
   if (!info) {
@@ -212,7 +213,7 @@ Decoded decode(const SyntheticKernel& k, const std::string& info_text) {
     return d;
   }
   const PageMapMemory mem = k.memory();
-  d.result = decode_printk_log(*info, mem, d.sink);
+  d.result = decode_printk_log(*info, mem, d.sink, options);
   return d;
 }
 
@@ -526,19 +527,6 @@ TEST(PrintkLogDecoder, PageMissingFromDumpLosesOnlyItsRecords) {
 
 // --- warning cap -----------------------------------------------------------------------
 
-Decoded decode_with(const SyntheticKernel& k, const std::string& info_text,
-                    const PrintkLogOptions& options) {
-  Decoded d;
-  auto info = VmcoreInfo::parse(info_text);
-  if (!info) {
-    d.result = info.error();
-    return d;
-  }
-  const PageMapMemory mem = k.memory();
-  d.result = decode_printk_log(*info, mem, d.sink, options);
-  return d;
-}
-
 // A buffer where every fifth record is damaged (four intact ones between, so resync and
 // the bad-len check still trust the chain after each): on odd damaged records the whole
 // header is garbage (skipped), on even ones only len is wrong (text kept). One per-record
@@ -576,7 +564,7 @@ bool per_record(const std::string& w) {
 TEST(PrintkLogDecoder, EveryDamagedRecordWarnsOnceWithoutCap) {
   ManyDamaged b(600);
   ASSERT_GT(b.damaged, 100u);
-  Decoded d = decode_with(b.k, b.info(), {.max_record_warnings = UINT64_MAX});
+  Decoded d = decode(b.k, b.info(), {.max_record_warnings = UINT64_MAX});
   ASSERT_TRUE(d.result);
   EXPECT_EQ(texts(d.sink.records), texts(expected_without(b.w, b.skipped)));
   ASSERT_EQ(d.sink.warnings.size(), b.damaged);
@@ -603,7 +591,7 @@ TEST(PrintkLogDecoder, WarningCapIsConfigurableAndSparesBufferWarnings) {
   // Edges: exactly as many warnings as the cap shows them all, with no summary.
   for (uint64_t cap : {uint64_t{0}, uint64_t{3}, b.damaged - 1, b.damaged}) {
     SCOPED_TRACE(cap);
-    Decoded d = decode_with(b.k, b.info(), {.max_record_warnings = cap});
+    Decoded d = decode(b.k, b.info(), {.max_record_warnings = cap});
     ASSERT_TRUE(d.result);
     EXPECT_EQ(texts(d.sink.records), texts(expected_without(b.w, b.skipped)));
     const bool summary = cap < b.damaged;
@@ -627,7 +615,7 @@ TEST(PrintkLogDecoder, RecordsInMissingPagesAreCappedButHolesAreNot) {
   ASSERT_EQ(w.first_seq(), 0u);
   for (uint64_t page = 1; page < 64; page += 2) k.drop_page(w.buf() + page * 4096);
   const std::string info = k.vmcoreinfo("4.19.0", w.vmcoreinfo_extra());
-  Decoded all = decode_with(k, info, {.max_record_warnings = UINT64_MAX});
+  Decoded all = decode(k, info, {.max_record_warnings = UINT64_MAX});
   ASSERT_TRUE(all.result);
   const auto holes = std::count_if(all.sink.warnings.begin(), all.sink.warnings.end(),
                                    [](const std::string& s) {
@@ -637,7 +625,7 @@ TEST(PrintkLogDecoder, RecordsInMissingPagesAreCappedButHolesAreNot) {
   const uint64_t per_rec = all.sink.warnings.size() - 32;
   ASSERT_GT(per_rec, 10u);
 
-  Decoded d = decode_with(k, info, {.max_record_warnings = 10});
+  Decoded d = decode(k, info, {.max_record_warnings = 10});
   ASSERT_TRUE(d.result);
   EXPECT_EQ(texts(d.sink.records), texts(all.sink.records));
   ASSERT_EQ(d.sink.warnings.size(), 32u + 10u + 1u);
