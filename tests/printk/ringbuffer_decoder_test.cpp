@@ -1,6 +1,7 @@
 #include "capture/printk/ringbuffer_decoder.h"
 
 #include <cstring>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -68,6 +69,23 @@ Decoded decode(const SyntheticRingbuffer& ring, PagedPhysicalMemory* extra = nul
   auto info = VmcoreInfo::parse(ring.vmcoreinfo());
   Decoded d{make_error(ErrorKind::Format, {}, std::nullopt, "not run"), {}};
   d.stats = decode_ringbuffer(*info, vm, d.sink, options);
+  return d;
+}
+
+// The ring with head_id and tail_id in memory replaced (write() writes the builder's own):
+// what a crashed kernel leaves when they are garbage.
+Decoded decode_with_ids(const SyntheticRingbuffer& ring, std::optional<uint64_t> head,
+                        std::optional<uint64_t> tail) {
+  PagedPhysicalMemory mem;
+  ring.write(mem);
+  const auto& o = ring.offsets();
+  const uint64_t desc_ring = SyntheticRingbuffer::phys(SyntheticRingbuffer::kPrb) + o.desc_ring;
+  if (head) mem.write_u64(desc_ring + o.head_id, *head);
+  if (tail) mem.write_u64(desc_ring + o.tail_id, *tail);
+  X86_64VirtualMemory vm(mem, image_only(), {});
+  auto info = VmcoreInfo::parse(ring.vmcoreinfo());
+  Decoded d{make_error(ErrorKind::Format, {}, std::nullopt, "not run"), {}};
+  d.stats = decode_ringbuffer(*info, vm, d.sink);
   return d;
 }
 
@@ -285,17 +303,11 @@ TEST(RingbufferDecoder, ScanStartsAtTheOldestRecordWithTheCommonOffset) {
   const uint64_t damaged = ring.tail_id() + 10;  // seq of live[10], down two wraps
   const uint64_t at = ring.index(damaged) * o.info_size + o.seq;
   ring.set_u64(ring.infos(), at, ring.get_u64(ring.infos(), at) - 64);
-  PagedPhysicalMemory mem;
-  ring.write(mem);
-  mem.write_u64(SyntheticRingbuffer::phys(SyntheticRingbuffer::kPrb) + o.desc_ring + o.tail_id, ~0ull);
-  X86_64VirtualMemory vm(mem, image_only(), {});
-  auto info = VmcoreInfo::parse(ring.vmcoreinfo());
-  CollectingSink sink;
-  auto stats = decode_ringbuffer(*info, vm, sink);
-  ASSERT_TRUE(stats);
-  EXPECT_TRUE(stats->scanned);
+  auto d = decode_with_ids(ring, std::nullopt, ~0ull);
+  ASSERT_TRUE(d.stats);
+  EXPECT_TRUE(d.stats->scanned);
   live.erase(live.begin() + 10);
-  expect_same(sink.records, live);
+  expect_same(d.sink.records, live);
 }
 
 // VMCOREINFO offsets are numbers from the crashed kernel's memory: one near 2^64 must not
@@ -343,26 +355,14 @@ TEST(RingbufferDecoder, BlockEndingExactlyAtTheRingEnd) {
 TEST(RingbufferDecoder, GarbageHeadAndTailFallBackToAScan) {
   auto ring = filled(10);
   auto live = ring.live();
-  const auto& o = ring.offsets();
   for (auto [head, tail] : {std::pair<uint64_t, uint64_t>{0x0123456789abcdefull, 0x42},
                             {ring.tail_id(), ring.tail_id() + 1000},
                             {~0ull, ~0ull}}) {
-    SyntheticRingbuffer copy = ring;
-    // write() writes head/tail from the builder; patch the struct after it.
-    PagedPhysicalMemory mem;
-    copy.write(mem);
-    mem.write_u64(SyntheticRingbuffer::phys(SyntheticRingbuffer::kPrb) + o.desc_ring + o.head_id,
-                  head);
-    mem.write_u64(SyntheticRingbuffer::phys(SyntheticRingbuffer::kPrb) + o.desc_ring + o.tail_id,
-                  tail);
-    X86_64VirtualMemory vm(mem, image_only(), {});
-    auto info = VmcoreInfo::parse(copy.vmcoreinfo());
-    CollectingSink sink;
-    auto stats = decode_ringbuffer(*info, vm, sink);
-    ASSERT_TRUE(stats);
-    EXPECT_TRUE(stats->scanned);
-    expect_same(sink.records, live);
-    EXPECT_NE(sink.all_warnings().find("scanning them all"), std::string::npos);
+    auto d = decode_with_ids(ring, head, tail);
+    ASSERT_TRUE(d.stats);
+    EXPECT_TRUE(d.stats->scanned);
+    expect_same(d.sink.records, live);
+    EXPECT_NE(d.sink.all_warnings().find("scanning them all"), std::string::npos);
   }
 }
 
