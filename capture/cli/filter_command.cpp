@@ -61,7 +61,7 @@ int run_filter(const FilterOptions& o) {
   // Every format goes through a sink with a temporary name; flat may go to stdout.
   std::unique_ptr<ByteSink> file;
   std::unique_ptr<StreamSink> stream;
-  std::unique_ptr<ByteSink> flattened;
+  std::unique_ptr<FlattenedSink> flattened;
   if (o.output != "-") {
     auto f = FileSink::create(o.output);
     if (!f) return fail(f.error(), kExitOutputFailed);
@@ -79,15 +79,17 @@ int run_filter(const FilterOptions& o) {
   if (meter) meter->finish(result->stats.bytes_in);
 
   const auto& s = result->stats;
+  // The bytes OUT received: for flat, the stream with its record headers and end marker,
+  // which is longer than the kdump file the records describe (s.file_bytes).
+  const uint64_t written = flattened ? flattened->stream_bytes() : s.file_bytes;
   std::fprintf(stderr, "vmcap: %s\n", result->filter_summary.c_str());
   std::fprintf(stderr,
                "vmcap: wrote %s: %llu pages (%llu compressed, %llu raw, %llu zero), %llu bytes "
                "from %llu (%.1fx)\n",
                o.output == "-" ? "stdout" : o.output.c_str(), (unsigned long long)s.pages,
                (unsigned long long)s.compressed_pages, (unsigned long long)s.raw_pages,
-               (unsigned long long)s.zero_pages, (unsigned long long)s.file_bytes,
-               (unsigned long long)s.bytes_in,
-               s.file_bytes ? double(s.bytes_in) / double(s.file_bytes) : 0.0);
+               (unsigned long long)s.zero_pages, (unsigned long long)written,
+               (unsigned long long)s.bytes_in, written ? double(s.bytes_in) / double(written) : 0.0);
   for (const auto& w : result->warnings) std::fprintf(stderr, "vmcap: warning: %s\n", w.c_str());
   if (s.lost_pages) {
     std::fprintf(stderr, "vmcap: %llu pages could not be read from %s: the core is incomplete\n",

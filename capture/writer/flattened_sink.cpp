@@ -14,21 +14,27 @@ void put_be64(std::byte* p, uint64_t v) {
 
 }  // namespace
 
+Result<void> FlattenedSink::put(std::span<const std::byte> bytes) {
+  VMCAP_CHECK(out_.write(bytes));
+  stream_bytes_ += bytes.size();
+  return ok();
+}
+
 Result<void> FlattenedSink::emit_record(uint64_t offset, std::span<const std::byte> bytes) {
   if (!header_written_) {
     std::vector<std::byte> header(kHeaderBytes);
     std::memcpy(header.data(), "makedumpfile", 12);
     put_be64(header.data() + 16, 1);  // type: flattened
     put_be64(header.data() + 24, 1);  // version
-    VMCAP_CHECK(out_.write(header));
+    VMCAP_CHECK(put(header));
     header_written_ = true;
   }
   if (bytes.empty()) return ok();
   std::array<std::byte, 16> rec;
   put_be64(rec.data(), offset);
   put_be64(rec.data() + 8, bytes.size());
-  VMCAP_CHECK(out_.write(rec));
-  VMCAP_CHECK(out_.write(bytes));
+  VMCAP_CHECK(put(rec));
+  VMCAP_CHECK(put(bytes));
   ++records_;
   return ok();
 }
@@ -73,7 +79,7 @@ Result<void> FlattenedSink::commit() {
   std::array<std::byte, 16> end;
   put_be64(end.data(), UINT64_MAX);
   put_be64(end.data() + 8, UINT64_MAX);
-  VMCAP_CHECK(out_.write(end));
+  VMCAP_CHECK(put(end));
   VMCAP_CHECK(out_.finish());
   committed_ = true;
   return ok();

@@ -22,10 +22,14 @@ class FlattenedSink final : public ByteSink {
   Result<void> commit() override;
 
   uint64_t records() const { return records_; }
+  // Bytes handed to the stream: header, record headers, data and end marker. This, not the
+  // size of the file the records describe, is what a flattened output is long.
+  uint64_t stream_bytes() const { return stream_bytes_; }
 
  private:
   Result<void> flush();
   Result<void> emit_record(uint64_t offset, std::span<const std::byte> bytes);
+  Result<void> put(std::span<const std::byte> bytes);  // out_.write, counted
 
   StreamSink& out_;
   bool header_written_ = false;
@@ -33,6 +37,7 @@ class FlattenedSink final : public ByteSink {
   uint64_t pending_offset_ = 0;
   std::vector<std::byte> pending_;
   uint64_t records_ = 0;
+  uint64_t stream_bytes_ = 0;
 };
 
 }  // namespace vmcap

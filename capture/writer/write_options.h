@@ -31,7 +31,8 @@ struct WriteStats {
   uint64_t zero_pages = 0;        // all-zero, sharing one stored zero page
   uint64_t lost_pages = 0;        // could not be read from the source (incomplete dump)
   uint64_t bytes_in = 0;          // page bytes read from the source
-  uint64_t file_bytes = 0;        // size of the written file
+  uint64_t file_bytes = 0;        // size of the file the pieces make (a flattened stream is
+                                  // longer: FlattenedSink::stream_bytes())
 };
 
 // threads == 0 means every CPU.

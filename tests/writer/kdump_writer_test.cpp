@@ -280,6 +280,11 @@ TEST(KdumpWriter, FlattenedToAFileGoesThroughTheTemporaryName) {
   auto d = open_flattened(flat);
   ASSERT_TRUE(d) << d.error().message();
   testing::expect_pages_match(*src.dump, **d, src.keep);
+  // What the stream is long (what `vmcap filter --format flat` reports): the 4 KiB header,
+  // 16 bytes a record and the end marker over the kdump file's bytes, not that file's size.
+  EXPECT_EQ(sink.stream_bytes(), std::filesystem::file_size(flat));
+  EXPECT_EQ(sink.stream_bytes(), stream.position());
+  EXPECT_NE(sink.stream_bytes(), r->file_bytes) << "file_bytes is the size of the kdump file the records describe";
 }
 
 // Forwards to a real FileSink and fails on the n-th write: a full disk, a dead pipe.

@@ -1,0 +1,61 @@
+// What `vmcap filter` reports about its output on a real kdump vmcore: the byte count is
+// the bytes OUT received in every format (a flattened stream counts its record headers
+// and end marker).
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <regex>
+
+#include "tests/cli/run_vmcap.h"
+#include "tests/support/real_vmcores.h"
+#include "tests/support/temp_dir.h"
+
+namespace vmcap::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+// "vmcap: wrote OUT: P pages (C compressed, R raw, Z zero), B bytes from ..."
+struct Wrote {
+  uint64_t pages = 0, zero = 0, bytes = 0;
+};
+
+Wrote parse_wrote(const std::string& err) {
+  std::smatch m;
+  static const std::regex re(R"(vmcap: wrote [^:]+: ([0-9]+) pages \([0-9]+ compressed, [0-9]+ raw, ([0-9]+) zero\), ([0-9]+) bytes from)");
+  if (!std::regex_search(err, m, re)) {
+    ADD_FAILURE() << "no 'wrote' line in:\n" << err;
+    return {};
+  }
+  return {std::stoull(m[1]), std::stoull(m[2]), std::stoull(m[3])};
+}
+
+class FilterReport : public ::testing::TestWithParam<std::string> {
+ protected:
+  std::string vmcore() const { return test_vmcore_file(GetParam()); }
+};
+
+TEST_P(FilterReport, FlatToStdoutCountsTheBytesWritten) {
+  auto r = run_vmcap({"filter", "--format", "flat", vmcore(), "-"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  ASSERT_GT(r.out.size(), 4096u);
+  // Before: the size of the kdump file the records describe (31168962 for 31169834 written).
+  EXPECT_EQ(parse_wrote(r.err).bytes, r.out.size()) << r.err;
+  EXPECT_NE(r.err.find("vmcap: wrote stdout:"), std::string::npos) << r.err;
+}
+
+TEST_P(FilterReport, EveryFormatToAFileCountsTheFilesBytes) {
+  TempDir d;
+  for (const char* format : {"flat", "kdump", "elf"}) {
+    SCOPED_TRACE(format);
+    const std::string out = d.file(std::string("core.") + format);
+    auto r = run_vmcap({"filter", "--format", format, vmcore(), out});
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(parse_wrote(r.err).bytes, fs::file_size(out)) << r.err;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Kernels, FilterReport, ::testing::ValuesIn(test_vmcore_tags(true)), TagName());
+
+}  // namespace
+}  // namespace vmcap::testing
