@@ -1,10 +1,14 @@
 #include "capture/core/filtered_core.h"
 
+#include <algorithm>
 #include <ctime>
+#include <optional>
 
 #include <fmt/format.h>
 
+#include "capture/core/zero_page_wording.h"
 #include "capture/filter/classify_pages.h"
+#include "capture/filter/dump_level.h"
 #include "capture/kernel/utsname.h"
 #include "capture/writer/elf_writer.h"
 #include "capture/writer/kdump_writer.h"
@@ -73,33 +77,49 @@ Result<CoreResult> write_filtered_core(const Dump& dump, const KernelView* kerne
   if (kernel) page_size = static_cast<uint32_t>(kernel->info.page_size().value_or(4096));
 
   PfnBitmap keep;
+  std::optional<FilterResult> filtered;  // none at dump level 0
   if (options.dump_level == 0) {
     keep = all_pages(dump.memory(), page_size);
-    result.filter_summary = fmt::format("dump level 0: kept all {} pages", keep.count());
   } else {
     if (!kernel)
       return make_error(ErrorKind::Missing, dump.path(), std::nullopt,
                         "dump level " + std::to_string(options.dump_level) +
                             " needs VMCOREINFO; use -d 0 to copy every page");
-    // Zero pages (bit 1) are not dropped but written as references to one shared zero
-    // page, as makedumpfile does: a structure that spans a zero page (the printk
-    // descriptor ring's unused tail) must still read back whole in crash and makedumpfile.
-    auto filtered = VMCAP_TRY(classify_pages(kernel->info, *kernel->memory, dump.memory(),
-                                             FilterOptions{.dump_level = options.dump_level & ~1}));
-    filtered.dump_level = options.dump_level;
-    result.filter_summary = format_filter_summary(filtered);
-    if (options.dump_level & 1) result.filter_summary += "; zero pages kept as one shared zero page";
-    result.warnings = filtered.warnings;
-    keep = std::move(filtered.keep);
+    // Zero pages (bit 1) are not dropped from the bitmap: the kdump writer stores them as
+    // references to one shared zero page, as makedumpfile does, so a structure that spans
+    // a zero page (the printk descriptor ring's unused tail) still reads back whole in
+    // crash and makedumpfile. The writer counts them; the summary is written after it.
+    filtered = VMCAP_TRY(classify_pages(kernel->info, *kernel->memory, dump.memory(),
+                                        FilterOptions{.dump_level = options.dump_level & ~1}));
+    filtered->dump_level = options.dump_level;
+    result.warnings = filtered->warnings;
+    keep = std::move(filtered->keep);
   }
+  const uint64_t kept = keep.count();
 
   KdumpHeaderFields fields = header_fields(dump, kernel, options.dump_level, page_size, result.warnings);
+  const bool shared_zero_page = options.format != CoreFormat::Elf;
   if (options.format == CoreFormat::Elf) {
     ElfHeaderFields ef{dump.machine(), page_size, std::move(fields.notes), dump.virtual_mappings()};
     result.stats = VMCAP_TRY(write_elf(dump.memory(), keep, ef, options.write, sink));
   } else {
     result.stats = VMCAP_TRY(write_kdump(dump.memory(), keep, fields, options.write, sink));
   }
+
+  const std::string zero = zero_page_wording(options.dump_level, shared_zero_page, result.stats.zero_pages);
+  if (!filtered) {
+    result.filter_summary = fmt::format("dump level 0: kept all {} pages; {}", kept, zero);
+    return result;
+  }
+  // At bit 1 the zero pages the writer met are the ones the level excludes (makedumpfile
+  // counts them the same way, as it writes).
+  if (shared_zero_page && (options.dump_level & kExcludeZero)) {
+    FilterCounts& c = filtered->counts;
+    const uint64_t zeros = std::min(result.stats.zero_pages, c.kept);
+    c.by_category[static_cast<int>(PageCategory::Zero)] += zeros;
+    c.kept -= zeros;
+  }
+  result.filter_summary = format_filter_summary(*filtered) + "; " + zero;
   return result;
 }
 

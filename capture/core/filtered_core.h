@@ -23,7 +23,7 @@ struct CoreOptions {
 };
 
 struct CoreResult {
-  std::string filter_summary;          // format_filter_summary(), or why nothing was filtered
+  std::string filter_summary;          // format_filter_summary() and zero_page_wording()
   std::vector<std::string> warnings;   // filter warnings and header fields that were guessed
   WriteStats stats;
 };
