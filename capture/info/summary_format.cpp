@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "capture/core/human_size.h"
+
 namespace vmcap {
 namespace {
 
@@ -17,14 +19,6 @@ std::string utc(int64_t t) {
   char buf[32];
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buf;
-}
-
-std::string human_bytes(uint64_t n) {
-  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  double v = static_cast<double>(n);
-  int u = 0;
-  while (v >= 1024 && u < 4) v /= 1024, ++u;
-  return u == 0 ? fmt::format("{} B", n) : fmt::format("{:.1f} {}", v, units[u]);
 }
 
 std::string_view generation_span(PrintkGeneration g) {
@@ -67,10 +61,10 @@ std::string summary_text(const DumpSummary& s) {
     if (c.cr3) regs += fmt::format("  cr3 {:#x}", *c.cr3);
     line("", regs);
   }
-  line("memory:", fmt::format("{} ({} bytes) in {} ranges", human_bytes(s.memory_total),
+  line("memory:", fmt::format("{} ({} bytes) in {} ranges", human_size(s.memory_total),
                               s.memory_total, s.memory.size()));
   for (const auto& r : s.memory)
-    line("", fmt::format("{:#014x}-{:#014x}  {}", r.start, r.end() - 1, human_bytes(r.size)));
+    line("", fmt::format("{:#014x}-{:#014x}  {}", r.start, r.end() - 1, human_size(r.size)));
   for (const auto& f : s.features) {
     std::string v = f.missing.empty() ? "supported" : "missing";
     for (const auto& k : f.missing) v += " " + k;

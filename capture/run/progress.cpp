@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <string_view>
 
+#include "capture/core/human_size.h"
+
 namespace vmcap::run {
 namespace {
 constexpr auto kLineInterval = std::chrono::seconds(2);
@@ -22,6 +24,12 @@ bool interactive_terminal(std::FILE* out) {
   for (std::string_view console : {"/dev/console", "/dev/ttyS", "/dev/hvc", "/dev/ttyAMA", "/dev/ttysclp"})
     if (n.substr(0, console.size()) == console) return false;
   return true;
+}
+
+// "512 bytes", "1843200 bytes (1.8 MiB)": the exact count, and a readable one when it differs.
+std::string bytes_with_size(uint64_t bytes) {
+  const std::string human = human_size(bytes);
+  return bytes < 1024 ? human : std::to_string(bytes) + " bytes (" + human + ")";
 }
 
 }  // namespace
@@ -49,10 +57,9 @@ void Progress::line(const std::string& step, const std::string& text) {
 std::string Progress::rate(uint64_t bytes, std::chrono::steady_clock::time_point since) const {
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
   double mb = double(bytes) / 1e6;
-  char buf[160];
-  std::snprintf(buf, sizeof buf, "%llu bytes (%.1f MiB) in %.2f s, %.1f MB/s", (unsigned long long)bytes,
-                double(bytes) / (1 << 20), secs, secs > 0 ? mb / secs : 0.0);
-  return buf;
+  char buf[96];
+  std::snprintf(buf, sizeof buf, " in %.2f s, %.1f MB/s", secs, secs > 0 ? mb / secs : 0.0);
+  return bytes_with_size(bytes) + buf;
 }
 
 void Progress::meter(const std::string& step, uint64_t done, uint64_t total, uint64_t bytes,
@@ -70,13 +77,12 @@ void Progress::meter(const std::string& step, uint64_t done, uint64_t total, uin
   if (tty_) {
     std::string bar(static_cast<size_t>(frac * kBarWidth), '#');
     bar.resize(kBarWidth, '.');
-    std::fprintf(out_, "\rvmcap [%8.3fs] %s [%s] %5.1f%% %.1f MiB %.1f MB/s ETA %.0f s\033[K", elapsed(),
-                 step.c_str(), bar.c_str(), frac * 100, double(bytes) / (1 << 20), mbs, eta);
+    std::fprintf(out_, "\rvmcap [%8.3fs] %s [%s] %5.1f%% %s %.1f MB/s ETA %.0f s\033[K", elapsed(),
+                 step.c_str(), bar.c_str(), frac * 100, human_size(bytes).c_str(), mbs, eta);
     bar_shown_ = true;
   } else {
-    std::fprintf(out_, "vmcap [%8.3fs] %s: %llu bytes (%.1f MiB) in %.2f s, %.1f MB/s, %.0f%% of pages, ETA %.0f s\n",
-                 elapsed(), step.c_str(), (unsigned long long)bytes, double(bytes) / (1 << 20), secs, mbs,
-                 frac * 100, eta);
+    std::fprintf(out_, "vmcap [%8.3fs] %s: %s in %.2f s, %.1f MB/s, %.0f%% of pages, ETA %.0f s\n",
+                 elapsed(), step.c_str(), bytes_with_size(bytes).c_str(), secs, mbs, frac * 100, eta);
   }
   std::fflush(out_);
 }

@@ -17,7 +17,8 @@ class Progress {
   explicit Progress(std::FILE* out = stderr);
 
   void line(const std::string& step, const std::string& text);
-  // "N bytes (X MiB) in T s, R MB/s" for a transfer that started at `since`.
+  // "N bytes (X MiB) in T s, R MB/s" for a transfer that started at `since` (the unit fits
+  // the size: KiB, GiB; under 1 KiB just "N bytes").
   std::string rate(uint64_t bytes, std::chrono::steady_clock::time_point since) const;
   // A long step at `done` of `total` (any unit; 0: unknown) with `bytes` out since
   // `since`. Throttled here: callers may call it as often as they like.
