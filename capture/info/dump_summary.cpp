@@ -2,8 +2,10 @@
 
 #include <fmt/format.h>
 
+#include "capture/info/kdump_page_counts.h"
 #include "capture/kernel/vmcoreinfo.h"
 #include "elf/crashing_cpu.h"
+#include "elf/kdump/kdump.h"
 #include "elf/open_dump.h"
 
 namespace vmcap {
@@ -59,6 +61,21 @@ Result<DumpSummary> summarize_dump(const Dump& dump) {
 
   s.memory = dump.memory().ranges();
   s.memory_total = dump.memory().total_bytes();
+  s.machine_memory = s.memory_total;
+  s.machine_memory_basis = "ELF PT_LOADs";
+  if (const KdumpInfo* k = kdump_info(dump)) {
+    s.max_mapnr = k->max_mapnr;
+    s.dump_level = k->dump_level;
+    s.pages_held = k->dumped_pages;
+    s.machine_memory.reset();
+    s.machine_memory_basis = "kdump 1st bitmap";
+    if (auto counts = count_kdump_pages(dump, *k)) {
+      s.machine_memory = counts->ram_pages * k->block_size;
+      s.pages_excluded = counts->excluded_pages;
+    } else {
+      s.warnings.push_back("the machine's memory is unknown: " + counts.error().message());
+    }
+  }
   s.truncated = find_truncation(dump);
 
   if (auto text = dump.vmcoreinfo_text()) {

@@ -43,8 +43,19 @@ struct DumpSummary {
   std::optional<size_t> crashing_cpu;
   std::string crashing_cpu_basis;
 
+  // What the file holds: for a filtered core only the pages it kept.
   std::vector<PhysRange> memory;
   uint64_t memory_total = 0;
+  // The crashed machine's RAM: a kdump-compressed file's 1st bitmap (every page that
+  // existed, kept or not); for ELF the PT_LOADs themselves, i.e. memory_total (a filtered
+  // ELF core lists only what it kept, and says nothing of the rest).
+  std::optional<uint64_t> machine_memory;  // bytes; unknown when the 1st bitmap is unreadable
+  std::string machine_memory_basis;        // "kdump 1st bitmap" | "ELF PT_LOADs"
+  // kdump-compressed and flattened files only.
+  std::optional<uint64_t> max_mapnr;       // pfns the header's bitmaps cover
+  std::optional<int> dump_level;           // the -d the file was written with
+  std::optional<uint64_t> pages_held;      // pages the file holds (2nd bitmap)
+  std::optional<uint64_t> pages_excluded;  // pages of the RAM the file leaves out
 
   std::vector<NoteSummary> notes;
   std::vector<std::string> warnings;  // problems met while reading, one line each

@@ -61,8 +61,25 @@ std::string summary_text(const DumpSummary& s) {
     if (c.cr3) regs += fmt::format("  cr3 {:#x}", *c.cr3);
     line("", regs);
   }
-  line("memory:", fmt::format("{} ({} bytes) in {} ranges", human_size(s.memory_total),
-                              s.memory_total, s.memory.size()));
+  if (!s.pages_held) {
+    line("memory:", fmt::format("{} ({} bytes) in {} ranges", human_size(s.memory_total),
+                                s.memory_total, s.memory.size()));
+  } else {
+    // A kdump-compressed file: the machine's RAM, then what of it the file holds.
+    const std::string mapnr = fmt::format("max_mapnr {:#x}", s.max_mapnr.value_or(0));
+    line("memory:", s.machine_memory
+                        ? fmt::format("{} ({} bytes) of RAM in the crashed machine ({}, {})",
+                                      human_size(*s.machine_memory), *s.machine_memory,
+                                      s.machine_memory_basis, mapnr)
+                        : fmt::format("unknown ({} unreadable, {})", s.machine_memory_basis, mapnr));
+    std::string held = fmt::format("{} pages, {} ({} bytes), in {} ranges", *s.pages_held,
+                                   human_size(s.memory_total), s.memory_total, s.memory.size());
+    if (s.pages_excluded)
+      held += *s.pages_excluded == 0
+                  ? std::string("; none left out")
+                  : fmt::format("; {} pages left out (dump level {})", *s.pages_excluded, s.dump_level.value_or(0));
+    line("in the file:", held);
+  }
   for (const auto& r : s.memory)
     line("", fmt::format("{:#014x}-{:#014x}  {}", r.start, r.end() - 1, human_size(r.size)));
   for (const auto& f : s.features) {
@@ -123,7 +140,15 @@ nlohmann::ordered_json summary_json(const DumpSummary& s) {
   json ranges = json::array();
   for (const auto& r : s.memory)
     ranges.push_back({{"start", hex(r.start)}, {"end", hex(r.end())}, {"size", r.size}});
-  j["memory"] = {{"total_bytes", s.memory_total}, {"ranges", ranges}};
+  auto optional = [](const auto& v) { return v ? json(*v) : json(nullptr); };
+  j["memory"] = {{"total_bytes", s.memory_total},
+                 {"ranges", ranges},
+                 {"machine_bytes", optional(s.machine_memory)},
+                 {"machine_basis", s.machine_memory_basis},
+                 {"max_mapnr", optional(s.max_mapnr)},
+                 {"dump_level", optional(s.dump_level)},
+                 {"pages_held", optional(s.pages_held)},
+                 {"pages_excluded", optional(s.pages_excluded)}};
   json notes = json::array();
   for (const auto& n : s.notes) notes.push_back({{"name", n.name}, {"type", n.type}, {"size", n.size}});
   j["notes"] = notes;
