@@ -6,12 +6,14 @@
 #include <cstring>
 #include <fstream>
 #include <functional>
+#include <limits>
 #include <map>
 #include <set>
 #include <sstream>
 
 #include "capture/config/network_section.h"
 #include "capture/config/secret_file.h"
+#include "capture/config/spelling.h"
 #include "capture/config/value_parsers.h"
 
 namespace vmcap::config {
@@ -28,6 +30,20 @@ struct Section {
   int line;
   std::vector<Entry> entries;
 };
+
+// Every global key (docs/config.md), for "did you mean" on an unknown one.
+const std::vector<std::string> kGlobalKeys = {
+    "destinations",    "dump_level",     "compression",  "compression_level", "threads",
+    "deadline",        "retries",        "retry_delay",  "connect_timeout",   "low_speed_limit",
+    "low_speed_time",  "final_action",   "failure_action", "hostname",        "fallback_path",
+    "log_level"};
+
+// What a destination of one kind takes: its own keys, url and header.
+std::vector<std::string> destination_keys(const std::set<std::string>& own) {
+  std::vector<std::string> keys{"url", "header"};
+  keys.insert(keys.end(), own.begin(), own.end());
+  return keys;
+}
 
 bool valid_name(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
@@ -122,7 +138,7 @@ class Parser {
       if (v.value) c.log_level = *v.value;
       else problem(e.line, "", k + ": " + v.error);
     } else {
-      problem(e.line, "", "unknown key '" + k + "'");
+      problem(e.line, "", "unknown key '" + k + "'" + did_you_mean(k, kGlobalKeys));
     }
   }
 
@@ -130,16 +146,15 @@ class Parser {
   void finish_globals() {
     if (level_text_.empty()) return;
     Config& c = out_.config;
-    // 0 is the writer's default; zstd's negative levels are its fast ones (no Huffman-coded
-    // literals).
-    const bool zlib = c.compression == Compression::Zlib;
     if (c.compression == Compression::None) {
       problem(level_line_, "", "compression_level: set, but compression is none");
       return;
     }
-    auto v = parse_integer(level_text_, zlib ? 0 : -7, zlib ? 9 : 19);
-    if (v.value) c.compression_level = static_cast<int>(*v.value);
-    else problem(level_line_, "", std::string("compression_level: ") + v.error + " for " + to_string(c.compression));
+    auto v = parse_integer(level_text_, std::numeric_limits<long long>::min(), std::numeric_limits<long long>::max());
+    if (!v.value) return problem(level_line_, "", "compression_level: " + v.error);
+    std::string why = compression_level_problem(c.compression, *v.value);
+    if (why.empty()) c.compression_level = static_cast<int>(*v.value);
+    else problem(level_line_, "", "compression_level: " + level_text_ + " is " + why);
   }
 
   // --- destinations ------------------------------------------------------------------
@@ -189,14 +204,14 @@ class Parser {
     for (const auto& [key, e] : seen) {
       if (key == "url") continue;
       if (!allowed.count(key)) {
-        static const std::set<std::string> known = {
+        static const std::vector<std::string> known = {
             "proxy", "method", "bearer_token_file", "username", "password_file", "endpoint",
             "region", "access_key_file", "secret_key_file", "path_style", "part_size",
             "identity_file", "known_hosts", "ca_file", "client_cert", "client_key", "insecure"};
-        if (known.count(key))
+        if (std::find(known.begin(), known.end(), key) != known.end())
           bad(e->line, "'" + key + "' does not apply to a " + to_string(d.kind) + " destination");
         else
-          bad(e->line, "unknown key '" + key + "'");
+          bad(e->line, "unknown key '" + key + "'" + did_you_mean(key, destination_keys(allowed)));
         continue;
       }
       if (plain_http && tls_keys.count(key)) {

@@ -1,5 +1,7 @@
 #include "capture/config/network_section.h"
 
+#include "capture/config/spelling.h"
+
 #include <cctype>
 #include <set>
 
@@ -105,7 +107,9 @@ Network parse_network_section(int section_line, const std::vector<NetworkEntry>&
       else if (*v.value < 1s || *v.value > 10min) bad(e.line, "timeout: " + e.value + " is out of range 1s..10m");
       else n.timeout = *v.value;
     } else {
-      bad(e.line, "unknown key '" + e.key + "' (interface, address, gateway, dns, modules, timeout)");
+      static const std::vector<std::string> keys = {"interface", "address", "gateway", "dns", "modules", "timeout"};
+      std::string hint = did_you_mean(e.key, keys);
+      bad(e.line, "unknown key '" + e.key + "'" + (hint.empty() ? " (interface, address, gateway, dns, modules, timeout)" : hint));
     }
   }
   if (gateway) {

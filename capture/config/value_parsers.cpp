@@ -101,6 +101,14 @@ Parsed<Compression> parse_compression(std::string_view text) {
   return parse_enum(text, names, "compression");
 }
 
+std::string compression_level_problem(Compression c, long long level) {
+  if (c == Compression::None) return "compression is none: no level applies";
+  const bool zlib = c == Compression::Zlib;
+  const long long min = zlib ? 0 : -7, max = zlib ? 9 : 19;
+  if (level >= min && level <= max) return "";
+  return "out of range " + std::to_string(min) + ".." + std::to_string(max) + " for " + to_string(c);
+}
+
 Parsed<LogLevel> parse_log_level(std::string_view text) {
   static const std::pair<const char*, LogLevel> names[] = {{"error", LogLevel::Error},
                                                            {"warn", LogLevel::Warn},

@@ -9,6 +9,7 @@
 #include "capture/config/capture_config.h"
 #include "capture/config/check_config.h"
 #include "capture/config/config_parser.h"
+#include "capture/config/spelling.h"
 #include "capture/config/value_parsers.h"
 #include "tests/support/temp_dir.h"
 
@@ -130,6 +131,49 @@ TEST_F(ConfigTest, CompressionLevelRangeFollowsCompression) {
   EXPECT_TRUE(has_problem(parse("compression = zlib\ncompression_level = -1\n"), 2, "zlib"));
   EXPECT_TRUE(has_problem(parse("compression_level = 12\ncompression = zlib\n"), 1, "zlib"));
   EXPECT_TRUE(has_problem(parse("compression = none\ncompression_level = 1\n"), 2, "none"));
+}
+
+// The same rule as filter --level: compression_level_problem says why, in one place.
+TEST_F(ConfigTest, CompressionLevelProblemsSayTheRange) {
+  EXPECT_TRUE(has_problem(parse("compression_level = 50\n"), 1, "compression_level: 50 is out of range -7..19 for zstd"));
+  EXPECT_TRUE(has_problem(parse("compression = zlib\ncompression_level = 10\n"), 2, "out of range 0..9 for zlib"));
+  EXPECT_EQ(compression_level_problem(Compression::Zstd, 19), "");
+  EXPECT_EQ(compression_level_problem(Compression::Zstd, -7), "");
+  EXPECT_EQ(compression_level_problem(Compression::Zlib, 0), "");
+  EXPECT_EQ(compression_level_problem(Compression::Zstd, 20), "out of range -7..19 for zstd");
+  EXPECT_EQ(compression_level_problem(Compression::None, 3), "compression is none: no level applies");
+}
+
+// A misspelt key names the key that was meant, in every section.
+TEST_F(ConfigTest, UnknownKeysSayWhatWasMeant) {
+  auto p = parse(
+      "compresion = zlib\n"
+      "colour = blue\n"
+      "[network]\n"
+      "modlues = virtio_net\n"
+      "[destination a]\n"
+      "url = http://10.0.2.2/crash\n"
+      "bearer_token_fiel = /x\n");
+  EXPECT_TRUE(has_problem(p, 1, "unknown key 'compresion' (did you mean 'compression'?)")) << problems(p);
+  EXPECT_TRUE(has_problem(p, 2, "unknown key 'colour'")) << problems(p);
+  EXPECT_FALSE(has_problem(p, 2, "did you mean")) << problems(p);  // nothing near
+  EXPECT_TRUE(has_problem(p, 4, "unknown key 'modlues' (did you mean 'modules'?)")) << problems(p);
+  EXPECT_TRUE(has_problem(p, 7, "unknown key 'bearer_token_fiel' (did you mean 'bearer_token_file'?)")) << problems(p);
+}
+
+TEST(Spelling, NearNamesAreSuggestedFarOnesAreNot) {
+  EXPECT_EQ(spelling_distance("fromat", "format"), 1u);  // a swap is one edit
+  EXPECT_EQ(spelling_distance("", "abc"), 3u);
+  EXPECT_EQ(spelling_distance("kitten", "sitting"), 3u);
+  const std::vector<std::string> names = {"--format", "--output", "--kmsg-caller"};
+  EXPECT_EQ(closest_spelling("--fromat", names), "--format");
+  EXPECT_EQ(closest_spelling("--outptu", names), "--output");
+  EXPECT_EQ(closest_spelling("--json", names), std::nullopt);
+  EXPECT_EQ(closest_spelling("--format", names), std::nullopt);  // not misspelt
+  EXPECT_EQ(closest_spelling("ab", {"abc", "xy"}), "abc");
+  EXPECT_EQ(closest_spelling("ab", {"xy"}), std::nullopt);  // short words: one edit at most
+  EXPECT_EQ(did_you_mean("fliter", {"info", "filter"}), " (did you mean 'filter'?)");
+  EXPECT_EQ(did_you_mean("dump", {"info", "filter"}), "");
 }
 
 TEST_F(ConfigTest, DurationsAndSizes) {
