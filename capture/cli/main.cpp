@@ -1,17 +1,23 @@
 // vmcap's entry point and its whole command line: the one file that knows CLI11. It parses
 // argv into a subcommand's options (commands.h), runs it, and turns whatever escapes it
 // into a one-line message and an exit status.
+#include <algorithm>
 #include <cstdio>
 #include <exception>
 #include <functional>
 #include <iostream>
 #include <memory>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
 #include "capture/cli/commands.h"
 #include "capture/cli/exit_status.h"
 #include "capture/config/check_config.h"
+#include "capture/config/spelling.h"
+#include "capture/config/value_parsers.h"
 #include "capture/run/capture_run.h"
 #include "initramfs/pid1.h"
 
@@ -26,6 +32,18 @@ void add_dump_input(CLI::App& cmd, std::string& path, bool& mmap) {
   cmd.add_option("VMCORE", path, "the dump (/proc/vmcore, ELF core, kdump-compressed, flattened)")
       ->required();
   cmd.add_flag("--mmap", mmap, "read the file through mmap windows");
+}
+
+// --level against --compress, by the config's own rule (compression_level): 0 is always the
+// method's default.
+void check_compression_level(const std::string& compress, long long level) {
+  if (level == 0) return;
+  auto method = config::parse_compression(compress);
+  if (!method.value) return;  // --compress's own check says what is wrong
+  std::string why = config::compression_level_problem(*method.value, level);
+  if (why.empty()) return;
+  why = method.value == config::Compression::None ? "with --compress none: no level applies" : "is " + why;
+  throw CLI::ValidationError("vmcap filter: --level " + std::to_string(level) + " " + why);
 }
 
 void add_info(CLI::App& app, CommandAction& selected) {
@@ -61,7 +79,10 @@ void add_filter(CLI::App& app, CommandAction& selected) {
   cmd->add_option("--format", o->format, "kdump (kdump-compressed), flat (makedumpfile -F), elf")
       ->check(CLI::IsMember({"kdump", "flat", "elf"}));
   cmd->add_flag("-q,--quiet", o->quiet, "no progress on stderr");
-  cmd->callback([&selected, o] { selected = [o] { return run_filter(*o); }; });
+  cmd->callback([&selected, o] {
+    check_compression_level(o->compress, o->level);
+    selected = [o] { return run_filter(*o); };
+  });
 }
 
 void add_check_config(CLI::App& app, CommandAction& selected) {
@@ -76,10 +97,14 @@ void add_check_config(CLI::App& app, CommandAction& selected) {
 void add_capture(CLI::App& app, CommandAction& selected) {
   auto o = std::make_shared<run::CaptureOptions>();
   o->config_path = config::kDefaultConfigPath;
-  auto* cmd = app.add_subcommand("capture", "Save the log and a filtered core where the config says, then reboot");
+  auto* cmd = app.add_subcommand("capture", "Save the log and a filtered core where the config says, then the final action "
+                                "(reboot by default; in a kdump capture kernel only)");
   cmd->add_option("--config", o->config_path, "the config file (docs/config.md)");
   cmd->add_option("--vmcore", o->vmcore, "the dump to capture");
   cmd->add_flag("--dry-run", o->dry_run, "do everything but the final action (print it instead)");
+  cmd->add_flag("--force-final-action", o->force_final_action,
+                "do the final action (reboot...) even outside a kdump capture kernel, where it is skipped: "
+                "when the input is not /proc/vmcore or there is none");
   cmd->callback([&selected, o] {
     selected = [o] {
       run::Progress progress;
@@ -100,12 +125,64 @@ void add_mkinitramfs(CLI::App& app, CommandAction& selected) {
       ->excludes(root);
   cmd->add_option("--module", r->modules, "a module to load (repeatable), beside the config's [network] modules");
   cmd->add_option("--compress", *compress, "zstd (default) or none")->check(CLI::IsMember({"zstd", "none"}));
-  cmd->add_option("--level", r->zstd_level, "zstd level, 1..19 (default 19)");
+  auto* level = cmd->add_option("--level", r->zstd_level, "zstd level, 1..19");
   cmd->add_option("--vmcap", r->vmcap_binary,
                   "the static vmcap for /init (default: this binary, when it is static)");
   cmd->add_flag("--force", r->force, "build even when the config has problems or names missing files");
   cmd->add_option("-o,--output", r->output, "the image to write")->required();
-  cmd->callback([&selected, r, compress] { selected = [r, compress] { return run_mkinitramfs(*r, *compress); }; });
+  cmd->callback([&selected, r, compress, level] {
+    if (*compress == "none" && level->count() > 0)
+      throw CLI::ValidationError("vmcap mkinitramfs: --level with --compress none: no level applies");
+    selected = [r, compress] { return run_mkinitramfs(*r, *compress); };
+  });
+}
+
+std::vector<std::string> long_option_names(const CLI::App& app) {
+  std::vector<std::string> names;
+  for (const CLI::Option* opt : app.get_options())
+    for (const auto& l : opt->get_lnames()) names.push_back("--" + l);
+  return names;
+}
+
+bool is_number(const std::string& arg) {
+  return arg.size() > 1 && arg.find_first_not_of("0123456789.", 1) == std::string::npos;
+}
+
+// What CLI11 says of a mistyped word is often beside the point ("A subcommand is required"
+// for `vmcap dump`, the next word listed as unexpected for `--fromat json`). This names the
+// word that is wrong and, when one is near, what was meant.
+std::optional<std::string> explain_parse_error(const CLI::App& app, int argc, char** argv) {
+  std::vector<std::string> subcommands;
+  for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; }))
+    subcommands.push_back(sub->get_name());
+  auto list = [&] {
+    std::string s;
+    for (const auto& n : subcommands) s += (s.empty() ? "" : ", ") + n;
+    return s;
+  };
+  const CLI::App* scope = &app;
+  std::string where = "vmcap";
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "--") break;
+    if (arg.size() > 1 && arg[0] == '-' && !is_number(arg)) {
+      std::string name = arg.substr(0, arg.find('='));
+      if (name.size() > 2 && name[1] != '-') name = name.substr(0, 2);  // -ofile, -qd: the first letter
+      if (scope->get_option_no_throw(name)) continue;
+      return where + ": unknown option '" + name + "'" + config::did_you_mean(name, long_option_names(*scope)) +
+             "; " + where + " --help lists them";
+    }
+    if (scope != &app) continue;  // a value or a positional of the subcommand
+    if (std::find(subcommands.begin(), subcommands.end(), arg) != subcommands.end()) {
+      scope = app.get_subcommand(arg);
+      where = "vmcap " + arg;
+      continue;
+    }
+    return "vmcap: unknown subcommand '" + arg + "'" + config::did_you_mean(arg, subcommands) + "; the subcommands: " +
+           list();
+  }
+  if (scope == &app) return "vmcap: a subcommand is required: " + list() + " (vmcap --help says what each does)";
+  return std::nullopt;
 }
 
 }  // namespace
@@ -115,6 +192,7 @@ int main(int argc, char** argv) {
   if (vmcap::initramfs::running_as_init(argv[0])) vmcap::initramfs::run_as_init();  // the capture initramfs
   std::ios::sync_with_stdio(false);  // records stream through std::cout
   CLI::App app{"vmcap: save what a crashed Linux kernel leaves behind"};
+  app.option_defaults()->always_capture_default();  // --help shows every default
   app.set_version_flag("--version", "vmcap " VMCAP_VERSION);
   app.require_subcommand(1);
 
@@ -129,8 +207,15 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    int status = app.exit(e);
-    return status == 0 ? 0 : vmcap::kExitUsage;
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
+    if (dynamic_cast<const CLI::ValidationError*>(&e) == nullptr) {
+      if (auto why = vmcap::explain_parse_error(app, argc, argv)) {
+        std::fprintf(stderr, "%s\n", why->c_str());
+        return vmcap::kExitUsage;
+      }
+    }
+    app.exit(e);
+    return vmcap::kExitUsage;
   }
   try {
     return selected ? selected() : vmcap::kExitUsage;

@@ -48,6 +48,7 @@ struct Target {
   size_t index = 0;             // into manifest.destinations
   bool failed = false;          // failed once: not tried again in this capture
   bool holds_manifest = false;  // an (incomplete) manifest is there
+  std::string failure;          // its last error, short: "dmesg.txt: Connection refused"
 };
 
 class CaptureRun {
@@ -57,6 +58,7 @@ class CaptureRun {
 
  private:
   void load_config();
+  void decide_final_action_mode();
   void open_vmcore();
   Compression core_compression() const;
   int core_level() const;  // the level the core is compressed with (0: none)
@@ -65,6 +67,7 @@ class CaptureRun {
   void save_log_fallback(const Deadline& deadline);
   void print_log_on_console();
   void stream_core_somewhere();
+  void core_not_saved();
   void finish_manifests();
   void record_problem(const std::string& p);
   upload::Artifact artifact(const std::string& name, const std::string& content_type) const;
@@ -75,6 +78,7 @@ class CaptureRun {
   Progress& progress_;
   config::Config config_;
   std::optional<Deadline> deadline_;
+  FinalActionMode final_mode_;
   std::unique_ptr<Dump> dump_;
   std::optional<KernelView> kernel_;
   std::optional<LogProducts> log_;
@@ -83,6 +87,7 @@ class CaptureRun {
   mutable std::mutex mu_;  // the manifest, between the work and the watchdog
   Manifest manifest_;
   std::atomic<bool> log_saved_{false};
+  std::atomic<bool> log_in_fallback_{false};  // the fallback path holds the log and a manifest
   std::atomic<bool> destination_failed_{false};
   std::atomic<bool> finishing_{false};  // the final action is taken once, by whoever gets here first
   std::timed_mutex fallback_mu_;
@@ -119,6 +124,21 @@ void CaptureRun::load_config() {
                                std::to_string(config_.deadline.count() / 1000) + " s, final_action " +
                                config::to_string(config_.final_action) + ", failure_action " +
                                config::to_string(config_.failure_action));
+}
+
+// Decided before any work, and said at once: a user who ran the capture by hand on a saved
+// dump learns from the first lines that the machine will not be rebooted.
+void CaptureRun::decide_final_action_mode() {
+  final_mode_.dry_run = options_.dry_run;
+  if (options_.dry_run) return;
+  auto why = not_a_capture_kernel(options_.vmcore);
+  if (!why) return;
+  if (options_.force_final_action) {
+    progress_.line("final action", *why + "; --force-final-action: it will be done all the same");
+    return;
+  }
+  final_mode_.skip_reason = *why;
+  progress_.line("final action", "will not be done: " + *why + " (--force-final-action does it anyway)");
 }
 
 Compression CaptureRun::core_compression() const {
@@ -164,8 +184,11 @@ void CaptureRun::open_vmcore() {
     m.build_id = info.value("BUILD-ID").value_or("");
     m.crash_time = info.crash_time();
     if (auto uts = read_utsname(info, *kernel_->memory)) {
-      m.host = uts->nodename;
-      m.host_source = "utsname";
+      // "(none)" is the kernel's name for a machine nobody named (no hostname set at boot).
+      if (!uts->nodename.empty() && uts->nodename != "(none)") {
+        m.host = uts->nodename;
+        m.host_source = "utsname";
+      }
       m.kernel_version = uts->version;
       m.machine = uts->machine;
       if (m.kernel_release.empty()) m.kernel_release = uts->release;
@@ -179,6 +202,8 @@ void CaptureRun::open_vmcore() {
   } else if (m.host.empty()) {
     m.host = "unknown";
     m.host_source = "unknown";
+    progress_.line("vmcore", "the crashed kernel had no host name: captures are named unknown-...; "
+                             "set hostname = in " + options_.config_path + " to name them");
   }
   uint32_t id = upload::random_capture_id();
   char hex[9];
@@ -199,6 +224,7 @@ bool CaptureRun::put_manifest_to(Target& t) {
   if (!r) {
     std::lock_guard lock(mu_);
     manifest_.destinations[t.index].errors.push_back(std::string(upload::kManifestName) + ": " + r.error().message());
+    t.failure = std::string(upload::kManifestName) + ": " + r.error().reason;
     return false;
   }
   t.holds_manifest = true;
@@ -223,11 +249,17 @@ bool CaptureRun::put_small(const std::string& name, const std::string& bytes, co
       progress_.line("upload", name + " to " + t.uploader->describe() + ": " + progress_.rate(bytes.size(), start));
       return true;
     }
-    if (!r) md.errors.push_back(name + ": " + r.error().message());
+    if (!r) {
+      md.errors.push_back(name + ": " + r.error().message());
+      t.failure = name + ": " + r.error().reason;
+    }
     md.status = "failed";
     t.failed = true;
     destination_failed_ = true;
-    progress_.line("upload", name + " to " + t.uploader->describe() + " failed: " + md.errors.back());
+    if (t.failure.starts_with(name + ": "))
+      progress_.line("upload", name + " to " + t.uploader->describe() + " failed: " + t.failure.substr(name.size() + 2));
+    else
+      progress_.line("upload", name + " not sent to " + t.uploader->describe() + ": it failed on " + t.failure);
   }
   return false;
 }
@@ -257,6 +289,7 @@ void CaptureRun::save_log_fallback(const Deadline& deadline) {
     return;
   }
   log_saved_ = true;
+  log_in_fallback_ = true;
   progress_.line("fallback", "the log is in " + upload::join_path(config_.fallback_path, artifact("", "").dir));
 }
 
@@ -321,10 +354,24 @@ void CaptureRun::stream_core_somewhere() {
     md.errors.push_back(std::string(upload::kCoreName) + ": " + r.error().message());
     md.status = "failed";
     t.failed = true;
+    t.failure = std::string(upload::kCoreName) + ": " + r.error().reason;
     destination_failed_ = true;
-    progress_.line("core", std::string("to ") + t.uploader->describe() + " failed: " + r.error().message());
+    progress_.line("core", std::string("to ") + t.uploader->describe() + " failed: " + r.error().reason);
   }
-  record_problem("core: no destination took it");
+  core_not_saved();
+}
+
+// No destination holds the core: said on the console and in the manifest, with each
+// destination's last error (a destination that failed on the log was not tried again).
+void CaptureRun::core_not_saved() {
+  std::string why;
+  for (const Target& t : targets_)
+    why += (why.empty() ? "" : "; ") + t.name + " " +
+           (t.failure.empty() ? std::string("not tried") : "failed on " + t.failure);
+  if (why.empty()) why = "no destination is configured";
+  if (deadline_->expired()) why = "the deadline passed; " + why;
+  record_problem("core: not saved: " + why);
+  progress_.line("core", "NOT SAVED: " + why);
 }
 
 // The final manifest goes to every destination holding part of the capture; when none holds
@@ -346,6 +393,18 @@ void CaptureRun::finish_manifests() {
       progress_.line("manifest", "the final manifest did not reach " + t.uploader->describe());
     }
   }
+  // The fallback's manifest was written with the log, before the core was tried: the final
+  // one says what became of the core too.
+  if (log_in_fallback_) {
+    upload::FileUploader local("fallback", config_.fallback_path);
+    std::string text;
+    {
+      std::lock_guard lock(mu_);
+      text = render_manifest(manifest_);
+    }
+    auto r = local.put(artifact(upload::kManifestName, "application/json"), text, Deadline::after(kLocalGrace));
+    if (!r) progress_.line("manifest", "the final manifest did not reach the fallback path: " + r.error().reason);
+  }
 }
 
 int CaptureRun::status_now() const {
@@ -365,7 +424,7 @@ void CaptureRun::on_deadline() {
   int status = status_now();
   progress_.line("decision", std::string("failure_action = ") + config::to_string(config_.failure_action) +
                                  " (the deadline passed: the capture is incomplete)");
-  perform_final_action(config_.failure_action, options_.dry_run, progress_);
+  perform_final_action(config_.failure_action, final_mode_, progress_);
   progress_.line("done", "incomplete (deadline), exit status " + std::to_string(status));
   std::fflush(nullptr);
   std::_Exit(status);
@@ -373,6 +432,7 @@ void CaptureRun::on_deadline() {
 
 int CaptureRun::run() {
   load_config();
+  decide_final_action_mode();
   deadline_ = Deadline::after(config_.deadline);
   Watchdog watchdog(*deadline_, [this] { on_deadline(); });
 
@@ -385,7 +445,8 @@ int CaptureRun::run() {
 
   auto policy = upload::transfer_policy_from(config_);
   policy.retry.on_retry = [this](const std::string& what, int attempt, const Error& e, std::chrono::milliseconds d) {
-    progress_.line("retry", what + ": attempt " + std::to_string(attempt) + " after " + e.message() + ", waiting " +
+    // `what` names the request; the error's own copy of it would say it twice.
+    progress_.line("retry", what + ": attempt " + std::to_string(attempt) + " after " + e.reason + ", waiting " +
                                 std::to_string(d.count()) + " ms");
   };
   for (const auto& d : config_.destinations) {
@@ -469,7 +530,7 @@ int CaptureRun::run() {
   progress_.line("decision", std::string(complete ? "final_action = " : "failure_action = ") +
                                  config::to_string(action) +
                                  (complete ? " (the capture is complete)" : " (the capture is incomplete)"));
-  perform_final_action(action, options_.dry_run, progress_);
+  perform_final_action(action, final_mode_, progress_);
   return status;
 }
 

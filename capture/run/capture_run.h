@@ -18,6 +18,8 @@ struct CaptureOptions {
   std::string config_path = "/etc/vmcap.conf";
   std::string vmcore = "/proc/vmcore";
   bool dry_run = false;  // the whole pipeline, but the final action is only printed
+  // The final action outside a capture kernel too (final_action.h: skipped there otherwise).
+  bool force_final_action = false;
 };
 
 // Exit statuses of a capture (docs/manifest.md): every artifact saved and every

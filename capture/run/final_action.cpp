@@ -5,6 +5,8 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
+#include <system_error>
 
 namespace vmcap::run {
 
@@ -12,14 +14,32 @@ config::FinalAction decide_final_action(const config::Config& config, bool compl
   return complete ? config.final_action : config.failure_action;
 }
 
-void perform_final_action(config::FinalAction action, bool dry_run, Progress& progress) {
+std::optional<std::string> not_a_capture_kernel(const std::string& input, const std::string& proc_vmcore) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::path real_input = fs::weakly_canonical(input, ec);
+  if (ec) return "the input " + input + " cannot be resolved (" + ec.message() + ")";
+  const fs::path real_proc = fs::weakly_canonical(proc_vmcore, ec);
+  if (ec || real_input != real_proc)
+    return "the input " + input + " is not " + proc_vmcore + " (a saved dump, not this machine's crash)";
+  if (!fs::exists(proc_vmcore, ec)) return "there is no " + proc_vmcore + ": this is not a kdump capture kernel";
+  return std::nullopt;
+}
+
+void perform_final_action(config::FinalAction action, const FinalActionMode& mode, Progress& progress) {
   const std::string name = config::to_string(action);
-  if (dry_run) {
+  if (mode.dry_run) {
     progress.line("final action", name + " (dry run: not done)");
     return;
   }
   if (action == config::FinalAction::None) {
     progress.line("final action", "none");
+    return;
+  }
+  if (mode.skip_reason) {
+    progress.line("final action", name + " skipped: " + *mode.skip_reason +
+                                      ". It runs only in a kdump capture kernel on /proc/vmcore; "
+                                      "--force-final-action does it anyway");
     return;
   }
   progress.line("final action", name);

@@ -167,7 +167,9 @@ Result<CurlResponse> CurlTransfer::perform(const TransferPolicy& policy, const D
     return e;
   }
   if (rc != CURLE_OK) {
-    std::string msg = std::string(curl_easy_strerror(rc)) + (errbuf_[0] ? std::string(": ") + errbuf_ : "");
+    // curl's detail ("Failed to connect to HOST port 80 after 3 ms: Connection refused") says
+    // what its code's name says, and more: one of the two.
+    std::string msg = errbuf_[0] ? std::string(errbuf_) : std::string(curl_easy_strerror(rc));
     if (rc == CURLE_OPERATION_TIMEDOUT && deadline.remaining() <= std::chrono::milliseconds(100))
       return make_error(ErrorKind::Limit, what, std::nullopt, "deadline passed: " + msg);
     return make_error(permanent(rc) ? ErrorKind::Usage : ErrorKind::Io, what, std::nullopt, msg);

@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <sstream>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -74,6 +75,47 @@ TEST(CaptureFaults, ConnectionRefusedThenTheNextDestinationTakesAll) {
   EXPECT_EQ(destination_in(m, "disk")["status"], "ok");
   expect_artifacts_match(m, dir, "disk", {"dmesg.txt", "dmesg.json", "vmcore.flat"});
   EXPECT_FALSE(fs::exists(d.file("fb")));
+}
+
+// The only destination takes the log, then breaks in the middle of the core: the console
+// and the manifest's problems both say that the core was not saved, and why, once.
+TEST(CaptureFaults, ACoreNoDestinationTookIsSaidToBeLostAndWhy) {
+  TempDir d;
+  NginxServer nginx(d.path(), kDav);
+  FaultProxy proxy(nginx.port(), FaultProxy::Fault::Reset, 4u << 20);
+  std::string conf = d.file("vmcap.conf");
+  write_file(conf, globals(d) + "[destination flaky]\nurl = " + proxy.url() + "/crash/\n");
+  auto r = capture(conf);
+  EXPECT_EQ(r.status, 1) << r.err;
+  EXPECT_NE(r.err.find("core: NOT SAVED: flaky failed on vmcore.flat: "), std::string::npos) << r.err;
+  json m = manifest_in(only_capture_dir(nginx.root() + "/crash"));
+  EXPECT_EQ(m["complete"], false);
+  std::string problems = m["problems"].dump();
+  EXPECT_NE(problems.find("core: not saved: flaky failed on vmcore.flat: "), std::string::npos) << problems;
+  EXPECT_EQ(count(problems, "vmcore.flat: "), 1u) << problems;  // the reason, not the whole chain again
+}
+
+// Every destination refuses: the log goes to the fallback path, whose manifest is the final
+// one and says that the core was not saved because the destination failed on the manifest.
+TEST(CaptureFaults, NoDestinationAtAllTheFallbackManifestSaysTheCoreIsLost) {
+  TempDir d;
+  std::string conf = d.file("vmcap.conf");
+  write_file(conf, globals(d) + "[destination down]\nurl = http://127.0.0.1:" + std::to_string(free_port()) + "/crash\n");
+  auto r = capture(conf);
+  EXPECT_EQ(r.status, 1) << r.err;
+  EXPECT_NE(r.err.find("core: NOT SAVED: down failed on manifest.json: "), std::string::npos) << r.err;
+  // Each line says the reason once: no line repeats the request and curl's whole chain.
+  EXPECT_NE(r.err.find("upload: dmesg.txt not sent to down (put http://127.0.0.1:"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(": it failed on manifest.json: "), std::string::npos) << r.err;
+  std::istringstream lines(r.err);
+  for (std::string line; std::getline(lines, line);) {
+    EXPECT_LE(count(line, "127.0.0.1 port"), 1u) << line;
+    EXPECT_LE(count(line, "manifest.json"), 1u) << line;
+  }
+  json m = manifest_in(only_capture_dir(d.file("fb")));
+  std::string problems = m["problems"].dump();
+  EXPECT_NE(problems.find("core: not saved: down failed on manifest.json: "), std::string::npos) << problems;
+  EXPECT_NE(problems.find("no destination took the log: saved to the fallback path"), std::string::npos) << problems;
 }
 
 // 500 from the first destination and 503 from the second: each is retried (retries = 2:

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -212,6 +213,64 @@ TEST(Capture, DeadlineMidCoreLeavesAnIncompleteCapture) {
   EXPECT_TRUE(fs::exists(dir / "dmesg.json"));
   EXPECT_FALSE(fs::exists(dir / "vmcore.flat"));
   EXPECT_FALSE(fs::exists(d.file("fb")));  // the log had been saved: no fallback needed
+}
+
+// The final action belongs to a capture kernel. Each run below is the init of a PID
+// namespace of its own (unshare --pid --fork): there reboot(2) ends the namespace, killing
+// its init with SIGHUP, and cannot reboot this machine; a broken rule fails the test only.
+bool pid_namespaces_work() { return run_command({"unshare", "--pid", "--fork", "true"}).status == 0; }
+
+RunResult capture_in_pid_namespace(const std::vector<std::string>& args) {
+  std::vector<std::string> argv{"unshare", "--pid", "--fork", VMCAP_BINARY, "capture"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return run_command(argv);
+}
+
+std::string rebooting_config(const TempDir& d, const std::string& globals = "") {
+  std::string conf = d.file("vmcap.conf");
+  write_file(conf, globals + "final_action = reboot\nfailure_action = reboot\nfallback_path = none\n"
+                   "[destination disk]\nurl = file://" + d.file("out") + "\n");
+  return conf;
+}
+
+// By hand on a saved dump: everything is saved, the machine stays up, and the console says
+// why and which flag would have rebooted it (before the work and at the end).
+TEST(CaptureFinalAction, ASavedDumpIsCapturedWithoutRebootingTheMachine) {
+  if (!pid_namespaces_work()) GTEST_SKIP() << "unshare --pid does not work here: no safe place to try a reboot";
+  TempDir d;
+  std::string core = vmcore("6.1").string();
+  auto r = capture_in_pid_namespace({"--config", rebooting_config(d), "--vmcore", core});
+  EXPECT_EQ(r.signal, 0) << "the final action ran: " << r.err;
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.err.find("final action: will not be done: the input " + core + " is not /proc/vmcore"), std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("--force-final-action does it anyway"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("final action: reboot skipped: the input " + core), std::string::npos) << r.err;
+  EXPECT_EQ(manifest_in(only_capture_dir(d.file("out")))["complete"], true);
+}
+
+// The deadline's failure action is held to the same rule.
+TEST(CaptureFinalAction, TheDeadlinesFailureActionIsSkippedToo) {
+  if (!pid_namespaces_work()) GTEST_SKIP() << "unshare --pid does not work here: no safe place to try a reboot";
+  TempDir d;
+  auto r = capture_in_pid_namespace({"--config", rebooting_config(d, "deadline = 2s\ncompression_level = 19\nthreads = 1\n"),
+                                     "--vmcore", vmcore("6.1").string()});
+  EXPECT_EQ(r.signal, 0) << "the failure action ran: " << r.err;
+  EXPECT_EQ(r.status, 1) << r.err;
+  EXPECT_NE(r.err.find("decision: failure_action = reboot (the deadline passed"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("final action: reboot skipped:"), std::string::npos) << r.err;
+}
+
+// Asked for explicitly, it is done: reboot(2) ends the namespace with SIGHUP.
+TEST(CaptureFinalAction, ForceFinalActionRebootsEvenOnASavedDump) {
+  if (!pid_namespaces_work()) GTEST_SKIP() << "unshare --pid does not work here: no safe place to try a reboot";
+  TempDir d;
+  auto r = capture_in_pid_namespace(
+      {"--config", rebooting_config(d), "--vmcore", vmcore("6.1").string(), "--force-final-action"});
+  EXPECT_EQ(r.signal, SIGHUP) << "status " << r.status << ": " << r.err;
+  EXPECT_NE(r.err.find("--force-final-action: it will be done all the same"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("final action: reboot\n"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("skipped"), std::string::npos) << r.err;
 }
 
 }  // namespace

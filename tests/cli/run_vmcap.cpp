@@ -32,10 +32,15 @@ const bool kSanitizerExitCodes = [] {
 }  // namespace
 
 RunResult run_vmcap(const std::vector<std::string>& args) {
+  std::vector<std::string> argv{VMCAP_BINARY};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return run_command(argv);
+}
+
+RunResult run_command(const std::vector<std::string>& argv_in) {
   TempDir dir;
   std::string out = dir.file("out"), err = dir.file("err");
-  std::vector<std::string> argv_s{VMCAP_BINARY};
-  argv_s.insert(argv_s.end(), args.begin(), args.end());
+  std::vector<std::string> argv_s = argv_in;
   std::vector<char*> argv;
   for (auto& a : argv_s) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -46,7 +51,7 @@ RunResult run_vmcap(const std::vector<std::string>& args) {
   posix_spawn_file_actions_addopen(&fa, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
   pid_t pid;
   RunResult r;
-  if (posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ) != 0) {
+  if (posix_spawnp(&pid, argv[0], &fa, nullptr, argv.data(), environ) != 0) {
     r.err = "posix_spawn failed";
     posix_spawn_file_actions_destroy(&fa);
     return r;
@@ -55,6 +60,7 @@ RunResult run_vmcap(const std::vector<std::string>& args) {
   int ws = 0;
   waitpid(pid, &ws, 0);
   r.status = WIFEXITED(ws) ? WEXITSTATUS(ws) : -1;
+  r.signal = WIFSIGNALED(ws) ? WTERMSIG(ws) : 0;
   r.out = slurp(out);
   r.err = slurp(err);
   return r;
