@@ -25,7 +25,8 @@ while [ $# -gt 0 ]; do
 done
 [ $# -eq 1 ] || { echo "usage: debian-kernel.sh [--cache DIR] [--refresh] KERNEL" >&2; exit 2; }
 kver=$1
-fail() { echo "debian-kernel.sh: $*" >&2; exit 1; }
+log() { echo "debian-kernel.sh: $*" >&2; }
+fail() { log "$*"; exit 1; }
 case "$kver" in
   5.10) suite=bullseye ;;
   6.1) suite=bookworm ;;
@@ -57,11 +58,14 @@ if [ "$refresh" = 1 ] || [ ! -f "$pick" ] || [ ! -f "$cache/debs/$(cat "$pick")"
   pkg=$(apt-cache $(apt_opts) depends linux-image-amd64 |
         awk '$1 == "Depends:" && $2 ~ /^linux-image-[0-9]/ {print $2; exit}')
   [ -n "$pkg" ] || fail "cannot resolve linux-image-amd64 in $suite"
+  log "$kver: downloading $pkg ($suite)"
   # shellcheck disable=SC2046
   (cd "$cache/debs" && apt-get $(apt_opts) download "$pkg" >"$d/download.log" 2>&1) ||
     { cat "$d/download.log" >&2; fail "apt-get download $pkg failed"; }
   # shellcheck disable=SC2012  # Debian package file names are plain
   (cd "$cache/debs" && ls -t "${pkg}"_*.deb | head -n 1) > "$pick"
+else
+  log "$kver: up to date ($(cat "$pick"), downloaded by an earlier run; --refresh checks for a newer one)"
 fi
 deb=$cache/debs/$(cat "$pick")
 kroot=$cache/kernels-full/$(basename "$deb" .deb)
@@ -73,5 +77,6 @@ if [ ! -f "$kroot/.ok" ]; then
   krel=$(ls "$kroot/lib/modules")
   depmod -b "$kroot" "$krel" 2>"$kroot/depmod.log" || fail "depmod failed for $krel"
   touch "$kroot/.ok"
+  log "$kver: extracted $krel into $kroot"
 fi
 echo "$kroot"

@@ -73,7 +73,7 @@ setup() {
   exec {lock}>"$dir/.lock"
   flock "$lock"
   if [ -f "$dir/.stamp" ] && [ "$(cat "$dir/.stamp")" = "$(stamp_value)" ]; then
-    log "cached: $sysroot"
+    log "up to date: $sysroot (made by an earlier run; remade when this script changes)"
     versions
     return
   fi
