@@ -62,7 +62,7 @@ TEST(CaptureConsole, CoreProgressIsABarOnATerminal) {
   auto r = run_on_terminal({"capture", "--config", conf, "--vmcore", vmcore("6.1").string()});
   ASSERT_EQ(r.status, 0) << r.screen;
   // A bar: "\rvmcap [  1.234s] core [#####.....]  42.0% 3.1 MiB 12.3 MB/s ETA 4 s".
-  std::regex bar(R"(\rvmcap \[ *[0-9.]+s\] core \[[#.]{30}\] +[0-9.]+% [0-9.]+ MiB [0-9.]+ MB/s ETA [0-9]+ s)");
+  std::regex bar(R"(\rvmcap \[ *[0-9.]+s\] core \[[#.]{30}\] +[0-9.]+% [0-9.]+ (bytes|KiB|MiB|GiB) [0-9.]+ MB/s ETA [0-9]+ s)");
   EXPECT_TRUE(std::regex_search(r.screen, bar)) << r.screen;
   // Step lines are still whole timestamped lines (the terminal turns \n into \r\n).
   EXPECT_TRUE(std::regex_search(r.screen, std::regex(R"((^|\n)vmcap \[ *[0-9.]+s\] core: sent to disk)"))) << r.screen;
