@@ -21,6 +21,7 @@
 #include "capture/config/capture_config.h"
 #include "capture/config/check_config.h"
 #include "capture/run/capture_run.h"
+#include "capture/run/final_action.h"
 #include "capture/run/progress.h"
 #include "initramfs/module_loader.h"
 #include "initramfs/network/network_setup.h"
@@ -91,13 +92,9 @@ void load_modules(run::Progress& progress) {
                                seconds_since(start) + " (kernel " + u.release + ")");
 }
 
-void bring_up(const config::Config& config, run::Progress& progress) {
-  if (!config.network) {
-    progress.line("network", "no [network] section: not set up");
-    return;
-  }
+void bring_up_section(const config::Network& section, run::Progress& progress) {
   auto start = Clock::now();
-  auto lease = network::bring_up_network(*config.network, [&](std::string_view text) {
+  auto lease = network::bring_up_network(section, [&](std::string_view text) {
     if (text.substr(0, 9) == "network: ") text.remove_prefix(9);  // the step is named already
     progress.line("network", std::string(text));
   });
@@ -106,6 +103,14 @@ void bring_up(const config::Config& config, run::Progress& progress) {
   else
     progress.line("network", "not up after " + seconds_since(start) + ": " + lease.error().message() +
                                  " (the capture goes on: local destinations may still work)");
+}
+
+void bring_up(const config::Config& config, run::Progress& progress) {
+  if (!config.network) {
+    progress.line("network", "no [network] section: not set up");
+    return;
+  }
+  bring_up_section(*config.network, progress);
 }
 
 // The capture in a child: its exit status, or -1 when it did not exit normally.
@@ -164,6 +169,23 @@ void warm_up_random_pool() {
 }
 
 }  // namespace
+
+void bring_up_capture_network(const std::string& config_path, const std::string& vmcore, run::Progress& progress) {
+  if (auto why = run::not_a_capture_kernel(vmcore)) {
+    progress.line("network", "not set up: " + *why + " (--network sets addresses and routes: a capture kernel's job)");
+    return;
+  }
+  warm_up_random_pool();  // as under /init: TLS and c-ares read the pool right after
+  auto loaded = config::load_config_for_capture(config_path);
+  config::Network section;
+  if (loaded.config.network) {
+    section = *loaded.config.network;
+  } else {
+    section.hostname = loaded.config.hostname;
+    progress.line("network", "no [network] section: DHCP on the first Ethernet interface");
+  }
+  bring_up_section(section, progress);
+}
 
 bool running_as_init(const char* argv0) {
   if (getpid() != 1 || !argv0) return false;

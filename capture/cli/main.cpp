@@ -105,9 +105,14 @@ void add_capture(CLI::App& app, CommandAction& selected) {
   cmd->add_flag("--force-final-action", o->force_final_action,
                 "do the final action (reboot...) even outside a kdump capture kernel, where it is skipped: "
                 "when the input is not /proc/vmcore or there is none");
-  cmd->callback([&selected, o] {
-    selected = [o] {
+  auto network = std::make_shared<bool>(false);
+  cmd->add_flag("--network", *network,
+                "bring the network up first, as vmcap's own /init does: the config's [network], or DHCP on the "
+                "first Ethernet interface without one (the dracut module uses it; in a kdump capture kernel only)");
+  cmd->callback([&selected, o, network] {
+    selected = [o, network] {
       run::Progress progress;
+      if (*network) initramfs::bring_up_capture_network(o->config_path, o->vmcore, progress);
       return run::run_capture(*o, progress);
     };
   });
