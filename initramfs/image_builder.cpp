@@ -112,24 +112,10 @@ Result<config::Config> checked_config(const ImageRequest& r, ImageReport& report
   return loaded.config;
 }
 
-Result<ModuleTree> chosen_tree(const ImageRequest& r) {
-  if (!r.kernel_root.empty() && !r.kernel_release.empty()) {
-    auto tree = VMCAP_TRY(module_tree_in_root(r.kernel_root));
-    if (tree.release != r.kernel_release)
-      return make_error(ErrorKind::Usage, tree.dir, std::nullopt, "the root holds " + tree.release + ", not " + r.kernel_release);
-    return tree;
-  }
-  if (!r.kernel_root.empty()) return module_tree_in_root(r.kernel_root);
-  if (!r.kernel_release.empty()) return module_tree_for_release(r.kernel_release);
-  struct utsname u {};
-  uname(&u);
-  return module_tree_for_release(u.release);
-}
-
 Result<void> add_modules(const ImageRequest& r, const std::vector<std::string>& names, ImageTree& image,
                          ImageReport& report) {
   if (names.empty()) return ok();
-  ModuleTree tree = VMCAP_TRY(chosen_tree(r));
+  ModuleTree tree = VMCAP_TRY(module_tree_for(r));
   ModulePlan plan = VMCAP_TRY(plan_modules(tree, names));
   KernelModuleSupport support = read_kernel_module_support(tree);
   report.kernel_release = tree.release;
@@ -196,6 +182,27 @@ Result<void> write_private_file(const std::string& path, const std::string& byte
 
 }  // namespace
 
+Result<ModuleTree> module_tree_for(const ImageRequest& r) {
+  if (!r.kernel_root.empty() && !r.kernel_release.empty()) {
+    auto tree = VMCAP_TRY(module_tree_in_root(r.kernel_root));
+    if (tree.release != r.kernel_release)
+      return make_error(ErrorKind::Usage, tree.dir, std::nullopt, "the root holds " + tree.release + ", not " + r.kernel_release);
+    return tree;
+  }
+  if (!r.kernel_root.empty()) return module_tree_in_root(r.kernel_root);
+  if (!r.kernel_release.empty()) return module_tree_for_release(r.kernel_release);
+  struct utsname u {};
+  uname(&u);
+  return module_tree_for_release(u.release);
+}
+
+std::vector<std::string> module_names_for(const ImageRequest& r, const config::Config& config) {
+  std::vector<std::string> modules;
+  if (config.network) modules = config.network->modules;
+  modules.insert(modules.end(), r.modules.begin(), r.modules.end());
+  return modules;
+}
+
 Result<ImageReport> build_initramfs(const ImageRequest& r) {
   ImageReport report;
   if (r.output.empty()) return make_error(ErrorKind::Usage, "", std::nullopt, "no output file");
@@ -234,10 +241,7 @@ Result<ImageReport> build_initramfs(const ImageRequest& r) {
     report.files.push_back(f.path);
   }
 
-  std::vector<std::string> modules;
-  if (config.network) modules = config.network->modules;
-  modules.insert(modules.end(), r.modules.begin(), r.modules.end());
-  VMCAP_CHECK(add_modules(r, modules, image, report));
+  VMCAP_CHECK(add_modules(r, module_names_for(r, config), image, report));
 
   std::string cpio = VMCAP_TRY(image.cpio());
   report.cpio_bytes = cpio.size();

@@ -11,7 +11,9 @@
 #include <string_view>
 #include <vector>
 
+#include "capture/config/config.h"
 #include "elf/result.h"
+#include "initramfs/module_tree.h"
 
 namespace vmcap::initramfs {
 
@@ -42,5 +44,12 @@ struct ImageReport {
 
 // Writes request.output (mode 0600: it may hold secrets) or returns why not.
 Result<ImageReport> build_initramfs(const ImageRequest& request);
+
+// The module tree the image takes its modules from: the root's, the release's, or the
+// running kernel's.
+Result<ModuleTree> module_tree_for(const ImageRequest& request);
+
+// The modules asked for: the config's [network] modules, then the request's.
+std::vector<std::string> module_names_for(const ImageRequest& request, const config::Config& config);
 
 }  // namespace vmcap::initramfs

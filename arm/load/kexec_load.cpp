@@ -1,0 +1,159 @@
+#include "arm/load/kexec_load.h"
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <vector>
+
+extern char** environ;
+
+namespace vmcap::arm {
+namespace {
+
+// include/uapi/linux/kexec.h
+constexpr unsigned long kKexecFileUnload = 0x1;
+constexpr unsigned long kKexecFileOnCrash = 0x2;
+
+class Fd {
+ public:
+  explicit Fd(int fd) : fd_(fd) {}
+  ~Fd() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  int get() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
+long kexec_file_load(int kernel_fd, int initrd_fd, const std::string* cmdline, unsigned long flags) {
+#ifdef SYS_kexec_file_load
+  // cmdline_len counts the NUL the kernel insists on.
+  return ::syscall(SYS_kexec_file_load, kernel_fd, initrd_fd, cmdline ? cmdline->size() + 1 : 0,
+                   cmdline ? cmdline->c_str() : nullptr, flags);
+#else
+  (void)kernel_fd, (void)initrd_fd, (void)cmdline, (void)flags;
+  errno = ENOSYS;
+  return -1;
+#endif
+}
+
+// Runs `argv` (argv[0] on PATH) with stdout and stderr into one string: exit status, or -1.
+int run_tool(const std::vector<std::string>& argv_in, std::string& output) {
+  char path[] = "/tmp/vmcap-kexec-XXXXXX";
+  int out = ::mkstemp(path);
+  if (out < 0) return -1;
+  ::unlink(path);
+  std::vector<std::string> argv_s = argv_in;
+  std::vector<char*> argv;
+  for (auto& a : argv_s) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_adddup2(&fa, out, 1);
+  posix_spawn_file_actions_adddup2(&fa, out, 2);
+  pid_t pid;
+  int rc = ::posix_spawnp(&pid, argv[0], &fa, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  if (rc != 0) {
+    ::close(out);
+    errno = rc;
+    return -1;
+  }
+  int ws = 0;
+  while (::waitpid(pid, &ws, 0) < 0 && errno == EINTR) {
+  }
+  char buf[4096];
+  ::lseek(out, 0, SEEK_SET);
+  for (ssize_t n; output.size() < 64 * 1024 && (n = ::read(out, buf, sizeof buf)) > 0;) output.append(buf, n);
+  ::close(out);
+  while (!output.empty() && (output.back() == '\n' || output.back() == ' ')) output.pop_back();
+  return WIFEXITED(ws) ? WEXITSTATUS(ws) : -1;
+}
+
+// The fallback: `argv` (kexec -p ...); its failure says why it was tried and what it said.
+Result<LoadMethod> with_tool(const std::vector<std::string>& argv) {
+  std::string output;
+  int status = run_tool(argv, output);
+  if (status == 0) return LoadMethod::KexecTool;
+  std::string what = status < 0 ? "could not run " + argv[0] + ": " + std::strerror(errno)
+                                : argv[0] + " exited with status " + std::to_string(status) +
+                                      (output.empty() ? "" : ": " + output);
+  return make_error(ErrorKind::Io, "", std::nullopt,
+                    "this kernel has no kexec_file_load (ENOSYS), and the fallback failed: " + what);
+}
+
+}  // namespace
+
+const char* to_string(LoadMethod m) { return m == LoadMethod::KexecFileLoad ? "kexec_file_load" : "kexec -p"; }
+
+std::string kexec_file_load_failure(int err, const CrashImage& image) {
+  switch (err) {
+    case EPERM:
+      return "the kernel refused the load (EPERM): under lockdown (/sys/kernel/security/lockdown) it loads only an "
+             "image signed by a key it trusts, and kernel.kexec_load_disabled = 1 or a missing CAP_SYS_BOOT refuse "
+             "every load; vmcap status shows which";
+    case EKEYREJECTED:
+    case ENOKEY:
+    case EBADMSG:
+    case ELIBBAD:
+    case ENOPKG:
+    case EMSGSIZE:
+      return "the kernel rejected the signature of " + image.kernel + " (" + std::strerror(err) +
+             "): use the distribution's signed kernel, or enrol its key (mokutil)";
+    case ENOEXEC:
+      return image.kernel + " is not a kernel image this kernel can load (ENOEXEC): an x86 bzImage with boot "
+             "protocol 2.12 or later, 64-bit, loadable above 4 GiB";
+    case EINVAL:
+      return "the kernel refused the command line or the image (EINVAL): the line may be longer than the image's "
+             "cmdline_size allows; vmcap arm --dry-run prints it";
+    case EBUSY:
+      return "another kexec load is running (EBUSY): try again when it ends";
+    case ENOMEM:
+      return "the crashkernel= reservation cannot hold " + image.kernel + " and " + image.initrd +
+             " (ENOMEM): vmcap estimate says what to reserve";
+    case EADDRNOTAVAIL:
+      return "no memory is reserved for a crash kernel (EADDRNOTAVAIL): add crashkernel= to the kernel command line "
+             "(vmcap estimate says how much)";
+    case ENOENT:
+      return "a file to load is gone (ENOENT): " + image.kernel + ", " + image.initrd;
+    default:
+      return std::string("kexec_file_load failed: ") + std::strerror(err);
+  }
+}
+
+Result<LoadMethod> load_crash_image(const CrashImage& image, const std::string& kexec_tool) {
+  Fd kernel(::open(image.kernel.c_str(), O_RDONLY | O_CLOEXEC));
+  if (kernel.get() < 0) return make_error(ErrorKind::Io, image.kernel, std::nullopt, std::strerror(errno));
+  Fd initrd(::open(image.initrd.c_str(), O_RDONLY | O_CLOEXEC));
+  if (initrd.get() < 0) return make_error(ErrorKind::Io, image.initrd, std::nullopt, std::strerror(errno));
+  if (kexec_file_load(kernel.get(), initrd.get(), &image.cmdline, kKexecFileOnCrash) == 0)
+    return LoadMethod::KexecFileLoad;
+  const int err = errno;
+  if (err != ENOSYS) return make_error(ErrorKind::Io, "", std::nullopt, kexec_file_load_failure(err, image));
+  if (kexec_tool.empty())
+    return make_error(ErrorKind::Io, "", std::nullopt, "this kernel has no kexec_file_load (ENOSYS) and no kexec program was given");
+  return with_tool({kexec_tool, "-p", image.kernel, "--initrd=" + image.initrd, "--append=" + image.cmdline});
+}
+
+Result<LoadMethod> unload_crash_image(const std::string& kexec_tool) {
+  if (kexec_file_load(-1, -1, nullptr, kKexecFileUnload | kKexecFileOnCrash) == 0) return LoadMethod::KexecFileLoad;
+  const int err = errno;
+  if (err != ENOSYS) {
+    std::string why = err == EPERM ? "the kernel refused to unload (EPERM): needs CAP_SYS_BOOT"
+                                   : std::string("unloading failed: ") + std::strerror(err);
+    return make_error(ErrorKind::Io, "", std::nullopt, why);
+  }
+  if (kexec_tool.empty()) return make_error(ErrorKind::Io, "", std::nullopt, "this kernel has no kexec_file_load");
+  return with_tool({kexec_tool, "-p", "-u"});
+}
+
+}  // namespace vmcap::arm

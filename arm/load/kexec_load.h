@@ -1,0 +1,36 @@
+// Loading and unloading the crash kernel (docs/arming.md). kexec_file_load(2) with
+// KEXEC_FILE_ON_CRASH first: the kernel reads the files itself and checks the image's
+// signature, which is what lockdown and Secure Boot demand and the old kexec_load(2)
+// cannot satisfy. Where the kernel has no kexec_file_load (ENOSYS: Debian's arm64 kernels
+// are built without CONFIG_KEXEC_FILE), the system's `kexec -p` when installed, said so.
+// Sources: kernel/kexec_file.c, include/uapi/linux/kexec.h, kexec-tools kexec/kexec.c.
+#pragma once
+
+#include <string>
+
+#include "elf/result.h"
+
+namespace vmcap::arm {
+
+struct CrashImage {
+  std::string kernel;   // a bzImage (x86) / Image (arm64) path
+  std::string initrd;   // the capture initramfs
+  std::string cmdline;  // without the elfcorehdr= the kernel adds itself
+};
+
+enum class LoadMethod { KexecFileLoad, KexecTool };
+const char* to_string(LoadMethod m);
+
+// What the kernel's refusal means for the operator, and what to do next: one message per
+// errno of kexec_file_load (EPERM lockdown or signature, EKEYREJECTED/ENOKEY/EBADMSG
+// signature, ENOEXEC image format, EINVAL command line, EBUSY, ENOMEM reservation...).
+std::string kexec_file_load_failure(int err, const CrashImage& image);
+
+// Loads `image` as the crash kernel. `kexec_tool`: the fallback program ("kexec" on PATH
+// by default; empty: no fallback). The method used, or why neither worked.
+Result<LoadMethod> load_crash_image(const CrashImage& image, const std::string& kexec_tool = "kexec");
+
+// Unloads the crash kernel (nothing loaded is not an error).
+Result<LoadMethod> unload_crash_image(const std::string& kexec_tool = "kexec");
+
+}  // namespace vmcap::arm
