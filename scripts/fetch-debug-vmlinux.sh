@@ -4,9 +4,10 @@
 # Only that one file is unpacked from the package. Prints the vmlinux path.
 set -euo pipefail
 release=$1 dir=$2
+mkdir -p "$dir"
+dir=$(cd "$dir" && pwd)  # absolute: the script changes into it below
 out=$dir/vmlinux-$release
 if [ -s "$out" ]; then echo "$out"; exit 0; fi
-mkdir -p "$dir"
 cd "$dir"
 pkg=linux-image-$release-dbg
 if ! ls "$pkg"_*.deb >/dev/null 2>&1; then
