@@ -135,7 +135,7 @@ install() {
         inst_multiple -o /etc/ssl/certs/ca-certificates.crt /etc/pki/tls/certs/ca-bundle.crt
     fi
     inst_script "$moddir/vmcap-capture.sh" /sbin/vmcap-capture
-    inst_multiple -o reboot
+    inst_multiple -o reboot sync
     # What vmcap-capture does in this image.
     {
         echo "# written by dracut's 99vmcap module: how /sbin/vmcap-capture runs the capture"
@@ -163,10 +163,15 @@ install() {
         inst_simple "$moddir/vmcap-capture.service" "$systemdsystemunitdir/vmcap-capture.service"
         mkdir -p "$initdir$systemdsystemunitdir/vmcap-capture.service.d"
         if [[ $stage == early ]]; then
+            # Before udev, and before the other early units too (dracut's cmdline hook,
+            # journald, static device nodes, sysctl): with one CPU they only slow the capture,
+            # which ends in a reboot. So the output goes to the console itself, not the journal.
             units="systemd-udevd.service systemd-udev-trigger.service dracut-pre-udev.service"
-            printf '[Unit]\nAfter=systemd-journald.socket\nBefore=%s %s\n' "$units" \
-                "dracut-pre-trigger.service dracut-initqueue.service" \
-                > "$initdir$systemdsystemunitdir/vmcap-capture.service.d/stage.conf"
+            units="$units dracut-pre-trigger.service dracut-initqueue.service dracut-cmdline.service"
+            units="$units dracut-cmdline-ask.service systemd-journald.service kmod-static-nodes.service"
+            units="$units systemd-tmpfiles-setup-dev.service systemd-sysctl.service"
+            printf '[Unit]\nBefore=%s\n\n[Service]\nStandardOutput=tty\nStandardError=tty\nTTYPath=/dev/console\n' \
+                "$units" > "$initdir$systemdsystemunitdir/vmcap-capture.service.d/stage.conf"
         else
             printf '[Unit]\nAfter=systemd-udev-trigger.service dracut-initqueue.service\n' \
                 > "$initdir$systemdsystemunitdir/vmcap-capture.service.d/stage.conf"

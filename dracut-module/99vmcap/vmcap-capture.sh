@@ -78,10 +78,17 @@ kmsg "capturing /proc/vmcore"
 /usr/sbin/vmcap capture --config /etc/vmcap.conf $network_option
 status=$?
 kmsg "capture ended with exit status $status"
-if grep -Eq '^[[:space:]]*(final|failure)_action[[:space:]]*=[[:space:]]*(none|shell)[[:space:]]*$' \
-    /etc/vmcap.conf 2> /dev/null; then
-    exit "$status"
-fi
+# final_action or failure_action none or shell: the machine stays up. Read with the shell
+# alone (the image need not have grep).
+while IFS='=' read -r key value; do
+    key=${key#"${key%%[![:space:]]*}"}
+    key=${key%"${key##*[![:space:]]}"}
+    value=${value#"${value%%[![:space:]]*}"}
+    value=${value%"${value##*[![:space:]]}"}
+    case "$key=$value" in
+        final_action=none | final_action=shell | failure_action=none | failure_action=shell) exit "$status" ;;
+    esac
+done < /etc/vmcap.conf
 sync
 reboot -f
 exit "$status"
