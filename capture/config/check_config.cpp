@@ -40,6 +40,12 @@ void describe(const Config& c, std::ostream& out) {
   }
   if (c.destinations.empty()) out << "no destinations: the log goes to fallback_path only\n";
   describe_network(c, out);
+  if (!c.arm.append.empty() || !c.arm.remove.empty()) {
+    out << "arm: capture command line";
+    if (!c.arm.append.empty()) out << " + '" << c.arm.append << "'";
+    for (const auto& r : c.arm.remove) out << " - " << r;
+    out << "\n";
+  }
 }
 }  // namespace
 

@@ -95,8 +95,17 @@ struct Network {
   int line = 0;          // where the section starts, for messages
 };
 
+// `[arm]`: what `vmcap arm` changes in the capture kernel's command line (docs/arming.md),
+// beside its own rules.
+struct Arm {
+  std::string append;               // words added at the end, as written (quotes kept)
+  std::vector<std::string> remove;  // parameter names dropped ("quiet", "mitigations")
+  int line = 0;
+};
+
 struct Config {
   std::optional<Network> network;         // no [network] section: no network set-up
+  Arm arm;
   std::vector<Destination> destinations;  // in the order they are tried
   int dump_level = 31;                    // makedumpfile's -d mask
   Compression compression = Compression::Zstd;

@@ -142,6 +142,21 @@ class Parser {
     }
   }
 
+  // --- [arm] -------------------------------------------------------------------------
+  void arm_key(const Entry& e) {
+    Arm& a = out_.config.arm;
+    if (!arm_seen_.insert(e.key).second) return problem(e.line, "", "[arm] '" + e.key + "' given twice");
+    if (e.key == "append") {
+      if (e.value.find('\n') != std::string::npos || e.value.size() > 1024)
+        problem(e.line, "", "[arm] append: one line of at most 1024 characters");
+      else a.append = e.value;
+    } else if (e.key == "remove") {
+      a.remove = parse_name_list(e.value);
+    } else {
+      problem(e.line, "", "[arm] unknown key '" + e.key + "'" + did_you_mean(e.key, {"append", "remove"}));
+    }
+  }
+
   // compression_level's range depends on compression, wherever either line is.
   void finish_globals() {
     if (level_text_.empty()) return;
@@ -413,6 +428,8 @@ class Parser {
     bool in_section = false, section_valid = false;
     bool in_network = false;  // in [network] (section_valid stays false: no destination)
     int network_line = 0;
+    bool in_arm = false;  // in [arm]
+    int arm_line = 0;
     std::vector<NetworkEntry> network_entries;
     int lineno = 0;
     size_t pos = 0;
@@ -427,6 +444,7 @@ class Parser {
         in_section = true;
         section_valid = false;
         in_network = false;
+        in_arm = false;
         if (line.back() != ']') {
           problem(lineno, "", "section header without ']'");
           continue;
@@ -441,8 +459,17 @@ class Parser {
           in_network = true;
           continue;
         }
+        if (words.size() == 1 && words[0] == "arm") {
+          if (arm_line) {
+            problem(lineno, "", "[arm] already given on line " + std::to_string(arm_line));
+            continue;
+          }
+          arm_line = out_.config.arm.line = lineno;
+          in_arm = true;
+          continue;
+        }
         if (words.size() != 2 || words[0] != "destination") {
-          problem(lineno, "", "expected [destination NAME] or [network], got " + std::string(line));
+          problem(lineno, "", "expected [destination NAME], [network] or [arm], got " + std::string(line));
           continue;
         }
         if (!valid_name(words[1])) {
@@ -486,6 +513,8 @@ class Parser {
         sections.back().entries.push_back(std::move(e));
       } else if (in_network) {
         network_entries.push_back({e.line, std::move(e.key), std::move(e.value)});
+      } else if (in_arm) {
+        arm_key(e);
       }
       // keys under a broken section header: that header's problem already says so
     }
@@ -518,6 +547,7 @@ class Parser {
   }
 
  private:
+  std::set<std::string> arm_seen_;
   ParsedConfig& out_;
   std::vector<std::string> order_;
   int order_line_ = 0;

@@ -161,6 +161,19 @@ TEST_F(ConfigTest, UnknownKeysSayWhatWasMeant) {
   EXPECT_TRUE(has_problem(p, 7, "unknown key 'bearer_token_fiel' (did you mean 'bearer_token_file'?)")) << problems(p);
 }
 
+// [arm]: the capture command line's edits for `vmcap arm`.
+TEST_F(ConfigTest, ArmSectionEditsTheCaptureCommandLine) {
+  auto p = parse("[arm]\nappend = console=ttyS0,115200 \"dyndbg=file foo.c +p\"\nremove = quiet, mitigations\n");
+  ASSERT_TRUE(p.ok()) << problems(p);
+  EXPECT_EQ(p.config.arm.append, "console=ttyS0,115200 \"dyndbg=file foo.c +p\"");
+  EXPECT_EQ(p.config.arm.remove, (std::vector<std::string>{"quiet", "mitigations"}));
+  EXPECT_EQ(p.config.arm.line, 1);
+  auto bad = parse("[arm]\nappnd = x\nremove = a\nremove = b\n[arm]\n");
+  EXPECT_TRUE(has_problem(bad, 2, "[arm] unknown key 'appnd' (did you mean 'append'?)")) << problems(bad);
+  EXPECT_TRUE(has_problem(bad, 4, "[arm] 'remove' given twice")) << problems(bad);
+  EXPECT_TRUE(has_problem(bad, 5, "[arm] already given on line 1")) << problems(bad);
+}
+
 TEST(Spelling, NearNamesAreSuggestedFarOnesAreNot) {
   EXPECT_EQ(spelling_distance("fromat", "format"), 1u);  // a swap is one edit
   EXPECT_EQ(spelling_distance("", "abc"), 3u);
