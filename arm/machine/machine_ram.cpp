@@ -1,0 +1,77 @@
+#include "arm/machine/machine_ram.h"
+
+#include <charconv>
+#include <filesystem>
+
+#include "arm/machine/machine_files.h"
+
+namespace fs = std::filesystem;
+
+namespace vmcap::arm {
+namespace {
+
+std::optional<uint64_t> parse_hex_line(std::string_view s) {
+  s = trim(s);
+  if (!s.starts_with("0x")) return std::nullopt;
+  s.remove_prefix(2);
+  uint64_t v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v, 16);
+  if (s.empty() || ec != std::errc{} || p != s.data() + s.size()) return std::nullopt;
+  return v;
+}
+
+// The firmware map's RAM; nothing when the map is absent, unreadable or has no RAM.
+std::optional<MachineRam> firmware_ram(const std::string& root) {
+  std::error_code ec;
+  MachineRam ram;
+  size_t entries = 0;
+  for (fs::directory_iterator it(under_root(root, "/sys/firmware/memmap"), ec), end; !ec && it != end; it.increment(ec)) {
+    if (++entries > kMaxMemmapEntries) break;
+    const std::string dir = "/sys/firmware/memmap/" + it->path().filename().string();
+    auto type = read_machine_file(root, dir + "/type", 64);
+    if (!type || trim(type->text) != "System RAM") continue;
+    auto start = read_machine_file(root, dir + "/start", 64);
+    auto last = read_machine_file(root, dir + "/end", 64);
+    if (!start || !last) return std::nullopt;  // unreadable (not root): the whole map is
+    const auto s = parse_hex_line(start->text), e = parse_hex_line(last->text);
+    if (!s || !e || *s > *e || *e == UINT64_MAX) continue;
+    const uint64_t bytes = *e - *s + 1;
+    ram.total_bytes = ram.total_bytes > UINT64_MAX - bytes ? UINT64_MAX : ram.total_bytes + bytes;
+    if (*e + 1 > ram.end_bytes) ram.end_bytes = *e + 1;
+  }
+  if (ram.total_bytes == 0) return std::nullopt;
+  return ram;
+}
+
+}  // namespace
+
+std::optional<uint64_t> parse_mem_total(std::string_view meminfo) {
+  constexpr std::string_view key = "MemTotal:";
+  size_t at = 0;
+  while (at < meminfo.size()) {
+    size_t end = meminfo.find('\n', at);
+    if (end == std::string_view::npos) end = meminfo.size();
+    std::string_view line = meminfo.substr(at, end - at);
+    at = end + 1;
+    if (!line.starts_with(key)) continue;
+    line = trim(line.substr(key.size()));
+    if (!line.ends_with(" kB")) return std::nullopt;
+    const auto kib = parse_decimal(line.substr(0, line.size() - 3));
+    if (!kib || *kib > (uint64_t{1} << 44)) return std::nullopt;  // 16 PiB: not a real machine
+    return *kib * 1024;
+  }
+  return std::nullopt;
+}
+
+Fact<MachineRam> read_machine_ram(const std::string& root) {
+  if (auto ram = firmware_ram(root)) return Fact<MachineRam>::known(*ram, "/sys/firmware/memmap (System RAM)");
+  auto f = read_machine_file(root, "/proc/meminfo", 64u << 10);
+  if (!f)
+    return Fact<MachineRam>::unknown_because(
+        "/sys/firmware/memmap unreadable and " + f.error().message(), "/proc/meminfo");
+  const auto total = parse_mem_total(f->text);
+  if (!total) return Fact<MachineRam>::unknown_because("/proc/meminfo: no MemTotal line in kB", "/proc/meminfo");
+  return Fact<MachineRam>::known(MachineRam{*total, *total}, "/proc/meminfo MemTotal (firmware map unreadable)");
+}
+
+}  // namespace vmcap::arm
