@@ -53,7 +53,8 @@ std::optional<std::string> default_route_interface(std::string_view proc_net_rou
 bool valid_interface_name(std::string_view name);
 
 // The interface and its modules under ROOT (see above). configured: [network] interface,
-// "" or "auto" to find it. Fails (ErrorKind::Missing) when the named interface does not
+// "" or "auto" to find it. A named interface without a device (a bridge, a bond) gives no
+// drivers: the modules of the NICs under it are not followed. Fails (ErrorKind::Missing) when the named interface does not
 // exist or no interface with a device does, (ErrorKind::Usage) on a bad name.
 Result<CaptureNic> find_capture_nic(std::string_view configured, const std::string& root = "/");
 

@@ -152,21 +152,25 @@ TEST(BzImageHeader, ReadsAFile) {
   EXPECT_EQ(folder.error().kind, ErrorKind::Io);
 }
 
-// Debian's kernels as scripts/make-test-vmcore.sh caches them (skipped when absent).
+// Debian's kernels as scripts/make-test-vmcore.sh caches them (KERNELS/PACKAGE/boot/vmlinuz-*;
+// skipped when absent).
 TEST(BzImageHeader, DebiansRealKernels) {
   namespace fs = std::filesystem;
   std::error_code ec;
   int seen = 0;
-  for (fs::recursive_directory_iterator it(VMCAP_KERNEL_CACHE_DIR, ec), end; !ec && it != end; it.increment(ec)) {
-    const std::string name = it->path().filename().string();
-    if (!name.starts_with("vmlinuz-")) continue;
-    auto h = read_bzimage_header(it->path().string());
-    ASSERT_TRUE(h) << h.error().message();
-    EXPECT_TRUE(check_kexec_file_loadable(*h, name)) << name;
-    EXPECT_EQ(h->cmdline_size, 2047u) << name;
-    EXPECT_EQ(h->version_string(), "2.15") << name;
-    if (name == "vmlinuz-6.1.0-50-amd64") EXPECT_EQ(h->init_size, 66678784u);  // the estimate's reference
-    ++seen;
+  for (fs::directory_iterator pkg(VMCAP_KERNEL_CACHE_DIR, ec), end; !ec && pkg != end; pkg.increment(ec)) {
+    std::error_code ec2;
+    for (fs::directory_iterator it(pkg->path() / "boot", ec2); !ec2 && it != end; it.increment(ec2)) {
+      const std::string name = it->path().filename().string();
+      if (!name.starts_with("vmlinuz-")) continue;
+      auto h = read_bzimage_header(it->path().string());
+      ASSERT_TRUE(h) << h.error().message();
+      EXPECT_TRUE(check_kexec_file_loadable(*h, name)) << name;
+      EXPECT_EQ(h->cmdline_size, 2047u) << name;
+      EXPECT_EQ(h->version_string(), "2.15") << name;
+      if (name == "vmlinuz-6.1.0-50-amd64") EXPECT_EQ(h->init_size, 66678784u);  // the estimate's reference
+      ++seen;
+    }
   }
   if (seen == 0) GTEST_SKIP() << "no Debian kernels under " << VMCAP_KERNEL_CACHE_DIR;
 }
