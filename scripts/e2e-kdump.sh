@@ -447,29 +447,28 @@ sys.exit(1 if bad else 0)
 PY
 }
 
-# What a path's PASS checked (printed in the summary).
+# checked_text: what a PASS checked, for the paths of this run (printed in the summary).
 checked_text() {
-  local oracle="makedumpfile -R and --dump-dmesg ($makedumpfile_name)"
-  case "$1" in
-    baseline)
-      echo "QEMU ended through the capture kernel's reboot; the flattened core socat received" \
-           "restores ($oracle) and its log, equal through makedumpfile and vmcap dmesg, holds" \
-           "the 11 markers and the panic line" ;;
-    *)
-      local what="QEMU ended through the capture kernel's reboot; one capture directory on"
-      what="$what nginx, manifest complete, dmesg.txt, dmesg.json and vmcore.flat matching"
-      what="$what its sha256 and size; dmesg.txt holds the 11 markers and the panic line and"
-      what="$what equals the log of the core ($oracle, and vmcap dmesg)"
-      case "$1" in
-        dracut|dracut-systemd)
-          what="$what; the image holds vmcap, the config and its 0600 token; the hook loaded"
-          what="$what the NIC drivers and vmcap brought the network up, before udevd" ;;
-        dracut-netlegacy)
-          what="$what; the image holds vmcap, the config and its 0600 token; the capture"
-          what="$what ran after dracut's DHCP" ;;
-      esac
-      echo "$what" ;;
-  esac
+  local p vmcap_paths="" early="" late="" base=""
+  for p in $paths; do
+    case "$p" in
+      baseline) base=1 ;;
+      *) vmcap_paths="$vmcap_paths, $p" ;;
+    esac
+    case "$p" in dracut|dracut-systemd) early="$early, $p" ;; dracut-netlegacy) late="$late, $p" ;; esac
+  done
+  echo "every path: QEMU ended through the capture kernel's reboot (exit 0, not the $run_timeout s timeout);" \
+       "the core, restored by makedumpfile -R and read by makedumpfile --dump-dmesg ($makedumpfile_name)" \
+       "and by vmcap dmesg, gives the same log both ways, with the 11 markers and the panic line"
+  [ -z "$vmcap_paths" ] ||
+    echo "${vmcap_paths#, }: on nginx one capture directory, its manifest complete; dmesg.txt, dmesg.json" \
+         "and vmcore.flat match the manifest's sha256 and size; dmesg.txt equals the core's log"
+  [ -z "$early$late" ] ||
+    echo "${early#, }${early:+${late:+, }}${late#, }: the image holds vmcap, the config and the 0600 token file it names"
+  [ -z "$early" ] ||
+    echo "${early#, }: the hook loaded the NIC drivers and vmcap brought the network up, before udevd started"
+  [ -z "$late" ] || echo "${late#, }: the capture ran after dracut's own DHCP (network-legacy)"
+  [ -z "$base" ] || echo "baseline: the core is what socat received from makedumpfile -F -c -d 31 | nc"
 }
 
 # ---------------------------------------------------------------- one path
@@ -594,7 +593,9 @@ summary() {
     [ -s "$out/$p/phases.txt" ] && echo "  $(head -n 1 "$out/$p/phases.txt")"
   done
   echo "what PASS checked:"
-  for p in $paths; do echo "  $p: $(checked_text "$p")"; done | fold -s -w 110 | sed '2,$ s/^\([^ ]\)/      \1/'
+  checked_text | while IFS= read -r line; do
+    printf '%s\n' "$line" | fold -s -w 96 | sed '1 s/^/  /; 2,$ s/^/      /'
+  done
   if [ -n "${took[baseline]:-}" ] && [ "${passed[baseline]}" = 1 ]; then
     echo "ratios to the baseline (makedumpfile -F -c -d 31 | nc), each with its goal:"
     for p in $paths; do
@@ -602,12 +603,12 @@ summary() {
       goal=$(goal_of "$p")
       r=$(ratio "${took[$p]}" "${took[baseline]}"); rc=$(ratio "${cpu[$p]}" "${cpu[baseline]}")
       if [ -z "$goal" ]; then
-        printf '  %-16s wall %5s, CPU %5s (no goal: dracut'"'"'s own network, opt-in)\n' "$p/baseline" "$r" "$rc"
+        printf '  %-24s wall %5s, CPU %5s (no goal: dracut'"'"'s own network, opt-in)\n' "$p/baseline" "$r" "$rc"
         printf '%s_over_baseline=%s\n%s_over_baseline_cpu=%s\n' "$p" "$r" "$p" "$rc" >> "$out/results"
         continue
       fi
       v=$(judge "$r" "$goal"); vc=$(judge "$rc" "$goal")
-      printf '  %-16s wall %5s (goal <= %s): %-8s CPU %5s (goal <= %s): %s\n' \
+      printf '  %-24s wall %5s (goal <= %s): %-8s CPU %5s (goal <= %s): %s\n' \
         "$p/baseline" "$r" "$goal" "$v" "$rc" "$goal" "$vc"
       judged=1
       [ "$v" = met ] || missed="$missed, $p/baseline wall $r > $goal"
