@@ -13,6 +13,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "arm/load/arming.h"
 #include "capture/cli/commands.h"
 #include "capture/cli/exit_status.h"
 #include "capture/config/check_config.h"
@@ -118,6 +119,57 @@ void add_capture(CLI::App& app, CommandAction& selected) {
   });
 }
 
+// `vmcap arm`, `disarm`, `status`, `estimate` (docs/arming.md): the running machine's side.
+void add_arming(CLI::App& app, CommandAction& selected) {
+  auto o = std::make_shared<arm::ArmOptions>();
+  auto config = [o](CLI::App* cmd) { cmd->add_option("--config", o->config_path, "the config file (docs/config.md)"); };
+
+  auto* a = app.add_subcommand("arm", "Load vmcap's capture kernel into the crashkernel= reservation, checked and recorded");
+  config(a);
+  a->add_option("--kernel", o->kernel, "the capture kernel (default: /boot/vmlinuz-RELEASE of the running kernel)");
+  a->add_option("--initrd", o->initrd, "the capture image (default: the one vmcap mkinitramfs makes, cached in /var/lib/vmcap)");
+  a->add_option("--append", o->append, "more words for the capture kernel's command line");
+  a->add_option("--vmcap", o->vmcap_binary, "the static vmcap for the image's /init (default: this binary)");
+  a->add_flag("--dry-run", o->dry_run, "say what would be built and loaded; build and load nothing");
+  a->add_flag("--force", o->force, "arm even when the reservation looks too small or the config has problems");
+  a->callback([&selected, o] {
+    selected = [o] {
+      run::Progress progress;
+      return arm::run_arm(*o, progress);
+    };
+  });
+
+  auto* d = app.add_subcommand("disarm", "Unload the capture kernel (a crash then leaves no dump)");
+  d->callback([&selected, o] {
+    selected = [o] {
+      run::Progress progress;
+      return arm::run_disarm(*o, progress);
+    };
+  });
+
+  auto json = std::make_shared<bool>(false);
+  auto* s = app.add_subcommand("status", "Armed or not, with what, and whether it is what vmcap arm would load now");
+  config(s);
+  s->add_option("--kernel", o->kernel, "the capture kernel arm would load (default: the running kernel's)");
+  s->add_flag("--json", *json, "JSON on stdout (docs/arming.md)");
+  s->callback([&selected, o, json] {
+    selected = [o, json] {
+      run::Progress progress;
+      return arm::run_status(*o, *json, progress);
+    };
+  });
+
+  auto* e = app.add_subcommand("estimate", "The crashkernel= this machine needs for vmcap's capture, and how it was found");
+  config(e);
+  e->add_option("--kernel", o->kernel, "the capture kernel (default: the running kernel's)");
+  e->callback([&selected, o] {
+    selected = [o] {
+      run::Progress progress;
+      return arm::run_estimate(*o, progress);
+    };
+  });
+}
+
 void add_mkinitramfs(CLI::App& app, CommandAction& selected) {
   auto r = std::make_shared<initramfs::ImageRequest>();
   auto compress = std::make_shared<std::string>("zstd");
@@ -208,6 +260,7 @@ int main(int argc, char** argv) {
   vmcap::add_check_config(app, selected);
   vmcap::add_capture(app, selected);
   vmcap::add_mkinitramfs(app, selected);
+  vmcap::add_arming(app, selected);
 
   try {
     app.parse(argc, argv);

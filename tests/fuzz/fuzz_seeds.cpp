@@ -326,6 +326,38 @@ void kallsyms_seeds() {
   }
 }
 
+// Arming: /proc/iomem with a crash reservation, a bzImage setup header (protocol 2.15, 64-bit,
+// loadable above 4 GiB), a running command line with config edits, and a record of a load.
+void arm_seeds() {
+  seed("iomem", "crash",
+       "00000000-00000fff : Reserved\n00001000-0009fbff : System RAM\n00100000-3ffdffff : System RAM\n"
+       "  01000000-01e01fff : Kernel code\n  33000000-3effffff : Crash kernel\n"
+       "100000000-13fffffff : System RAM\n  138000000-13fffffff : Crash kernel\n");
+  std::vector<std::byte> bz(0x264 + 512, std::byte{0});
+  auto put = [&](size_t off, uint64_t v, int n) {
+    for (int i = 0; i < n; ++i) bz[off + i] = std::byte((v >> (8 * i)) & 0xff);
+  };
+  put(0x1f1, 27, 1);                 // setup_sects
+  put(0x1fe, 0xaa55, 2);             // boot_flag
+  put(0x202, 0x53726448, 4);         // "HdrS"
+  put(0x206, 0x020f, 2);             // protocol 2.15
+  put(0x211, 1, 1);                  // LOADED_HIGH
+  put(0x230, 0x200000, 4);           // kernel_alignment
+  put(0x234, 1, 1);                  // relocatable
+  put(0x236, 0x7f, 2);               // xloadflags
+  put(0x238, 2047, 4);               // cmdline_size
+  put(0x260, 0x3f9a000, 4);          // init_size
+  seed("bzimage_header", "debian-6.1", bz);
+  seed("kernel_cmdline", "with-edits",
+       "BOOT_IMAGE=/boot/vmlinuz root=UUID=1 ro quiet crashkernel=256M console=ttyS0 \"dyndbg=file a.c +p\" -- single\n"
+       "console=ttyS1\nquiet\nnr_cpus=2\nmitigations\n");
+  seed("arm_record", "loaded",
+       "{\"schema\":\"vmcap-armed/1\",\"kernel\":\"/boot/vmlinuz-6.1.0-50-amd64\",\"initrd\":\"/var/lib/vmcap/images/a.img\","
+       "\"initrd_sha256\":\"00\",\"cmdline\":\"console=ttyS0 irqpoll\",\"method\":\"kexec_file_load\","
+       "\"loaded_at\":\"2026-12-06T23:59:59Z\",\"vmcap_version\":\"0.1.0\",\"image_key\":\"ab\","
+       "\"image_parts\":[{\"what\":\"kernel\",\"path\":\"/boot/vmlinuz\",\"sha256\":\"cd\"}]}");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -345,6 +377,7 @@ int main(int argc, char** argv) {
   config_seeds();
   manifest_seeds();
   kallsyms_seeds();
+  arm_seeds();
   for (int i = 2; i < argc; ++i) {
     const std::string arg = argv[i];
     const auto eq = arg.find('=');

@@ -143,7 +143,7 @@ TEST(NetworkConfig, AtMostThreeDnsServers) {
 TEST(NetworkConfig, SectionOnceAndHeaderChecked) {
   auto p = parse("[network]\ntimeout = 5s\n[network]\ntimeout = 7s\n[network x]\n");
   EXPECT_TRUE(has_problem(p, 3, "[network] already given on line 1")) << problems(p);
-  EXPECT_TRUE(has_problem(p, 5, "expected [destination NAME] or [network]")) << problems(p);
+  EXPECT_TRUE(has_problem(p, 5, "expected [destination NAME], [network] or [arm]")) << problems(p);
   EXPECT_EQ(p.problems.size(), 2u) << problems(p);  // the second section's keys are not checked again
   EXPECT_EQ(p.config.network->timeout, 5s);
 }

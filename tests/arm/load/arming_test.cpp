@@ -1,0 +1,189 @@
+// vmcap arm, status and estimate over a machine made in the test (a root folder with /boot,
+// /proc and /sys): the plan (capture line, cached image path), what a dry run says, the
+// refusals (no reservation, too small), and status (not armed, current, stale with what
+// changed). Nothing here reaches kexec_file_load: every run that could is a dry run or is
+// refused before loading (the real loads are the QEMU tests').
+#include <gtest/gtest.h>
+#include <sys/utsname.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <sstream>
+
+#include "arm/load/arm_record.h"
+#include "arm/load/arming.h"
+#include "tests/initramfs/archive_tools.h"
+#include "tests/support/temp_dir.h"
+
+namespace vmcap::arm {
+namespace {
+
+using testing::TempDir;
+
+// Makes the file's folders first.
+void write_whole_file(const std::string& path, const std::string& bytes) {
+  std::filesystem::create_directories(std::filesystem::path(path).parent_path());
+  testing::write_whole_file(path, bytes);
+}
+
+std::string release() {
+  struct utsname u {};
+  ::uname(&u);
+  return u.release;
+}
+
+// A bzImage's first 64 KiB as Debian 6.1's begins: protocol 2.15, 64-bit, above 4 GiB.
+std::string bzimage() {
+  std::string b(64 << 10, '\0');
+  auto put = [&](size_t at, uint64_t v, unsigned n) {
+    for (unsigned i = 0; i < n; ++i) b[at + i] = static_cast<char>(v >> (8 * i));
+  };
+  b[0x1f1] = 39;
+  put(0x1fe, 0xaa55, 2);
+  b.replace(0x202, 4, "HdrS");
+  put(0x206, 0x020f, 2);
+  b[0x211] = 1;
+  put(0x230, 0x200000, 4);
+  b[0x234] = 1;
+  put(0x236, 0x7f, 2);
+  put(0x238, 2047, 4);
+  put(0x260, 66678784, 4);
+  return b;
+}
+
+struct Machine {
+  TempDir dir;
+  std::string root = dir.path() + "/root";
+  std::string config = dir.file("vmcap.conf");
+  ArmOptions options;
+  Machine(uint64_t reservation = 192u << 20, bool loaded = false) {
+    write_whole_file(root + "/boot/vmlinuz-" + release(), bzimage());
+    write_whole_file(root + "/proc/cmdline", "BOOT_IMAGE=/boot/vmlinuz root=/dev/vda ro quiet crashkernel=192M console=ttyS0\n");
+    write_whole_file(root + "/proc/meminfo", "MemTotal:        1015000 kB\n");
+    write_whole_file(root + "/sys/kernel/kexec_crash_size", std::to_string(reservation) + "\n");
+    write_whole_file(root + "/sys/kernel/kexec_crash_loaded", loaded ? "1\n" : "0\n");
+    write_whole_file(config, "final_action = reboot\n[arm]\nremove = panic\n[destination disk]\nurl = file:///var/crash\n");
+    options.config_path = config;
+    options.root = root;
+    options.vmcap_binary = "/sbin/ldconfig";  // a static executable, as /init must be
+    options.state_dir = dir.path() + "/var/lib/vmcap";
+    options.run_dir = dir.path() + "/run/vmcap";
+    options.kexec_tool = "";
+  }
+};
+
+struct Console {
+  char* text = nullptr;
+  size_t size = 0;
+  std::FILE* f = ::open_memstream(&text, &size);
+  run::Progress progress{f};
+  ~Console() {
+    std::fclose(f);
+    std::free(text);
+  }
+  std::string str() {
+    std::fflush(f);
+    return std::string(text, size);
+  }
+};
+
+TEST(ArmPlan, TheCaptureLineAndTheCachedImage) {
+  Machine m;
+  auto plan = plan_arm(m.options);
+  ASSERT_TRUE(plan) << plan.error().message();
+  const std::string line = plan->cmdline.line();
+  EXPECT_EQ(line.find("crashkernel"), std::string::npos) << line;
+  EXPECT_EQ(line.find("root="), std::string::npos) << line;
+  EXPECT_EQ(line.find("quiet"), std::string::npos) << line;
+  EXPECT_NE(line.find("console=ttyS0"), std::string::npos) << line;
+  EXPECT_NE(line.find("irqpoll nr_cpus=1 reset_devices"), std::string::npos) << line;
+  EXPECT_EQ(line.find("panic="), std::string::npos) << "[arm] remove = panic: " << line;
+  EXPECT_EQ(plan->initrd, cached_image_path(m.options.state_dir, release(), plan->key.key));
+  EXPECT_EQ(plan->header->cmdline_size, 2047u);
+}
+
+TEST(ArmPlan, AMissingKernelIsNamedWithTheWayOut) {
+  Machine m;
+  m.options.kernel = m.dir.file("nope");
+  auto plan = plan_arm(m.options);
+  ASSERT_FALSE(plan);
+  EXPECT_EQ(plan.error().file, m.dir.file("nope"));
+}
+
+TEST(Arm, ADryRunSaysWhatItWouldLoadAndBuildsNothing) {
+  Machine m;
+  Console c;
+  EXPECT_EQ(run_arm([&] { auto o = m.options; o.dry_run = true; return o; }(), c.progress), kArmOk) << c.str();
+  EXPECT_NE(c.str().find("cmdline: dropped crashkernel=192M"), std::string::npos) << c.str();
+  EXPECT_NE(c.str().find("dry run: would load"), std::string::npos) << c.str();
+  EXPECT_FALSE(std::filesystem::exists(m.options.state_dir)) << "a dry run builds nothing";
+}
+
+TEST(Arm, NoReservationIsRefusedWithTheLineToAdd) {
+  Machine m(0);
+  Console c;
+  EXPECT_EQ(run_arm(m.options, c.progress), kCannotArm);
+  EXPECT_NE(c.str().find("add crashkernel= to GRUB_CMDLINE_LINUX in a file under /etc/default/grub.d/"),
+            std::string::npos) << c.str();
+}
+
+TEST(Arm, AReservationTooSmallIsRefusedWithTheNumbersAndNothingLoaded) {
+  Machine m(32u << 20);
+  Console c;
+  EXPECT_EQ(run_arm(m.options, c.progress), kCannotArm) << c.str();
+  EXPECT_NE(c.str().find("the reservation (32.0 MiB, /sys/kernel/kexec_crash_size) is smaller than the"),
+            std::string::npos) << c.str();
+  EXPECT_NE(c.str().find("nothing was loaded"), std::string::npos) << c.str();
+  EXPECT_NE(c.str().find("estimate: kernel 63.6 MiB"), std::string::npos) << c.str();
+  EXPECT_EQ(c.str().find("load:"), std::string::npos) << c.str();
+  if (std::getenv("VMCAP_TEST_VERBOSE")) std::fprintf(stderr, "%s", c.str().c_str());
+}
+
+TEST(Status, NotArmedIsThree) {
+  Machine m;
+  Console c;
+  EXPECT_EQ(run_status(m.options, false, c.progress), kNotArmed) << c.str();
+  EXPECT_NE(c.str().find("status: not armed"), std::string::npos) << c.str();
+}
+
+TEST(Status, ArmedByVmcapIsCurrentUntilTheConfigChanges) {
+  Machine m(192u << 20, /*loaded=*/true);
+  auto plan = plan_arm(m.options);
+  ASSERT_TRUE(plan) << plan.error().message();
+  ArmRecord r{plan->kernel, plan->initrd, "", plan->cmdline.line(), "kexec_file_load", "2026-12-06T23:00:00Z", "t",
+              plan->key};
+  ASSERT_TRUE(write_arm_record(arm_record_path(m.options), r));
+  {
+    Console c;
+    EXPECT_EQ(run_status(m.options, false, c.progress), kArmOk) << c.str();
+    EXPECT_NE(c.str().find("status: armed and current"), std::string::npos) << c.str();
+  }
+  write_whole_file(m.config, "final_action = poweroff\n[arm]\nremove = panic\n[destination disk]\nurl = file:///var/crash\n");
+  Console c;
+  EXPECT_EQ(run_status(m.options, false, c.progress), kArmedStale) << c.str();
+  EXPECT_NE(c.str().find("changed: config " + m.config), std::string::npos) << c.str();
+}
+
+TEST(Status, ArmedByAnotherToolIsStale) {
+  Machine m(192u << 20, /*loaded=*/true);
+  Console c;
+  EXPECT_EQ(run_status(m.options, false, c.progress), kArmedStale) << c.str();
+  EXPECT_NE(c.str().find("not by vmcap arm"), std::string::npos) << c.str();
+}
+
+TEST(Estimate, PrintsTheParameterAndHowItWasFound) {
+  Machine m;
+  Console c;
+  std::ostringstream out;
+  auto* old = std::cout.rdbuf(out.rdbuf());
+  int status = run_estimate(m.options, c.progress);
+  std::cout.rdbuf(old);
+  EXPECT_EQ(status, kArmOk) << c.str();
+  EXPECT_TRUE(out.str().starts_with("crashkernel=")) << out.str();
+  EXPECT_NE(c.str().find("advice: to set it: /etc/default/grub.d/vmcap.cfg"), std::string::npos) << c.str();
+  EXPECT_FALSE(std::filesystem::exists(m.options.state_dir + "/images")) << "estimate keeps no image";
+}
+
+}  // namespace
+}  // namespace vmcap::arm
