@@ -44,7 +44,7 @@ std::string cached_image_path(const std::string& state_dir, const std::string& r
 
 Result<ArmPlan> plan_arm(const ArmOptions& o) {
   ArmPlan p;
-  p.release = running_release();
+  p.release = o.release.empty() ? running_release() : o.release;
   p.kernel = o.kernel.empty() ? under_root(o.root, "/boot/vmlinuz-" + p.release) : o.kernel;
   if (std::error_code ec; !std::filesystem::exists(p.kernel, ec))
     return make_error(ErrorKind::Missing, p.kernel, std::nullopt,

@@ -22,7 +22,11 @@ struct ArmOptions {
   std::string kernel;        // empty: /boot/vmlinuz-RELEASE of the running kernel
   std::string initrd;        // empty: the image `vmcap mkinitramfs` makes, cached in state_dir
   std::string append;        // more words for the capture command line
+  std::string release;       // the capture kernel's release; empty: the running kernel's
   bool dry_run = false;      // say what would be loaded; build and load nothing
+  bool build_only = false;   // build (or find) the image, load nothing: a kernel hook, before that kernel boots
+  bool reload = false;       // load even when what is loaded is current: after CPU or memory hotplug the
+                             // kernel's crash headers must be made again
   bool force = false;        // arm even when the estimate or the config says it will fail
   std::string vmcap_binary;  // the image's /init; empty: this vmcap (it must be static)
   std::string root = "/";    // where /proc, /sys and /boot are read (a tree in tests)
@@ -32,7 +36,7 @@ struct ArmOptions {
 };
 
 struct ArmPlan {
-  std::string release;  // the running kernel's
+  std::string release;  // the capture kernel's: --release, else the running kernel's
   std::string kernel;
   std::optional<BzImageHeader> header;  // x86 only
   config::Config config;

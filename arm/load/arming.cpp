@@ -170,17 +170,17 @@ int run_arm(const ArmOptions& o, run::Progress& progress) {
   report_security(security, progress);
   CrashReservation reservation = read_crash_reservation(o.root);
   progress.line("reservation", reservation_text(reservation));
-  if (reservation.size.has_value() && *reservation.size.value == 0) {
+  if (reservation.size.has_value() && *reservation.size.value == 0 && !o.build_only) {
     progress.line("arm", "no memory is reserved for a capture kernel (/sys/kernel/kexec_crash_size is 0): add "
                          "crashkernel= to GRUB_CMDLINE_LINUX in a file under /etc/default/grub.d/, run update-grub "
                          "and reboot; vmcap estimate says how much");
     return kCannotArm;
   }
-  if (!reservation.size.has_value() && !o.dry_run) {
+  if (!reservation.size.has_value() && !o.dry_run && !o.build_only) {
     progress.line("arm", "this kernel cannot load a capture kernel: " + reservation.size.unknown);
     return kCannotArm;
   }
-  if (!o.dry_run) {
+  if (!o.dry_run && !o.build_only) {
     if (security.kexec_load_disabled.has_value() && *security.kexec_load_disabled.value) {
       progress.line("arm", "kernel.kexec_load_disabled is 1: this boot refuses every kexec load (it cannot be undone "
                            "until reboot; look for the sysctl.d file that sets it)");
@@ -208,7 +208,15 @@ int run_arm(const ArmOptions& o, run::Progress& progress) {
   std::string record_path = arm_record_path(o);
   auto previous = read_arm_record(record_path);
   const bool loaded = crash_loaded(o);
-  if (loaded && previous && record_matches(*previous, *plan) && std::filesystem::exists(plan->initrd)) {
+  if (o.build_only) {
+    if (auto built = build_image_if_needed(*plan, progress); !built) {
+      progress.line("image", built.error().message());
+      return kArmBadInput;
+    }
+    progress.line("arm", "image ready for " + plan->release + "; nothing loaded (--build-only)");
+    return kArmOk;
+  }
+  if (loaded && previous && record_matches(*previous, *plan) && std::filesystem::exists(plan->initrd) && !o.reload) {
     progress.line("arm", "armed and current since " + previous->loaded_at + ": nothing to build or load");
     return kArmOk;
   }

@@ -130,7 +130,14 @@ void add_arming(CLI::App& app, CommandAction& selected) {
   a->add_option("--initrd", o->initrd, "the capture image (default: the one vmcap mkinitramfs makes, cached in /var/lib/vmcap)");
   a->add_option("--append", o->append, "more words for the capture kernel's command line");
   a->add_option("--vmcap", o->vmcap_binary, "the static vmcap for the image's /init (default: this binary)");
+  a->add_option("--release", o->release,
+                 "the capture kernel's release, for its modules (default: the running kernel's; with --kernel "
+                 "/boot/vmlinuz-KREL and --build-only, what a kernel hook builds before KREL first boots)");
   a->add_flag("--dry-run", o->dry_run, "say what would be built and loaded; build and load nothing");
+  a->add_flag("--build-only", o->build_only, "build (or find) the cached image and load nothing");
+  a->add_flag("--reload", o->reload,
+              "load again even when what is loaded is current (after CPU or memory hotplug the kernel's crash "
+              "headers must be made again)");
   a->add_flag("--force", o->force, "arm even when the reservation looks too small or the config has problems");
   a->callback([&selected, o] {
     selected = [o] {

@@ -120,6 +120,27 @@ TEST(Arm, ADryRunSaysWhatItWouldLoadAndBuildsNothing) {
   EXPECT_FALSE(std::filesystem::exists(m.options.state_dir)) << "a dry run builds nothing";
 }
 
+// What a kernel hook runs for a kernel not yet booted: the image is built once, found the
+// second time, and nothing is loaded (even without a reservation).
+TEST(Arm, BuildOnlyBuildsTheImageOnceAndLoadsNothing) {
+  Machine m(0);
+  auto o = m.options;
+  o.build_only = true;
+  {
+    Console c;
+    EXPECT_EQ(run_arm(o, c.progress), kArmOk) << c.str();
+    EXPECT_NE(c.str().find("image: built "), std::string::npos) << c.str();
+    EXPECT_NE(c.str().find("nothing loaded (--build-only)"), std::string::npos) << c.str();
+  }
+  Console c;
+  EXPECT_EQ(run_arm(o, c.progress), kArmOk) << c.str();
+  EXPECT_NE(c.str().find(": up to date (key "), std::string::npos) << c.str();
+  auto plan = plan_arm(o);
+  ASSERT_TRUE(plan);
+  EXPECT_TRUE(std::filesystem::exists(plan->initrd));
+  EXPECT_FALSE(std::filesystem::exists(arm_record_path(o))) << "nothing was loaded, nothing recorded";
+}
+
 TEST(Arm, NoReservationIsRefusedWithTheLineToAdd) {
   Machine m(0);
   Console c;
