@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include "capture/info/kdump_page_counts.h"
 #include "capture/kernel/vmcoreinfo.h"
 #include "elf/crashing_cpu.h"
 #include "elf/kdump/kdump.h"
@@ -67,14 +66,9 @@ Result<DumpSummary> summarize_dump(const Dump& dump) {
     s.max_mapnr = k->max_mapnr;
     s.dump_level = k->dump_level;
     s.pages_held = k->dumped_pages;
-    s.machine_memory.reset();
     s.machine_memory_basis = "kdump 1st bitmap";
-    if (auto counts = count_kdump_pages(dump, *k)) {
-      s.machine_memory = counts->ram_pages * k->block_size;
-      s.pages_excluded = counts->excluded_pages;
-    } else {
-      s.warnings.push_back("the machine's memory is unknown: " + counts.error().message());
-    }
+    s.machine_memory = k->ram_pages * k->block_size;
+    s.pages_excluded = k->excluded_pages;
   }
   s.truncated = find_truncation(dump);
 

@@ -49,7 +49,7 @@ struct DumpSummary {
   // The crashed machine's RAM: a kdump-compressed file's 1st bitmap (every page that
   // existed, kept or not); for ELF the PT_LOADs themselves, i.e. memory_total (a filtered
   // ELF core lists only what it kept, and says nothing of the rest).
-  std::optional<uint64_t> machine_memory;  // bytes; unknown when the 1st bitmap is unreadable
+  std::optional<uint64_t> machine_memory;  // bytes
   std::string machine_memory_basis;        // "kdump 1st bitmap" | "ELF PT_LOADs"
   // kdump-compressed and flattened files only.
   std::optional<uint64_t> max_mapnr;       // pfns the header's bitmaps cover

@@ -54,6 +54,8 @@ struct KdumpInfo {
   uint64_t bitmap1_offset = 0, bitmap2_offset = 0, bitmap_bytes = 0;  // each bitmap
   uint64_t desc_offset = 0;
   uint64_t dumped_pages = 0;  // set bits of the 2nd bitmap in [start_pfn, end_pfn)
+  uint64_t ram_pages = 0;     // set bits of the 1st bitmap (the machine's RAM) in [0, max_mapnr)
+  uint64_t excluded_pages = 0;  // RAM pages in [start_pfn, end_pfn) the 2nd bitmap leaves out
   // Flattened files: records scanned.
   uint64_t flattened_records = 0;
   // Problems that did not stop the file from opening (a garbled note block), one line each.

@@ -99,6 +99,17 @@ class Bitmap {
     if (bit % 64) r += std::popcount(words_[w] & ((uint64_t{1} << (bit % 64)) - 1));
     return r;
   }
+  // Bits set here and clear in `other` (of the same size) inside [lo, hi), hi <= size().
+  uint64_t count_and_not(const Bitmap& other, uint64_t lo, uint64_t hi) const {
+    uint64_t n = 0;
+    for (uint64_t w = lo / 64; w * 64 < hi; ++w) {
+      uint64_t bits = words_[w] & ~other.words_[w];
+      if (w * 64 < lo) bits &= ~uint64_t{0} << (lo % 64);
+      if ((w + 1) * 64 > hi) bits &= (uint64_t{1} << (hi % 64)) - 1;
+      n += std::popcount(bits);
+    }
+    return n;
+  }
   // Calls fn(first, count) for every run of set bits inside [lo, hi).
   template <class Fn>
   void for_each_run(uint64_t lo, uint64_t hi, Fn&& fn) const {
@@ -613,6 +624,8 @@ Result<std::unique_ptr<Dump>> open_kdump_impl(std::shared_ptr<const ByteSource> 
   VMCAP_CHECK(exists.load(src, info.bitmap1_offset, info.max_mapnr));
   VMCAP_CHECK(dumped.load(src, info.bitmap2_offset, info.max_mapnr));
   info.dumped_pages = dumped.rank(info.end_pfn) - dumped.rank(info.start_pfn);
+  info.ram_pages = exists.rank(info.max_mapnr);
+  info.excluded_pages = exists.count_and_not(dumped, info.start_pfn, info.end_pfn);
   const uint64_t desc_bytes = info.dumped_pages * kPageDescSize;
   if (!src.contains(info.desc_offset, desc_bytes))
     return truncated(info.desc_offset, desc_bytes,
