@@ -14,11 +14,11 @@ step() { printf '\n== %s\n' "$*"; }
 
 step "installing packages"
 scripts/install-deps.sh
-step "building the static vmcap (libcurl from Debian's source; cached)"
+step "building the static vmcap (libcurl from Debian's source; cached after the first run)"
 static_bin=$(scripts/build-static.sh --build-dir "$build/static" --jobs "$jobs")
 vmcap=$static_bin
 
-step "making real vmcores of Debian's $kernel kernel under QEMU (cached)"
+step "making real vmcores of Debian's $kernel kernel under QEMU (cached after the first run)"
 vmcores=$build/test-vmcores
 scripts/make-test-vmcore.sh --out "$vmcores" --kernels "$kernel"
 dir=$vmcores/$kernel
