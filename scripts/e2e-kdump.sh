@@ -23,6 +23,13 @@
 #             (dhclient, rd.neednet=1 ip=dhcp), the capture in pre-mount after the initqueue
 #             (a CTest test; not in the default paths).
 #   baseline  busybox, udhcpc, `makedumpfile -F -c -d 31 /proc/vmcore | nc` to socat on the host.
+#   arm       the first kernel arms itself (scripts/e2e/arm-init): `vmcap arm` builds its image
+#             from the kernel's own module tree (the NIC's drivers found in sysfs) and loads it
+#             with kexec_file_load; a second arm must load nothing and status say current; then
+#             the crash, captured by that image (a CTest test; not in the default paths).
+#   arm-refusals  three boots that must not arm, none crashing: crashkernel=64M (refused with
+#             the numbers), no crashkernel= (the line to add), lockdown=integrity without UEFI
+#             (no key verifies Debian's signed kernel; kexec -p is refused too).
 # vmcap paths upload over HTTP PUT to an nginx (WebDAV) started here on 127.0.0.1 (10.0.2.2 in
 # the guest). Checked on the host: QEMU ended through the guest's reboot (exit 0, not the
 # timeout); vmcap paths: the manifest is complete, every artifact's size and sha256 match the
@@ -242,6 +249,74 @@ first_image() {
   make_cpio "$work/first" "$work/first.cpio"
 }
 
+# first_image_arm WORK: the first kernel arms itself with `vmcap arm` (scripts/e2e/arm-init):
+# the static vmcap in /usr/sbin, this kernel as /boot/vmlinuz-KREL with its config, the module
+# tree's indexes and the NIC's modules at their paths (loaded at boot, so that sysfs shows
+# the NIC and arm finds its drivers there), /etc/vmcap.conf with a [network] that names no
+# modules, and kexec (the lockdown scenario tries it).
+first_image_arm() {
+  local work=$1 dir=$1/first f rel
+  busybox_tree "$dir" "$e2e_dir/arm-init" virtio_pci virtio_net
+  add_binary "$dir" "$(command -v kexec)"
+  mkdir -p "$dir/usr/sbin" "$dir/boot" "$dir/etc" "$dir/lib/modules/$krel"
+  cp "$vmcap" "$dir/usr/sbin/vmcap"
+  cp "$vmlinuz" "$dir/boot/vmlinuz-$krel"
+  cp "$kroot/boot/config-$krel" "$dir/boot/"
+  for f in modules.dep modules.alias modules.builtin modules.order; do
+    [ ! -f "$kroot/lib/modules/$krel/$f" ] || cp "$kroot/lib/modules/$krel/$f" "$dir/lib/modules/$krel/"
+  done
+  for f in $(for m in virtio_pci virtio_net; do modprobe -d "$kroot" -S "$krel" --show-depends "$m"; done |
+             awk '$1 == "insmod" {print $2}'); do
+    rel=${f#"$kroot/lib/modules/$krel/"}
+    mkdir -p "$dir/lib/modules/$krel/$(dirname "$rel")"
+    cp "$f" "$dir/lib/modules/$krel/$rel"
+  done
+  vmcap_conf "$dir/etc/vmcap.conf" arm $'[network]\ninterface = auto'
+  make_cpio "$dir" "$work/first.cpio"
+}
+
+# check_arm_steps WORK STEP=RC[:TEXT]...: each "VMCAP-ARM STEP rc=RC" line is on the console,
+# and TEXT in that step's output.
+check_arm_steps() {
+  local work=$1 want step rc text; shift
+  for want in "$@"; do
+    step=${want%%=*}; rc=${want#*=}; text=
+    case "$rc" in *:*) text=${rc#*:}; rc=${rc%%:*} ;; esac
+    case "$rc" in
+      !0) grep -Eq "VMCAP-ARM $step rc=[1-9]" "$work/console.log" ||
+            { log "arm: $step did not fail"; return 1; } ;;
+      *) grep -q "VMCAP-ARM $step rc=$rc\b" "$work/console.log" ||
+            { log "arm: $step: want exit status $rc, got $(grep -o "VMCAP-ARM $step rc=[0-9]*" "$work/console.log" || echo none)"; return 1; } ;;
+    esac
+    if [ -n "$text" ] && ! grep -F "[$step] " "$work/console.log" | grep -qF -- "$text"; then
+      log "arm: $step's output lacks: $text"; return 1
+    fi
+  done
+}
+
+# arm_refusals WORK: the boots that must not arm: a reservation too small and none at all
+# (refused with the numbers / the line to add, nothing loaded), and lockdown=integrity
+# without UEFI Secure Boot (no key to verify Debian's signed kernel: refused, with why).
+arm_refusals() {
+  local work=$1 ok=1 sub
+  sub=$work/small; mkdir -p "$sub"; cp "$work/first.cpio" "$sub/"
+  crash "$sub" 64M "vmcap.scenario=refused"
+  check_arm_steps "$sub" "arm=5:is smaller than the" "arm=5:nothing was loaded" "status=3:not armed" \
+    "estimate=0:crashkernel=" || ok=0
+  sub=$work/none; mkdir -p "$sub"; cp "$work/first.cpio" "$sub/"
+  crash "$sub" "" "vmcap.scenario=refused"
+  check_arm_steps "$sub" "arm=5:add crashkernel= to GRUB_CMDLINE_LINUX in a file under /etc/default/grub.d/" \
+    "status=3" "estimate=0:to set it: /etc/default/grub.d/vmcap.cfg" || ok=0
+  sub=$work/lockdown; mkdir -p "$sub"; cp "$work/first.cpio" "$sub/"
+  crash "$sub" 192M "lockdown=integrity vmcap.scenario=lockdown"
+  # Debian's signed kernel, but no UEFI: its keyrings hold no Debian key, so kexec_file_load
+  # cannot verify it and lockdown refuses the load; arm says so and that nothing can be
+  # loaded (5); kexec -p (kexec_load) is refused as well; nothing is armed.
+  check_arm_steps "$sub" "arm=5:lockdown integrity" "arm=5:can verify no kernel's signature" "kexec-p=!0" \
+    "disarm=0:no capture kernel is loaded" "status=3:not armed" || ok=0
+  [ "$ok" = 1 ]
+}
+
 # ---------------------------------------------------------------- servers on 127.0.0.1
 free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
@@ -294,7 +369,8 @@ qemu_cpu() {
   awk -v hz="$clk_tck" '{ sub(/^.*\) /, ""); printf "%.1f", ($12 + $13) / hz }' "/proc/$1/stat" 2>/dev/null || true
 }
 
-# crash WORK CRASHKERNEL: boots the first kernel, which crashes into the capture kernel; sets
+# crash WORK CRASHKERNEL [PARAMS]: boots the first kernel (no crashkernel= when CRASHKERNEL is
+# empty; PARAMS added to its command line), which crashes into the capture kernel; sets
 # qemu_rc, panic_to_reboot_s (the console's sysrq line to QEMU's exit, host clock) and
 # panic_to_reboot_cpu_s (QEMU's CPU seconds over the same span: load-independent).
 crash() {
@@ -307,7 +383,7 @@ crash() {
   # kernel's jitter loop under TCG. VMCAP_E2E_CPU overrides (e.g. qemu64 for that worst case).
   timeout "$run_timeout" qemu-system-x86_64 -accel tcg,thread=multi -smp 1 -m "${mem_mib}M" \
     -cpu "${VMCAP_E2E_CPU:-qemu64,+rdrand}" -nodefaults -display none -no-reboot -kernel "$vmlinuz" -initrd "$work/first.cpio" \
-    -append "console=ttyS0 panic=-1 printk.devkmsg=on crashkernel=$2" \
+    -append "console=ttyS0 panic=-1 printk.devkmsg=on${2:+ crashkernel=$2}${3:+ $3}" \
     -serial "file:$work/console.log" \
     -netdev user,id=net0 -device virtio-net-pci,netdev=net0 > "$work/qemu.log" 2>&1 &
   pid=$!
@@ -449,12 +525,14 @@ PY
 
 # checked_text: what a PASS checked, for the paths of this run (printed in the summary).
 checked_text() {
-  local p vmcap_paths="" early="" late="" base=""
+  local p vmcap_paths="" early="" late="" base="" arm="" refusals=""
   for p in $paths; do
     case "$p" in
       baseline) base=1 ;;
+      arm-refusals) refusals=1 ;;
       *) vmcap_paths="$vmcap_paths, $p" ;;
     esac
+    [ "$p" != arm ] || arm=1
     case "$p" in dracut|dracut-systemd) early="$early, $p" ;; dracut-netlegacy) late="$late, $p" ;; esac
   done
   echo "every path: QEMU ended through the capture kernel's reboot (exit 0, not the $run_timeout s timeout);" \
@@ -469,6 +547,12 @@ checked_text() {
     echo "${early#, }: the hook loaded the NIC drivers and vmcap brought the network up, before udevd started"
   [ -z "$late" ] || echo "${late#, }: the capture ran after dracut's own DHCP (network-legacy)"
   [ -z "$base" ] || echo "baseline: the core is what socat received from makedumpfile -F -c -d 31 | nc"
+  [ -z "$arm" ] || echo "arm: vmcap arm exited 0 having loaded with kexec_file_load the image it built with" \
+    "virtio_pci and virtio_net found in sysfs; a second arm said armed and current; vmcap status exited 0"
+  [ -z "$refusals" ] || echo "arm-refusals (no crash; the crash checks above do not apply): crashkernel=64M: arm" \
+    "exited 5 naming both sizes and loaded nothing, status 3, estimate gave crashkernel=; no crashkernel=: arm" \
+    "exited 5 with the line to add, status 3; lockdown=integrity without UEFI keys: arm exited 5 saying no" \
+    "signature can be verified, kexec -p was refused too, nothing loaded (status 3)"
 }
 
 # ---------------------------------------------------------------- one path
@@ -485,13 +569,25 @@ run_path() {
     dracut-systemd) image_dracut "$work" dracut-systemd vmcap "systemd systemd-initrd dracut-systemd" ;;
     dracut-netlegacy) image_dracut "$work" dracut-netlegacy dracut ;;
     baseline) image_baseline "$work"; start_socat "$work/baseline.flat" ;;
-    *) fail "unknown path $name (ours, dracut, dracut-systemd, dracut-netlegacy, baseline)" ;;
+    arm|arm-refusals) first_image_arm "$work" ;;
+    *) fail "unknown path $name (ours, dracut, dracut-systemd, dracut-netlegacy, baseline, arm, arm-refusals)" ;;
   esac
-  local append="$capture_append $capture_extra"
-  [ "$name" = baseline ] && append="$append vmcap.nc=10.0.2.2:$nc_port"
-  first_image "$work" "$append"
-  log "$name: capture image $(du -k "$work/capture.img" | cut -f1) KiB, made in $(seconds "$t0" "$(now)") s; crashing (crashkernel=$ck)"
-  crash "$work" "$ck"
+  if [ "$name" = arm-refusals ]; then
+    arm_refusals "$work" && path_ok=1
+    log "$name: $([ "$path_ok" = 1 ] && echo PASS || echo FAILED)"
+    echo "${name}_ok=$path_ok" >> "$out/results"
+    return 0
+  fi
+  if [ "$name" = arm ]; then
+    log "$name: the first kernel arms itself with vmcap arm; crashing (crashkernel=$ck)"
+    crash "$work" "$ck" "vmcap.scenario=crash"
+  else
+    local append="$capture_append $capture_extra"
+    [ "$name" = baseline ] && append="$append vmcap.nc=10.0.2.2:$nc_port"
+    first_image "$work" "$append"
+    log "$name: capture image $(du -k "$work/capture.img" | cut -f1) KiB, made in $(seconds "$t0" "$(now)") s; crashing (crashkernel=$ck)"
+    crash "$work" "$ck"
+  fi
   if [ "$name" = baseline ]; then
     wait "$socat_pid" 2>/dev/null || true; socat_pid=
   fi
@@ -502,6 +598,9 @@ run_path() {
         check_core "$work/baseline.flat" "$work" && path_ok=1 ;;
       dracut|dracut-systemd) check_upload "$work" "$name" && check_dracut_stage "$work" vmcap && path_ok=1 ;;
       dracut-netlegacy) check_upload "$work" "$name" && check_dracut_stage "$work" dracut && path_ok=1 ;;
+      arm) check_arm_steps "$work" "arm=0:armed: " "arm=0:(kexec_file_load)" "arm=0:modules virtio_pci, virtio_net" \
+             "arm-again=0:armed and current" "status=0:armed and current" &&
+           check_upload "$work" "$name" && path_ok=1 ;;
       *) check_upload "$work" "$name" && path_ok=1 ;;
     esac
   fi

@@ -203,12 +203,11 @@ int run_arm(const ArmOptions& o, run::Progress& progress) {
                              "check-config " + o.config_path + "; --force arms anyway)");
     return kArmBadInput;
   }
-  print_plan(*plan, progress);
-
   std::string record_path = arm_record_path(o);
   auto previous = read_arm_record(record_path);
   const bool loaded = crash_loaded(o);
   if (o.build_only) {
+    print_plan(*plan, progress);
     if (auto built = build_image_if_needed(*plan, progress); !built) {
       progress.line("image", built.error().message());
       return kArmBadInput;
@@ -220,6 +219,7 @@ int run_arm(const ArmOptions& o, run::Progress& progress) {
     progress.line("arm", "armed and current since " + previous->loaded_at + ": nothing to build or load");
     return kArmOk;
   }
+  print_plan(*plan, progress);
   if (previous && loaded) {
     for (const auto& c : plan->key.changed_since(previous->image)) progress.line("arm", "changed: " + c);
     if (previous->cmdline != plan->cmdline.line()) progress.line("arm", "changed: the command line");
@@ -235,9 +235,17 @@ int run_arm(const ArmOptions& o, run::Progress& progress) {
   }
   if (int fit = check_fit(*plan, reservation, o, progress); fit != kArmOk) return fit;
   CrashImage image{plan->kernel, plan->initrd, plan->cmdline.line()};
-  auto method = load_crash_image(image, o.kexec_tool);
+  LoadContext context;
+  context.lockdown = security.lockdown.has_value() && *security.lockdown.value != Lockdown::None;
+  auto sb = security.secure_boot_enforcing();
+  context.secure_boot = sb.has_value() && *sb.value;
+  auto method = load_crash_image(image, o.kexec_tool, context);
   if (!method) {
     progress.line("load", method.error().message());
+    if (method.error().kind == ErrorKind::Usage) {
+      progress.line("load", "the machine is NOT armed");
+      return kCannotArm;  // no image can be loaded here: the previous one could not be either
+    }
     // The kernel frees the old image before it loads a new one: load the last one that worked.
     if (previous) {
       auto again = load_crash_image({previous->kernel, previous->initrd, previous->cmdline}, o.kexec_tool);
@@ -300,7 +308,10 @@ int run_estimate(const ArmOptions& o, run::Progress& progress) {
   CrashReservation reservation = read_crash_reservation(o.root);
   progress.line("reservation", "now " + reservation_text(reservation));
   std::cout << advice.parameter << "\n";
-  progress.line("advice", "to set it: " + advice.file + " with the line " + advice.content + ", then " + advice.command);
+  std::string line = advice.content;
+  while (!line.empty() && line.back() == '\n') line.pop_back();
+  progress.line("advice", "to set it: " + advice.file + " with the line " + line + ", then " + advice.command +
+                              " and reboot");
   for (const auto& c : advice.conflicts)
     progress.line("advice", c.where + " also sets crashkernel= (" + c.line + ")" +
                                 (c.wins ? ": it comes later on the kernel's line and would win; remove it" : ""));

@@ -95,12 +95,24 @@ Result<LoadMethod> with_tool(const std::vector<std::string>& argv) {
 
 const char* to_string(LoadMethod m) { return m == LoadMethod::KexecFileLoad ? "kexec_file_load" : "kexec -p"; }
 
-std::string kexec_file_load_failure(int err, const CrashImage& image) {
+std::string kexec_file_load_failure(int err, const CrashImage& image, const LoadContext& context) {
   switch (err) {
     case EPERM:
-      return "the kernel refused the load (EPERM): under lockdown (/sys/kernel/security/lockdown) it loads only an "
-             "image signed by a key it trusts, and kernel.kexec_load_disabled = 1 or a missing CAP_SYS_BOOT refuse "
-             "every load; vmcap status shows which";
+      // Seen with Debian's signed 6.1 kernel and lockdown=integrity in QEMU without UEFI: the
+      // kernel logs "kexec of unsigned images is restricted". Its built-in keyring holds only
+      // its module signing key; Debian's Secure Boot key reaches the kernel only through
+      // shim's MOK list (the machine keyring) on a Secure Boot machine.
+      if (context.lockdown && context.secure_boot)
+        return "the kernel refused the load (EPERM): it is locked down and could not verify the signature of " +
+               image.kernel + " against the keys it trusts (UEFI db and MOK): use the distribution's signed kernel, "
+               "booted through shim, or enrol its key with mokutil";
+      if (context.lockdown)
+        return "the kernel refused the load (EPERM): it is locked down (lockdown= or Secure Boot) and can verify "
+               "no kernel's signature: without Secure Boot its keyrings hold no distribution key, so nothing can be "
+               "loaded for a crash. Boot with Secure Boot through shim (Debian's key then comes from the MOK list), "
+               "or without lockdown=";
+      return "the kernel refused the load (EPERM): kernel.kexec_load_disabled = 1, a missing CAP_SYS_BOOT or a "
+             "signature the kernel requires (CONFIG_KEXEC_SIG_FORCE) refuse it; vmcap status shows the first two";
     case EKEYREJECTED:
     case ENOKEY:
     case EBADMSG:
@@ -130,7 +142,7 @@ std::string kexec_file_load_failure(int err, const CrashImage& image) {
   }
 }
 
-Result<LoadMethod> load_crash_image(const CrashImage& image, const std::string& kexec_tool) {
+Result<LoadMethod> load_crash_image(const CrashImage& image, const std::string& kexec_tool, const LoadContext& context) {
   Fd kernel(::open(image.kernel.c_str(), O_RDONLY | O_CLOEXEC));
   if (kernel.get() < 0) return make_error(ErrorKind::Io, image.kernel, std::nullopt, std::strerror(errno));
   Fd initrd(::open(image.initrd.c_str(), O_RDONLY | O_CLOEXEC));
@@ -138,7 +150,10 @@ Result<LoadMethod> load_crash_image(const CrashImage& image, const std::string& 
   if (kexec_file_load(kernel.get(), initrd.get(), &image.cmdline, kKexecFileOnCrash) == 0)
     return LoadMethod::KexecFileLoad;
   const int err = errno;
-  if (err != ENOSYS) return make_error(ErrorKind::Io, "", std::nullopt, kexec_file_load_failure(err, image));
+  if (err != ENOSYS) {
+    const ErrorKind kind = err == EPERM && context.lockdown ? ErrorKind::Usage : ErrorKind::Io;
+    return make_error(kind, "", std::nullopt, kexec_file_load_failure(err, image, context));
+  }
   if (kexec_tool.empty())
     return make_error(ErrorKind::Io, "", std::nullopt, "this kernel has no kexec_file_load (ENOSYS) and no kexec program was given");
   return with_tool({kexec_tool, "-p", image.kernel, "--initrd=" + image.initrd, "--append=" + image.cmdline});

@@ -21,14 +21,22 @@ struct CrashImage {
 enum class LoadMethod { KexecFileLoad, KexecTool };
 const char* to_string(LoadMethod m);
 
+// What the machine's security state says of a refusal (security_state.h, read by the caller).
+struct LoadContext {
+  bool lockdown = false;     // integrity or confidentiality
+  bool secure_boot = false;  // on and enforcing
+};
+
 // What the kernel's refusal means for the operator, and what to do next: one message per
 // errno of kexec_file_load (EPERM lockdown or signature, EKEYREJECTED/ENOKEY/EBADMSG
 // signature, ENOEXEC image format, EINVAL command line, EBUSY, ENOMEM reservation...).
-std::string kexec_file_load_failure(int err, const CrashImage& image);
+std::string kexec_file_load_failure(int err, const CrashImage& image, const LoadContext& context = {});
 
 // Loads `image` as the crash kernel. `kexec_tool`: the fallback program ("kexec" on PATH
-// by default; empty: no fallback). The method used, or why neither worked.
-Result<LoadMethod> load_crash_image(const CrashImage& image, const std::string& kexec_tool = "kexec");
+// by default; empty: no fallback). The method used, or why neither worked: a refusal under
+// lockdown is ErrorKind::Usage (the machine as it is cannot be armed), others ErrorKind::Io.
+Result<LoadMethod> load_crash_image(const CrashImage& image, const std::string& kexec_tool = "kexec",
+                                    const LoadContext& context = {});
 
 // Unloads the crash kernel (nothing loaded is not an error).
 Result<LoadMethod> unload_crash_image(const std::string& kexec_tool = "kexec");

@@ -26,7 +26,11 @@ TEST(KexecFailure, EachErrnoSaysWhatToDo) {
     std::string m = kexec_file_load_failure(err, image);
     EXPECT_NE(m.find(part), std::string::npos) << err << ": " << m;
   };
-  has(EPERM, "lockdown");
+  has(EPERM, "kernel.kexec_load_disabled = 1");
+  EXPECT_NE(kexec_file_load_failure(EPERM, image, {true, false}).find("without Secure Boot its keyrings hold no distribution key"),
+            std::string::npos);
+  EXPECT_NE(kexec_file_load_failure(EPERM, image, {true, true}).find("could not verify the signature of /boot/vmlinuz-x"),
+            std::string::npos);
   has(EKEYREJECTED, "signature of /boot/vmlinuz-x");
   has(ENOKEY, "mokutil");
   has(EBADMSG, "signature");
