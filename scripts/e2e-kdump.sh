@@ -548,7 +548,9 @@ checked_text() {
   [ -z "$late" ] || echo "${late#, }: the capture ran after dracut's own DHCP (network-legacy)"
   [ -z "$base" ] || echo "baseline: the core is what socat received from makedumpfile -F -c -d 31 | nc"
   [ -z "$arm" ] || echo "arm: vmcap arm exited 0 having loaded with kexec_file_load the image it built with" \
-    "virtio_pci and virtio_net found in sysfs; a second arm said armed and current; vmcap status exited 0"
+    "virtio_pci and virtio_net found in sysfs; a second arm said armed and current; status exited 0; after" \
+    "disarm status exited 3; arm again took the cached image; a load the kernel refused (a 200 MiB initrd)" \
+    "exited 1 with the previous image loaded again, and status 0: the crash was captured by that image"
   [ -z "$refusals" ] || echo "arm-refusals (no crash; the crash checks above do not apply): crashkernel=64M: arm" \
     "exited 5 naming both sizes and loaded nothing, status 3, estimate gave crashkernel=; no crashkernel=: arm" \
     "exited 5 with the line to add, status 3; lockdown=integrity without UEFI keys: arm exited 5 saying no" \
@@ -599,7 +601,9 @@ run_path() {
       dracut|dracut-systemd) check_upload "$work" "$name" && check_dracut_stage "$work" vmcap && path_ok=1 ;;
       dracut-netlegacy) check_upload "$work" "$name" && check_dracut_stage "$work" dracut && path_ok=1 ;;
       arm) check_arm_steps "$work" "arm=0:armed: " "arm=0:(kexec_file_load)" "arm=0:modules virtio_pci, virtio_net" \
-             "arm-again=0:armed and current" "status=0:armed and current" &&
+             "arm-again=0:armed and current" "status=0:armed and current" "disarm=0:unloaded" \
+             "status-disarmed=3:not armed" "rearm=0:up to date" "rearm=0:armed: " \
+             "arm-too-big=1:is loaded again: the machine stays armed with it" "status-after=0:armed and current" &&
            check_upload "$work" "$name" && path_ok=1 ;;
       *) check_upload "$work" "$name" && path_ok=1 ;;
     esac

@@ -220,7 +220,9 @@ int run_arm(const ArmOptions& o, run::Progress& progress) {
     return kArmOk;
   }
   print_plan(*plan, progress);
-  if (previous && loaded) {
+  if (previous && loaded && plan->key.key.empty()) {
+    progress.line("arm", "changed: the image, " + plan->initrd + " given with --initrd");
+  } else if (previous && loaded) {
     for (const auto& c : plan->key.changed_since(previous->image)) progress.line("arm", "changed: " + c);
     if (previous->cmdline != plan->cmdline.line()) progress.line("arm", "changed: the command line");
   }

@@ -133,8 +133,9 @@ std::string kexec_file_load_failure(int err, const CrashImage& image, const Load
       return "the crashkernel= reservation cannot hold " + image.kernel + " and " + image.initrd +
              " (ENOMEM): vmcap estimate says what to reserve";
     case EADDRNOTAVAIL:
-      return "no memory is reserved for a crash kernel (EADDRNOTAVAIL): add crashkernel= to the kernel command line "
-             "(vmcap estimate says how much)";
+      // The kernel found no hole for a segment: no reservation, or one too small for them.
+      return "the crashkernel= reservation has no room for " + image.kernel + " and " + image.initrd +
+             " (EADDRNOTAVAIL): it is too small for them, or there is none; vmcap estimate says what to reserve";
     case ENOENT:
       return "a file to load is gone (ENOENT): " + image.kernel + ", " + image.initrd;
     default:

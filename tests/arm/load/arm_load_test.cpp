@@ -38,7 +38,7 @@ TEST(KexecFailure, EachErrnoSaysWhatToDo) {
   has(EINVAL, "command line");
   has(EBUSY, "another kexec load");
   has(ENOMEM, "crashkernel= reservation cannot hold /boot/vmlinuz-x and /var/lib/vmcap/images/k.img");
-  has(EADDRNOTAVAIL, "add crashkernel=");
+  has(EADDRNOTAVAIL, "reservation has no room for /boot/vmlinuz-x and /var/lib/vmcap/images/k.img");
   has(EIO, "kexec_file_load failed: ");
 }
 

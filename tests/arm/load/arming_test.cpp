@@ -4,6 +4,7 @@
 // changed). Nothing here reaches kexec_file_load: every run that could is a dry run or is
 // refused before loading (the real loads are the QEMU tests').
 #include <gtest/gtest.h>
+#include <sys/mount.h>
 #include <sys/utsname.h>
 
 #include <cstdio>
@@ -159,6 +160,46 @@ TEST(Arm, AReservationTooSmallIsRefusedWithTheNumbersAndNothingLoaded) {
   EXPECT_NE(c.str().find("estimate: kernel 63.6 MiB"), std::string::npos) << c.str();
   EXPECT_EQ(c.str().find("load:"), std::string::npos) << c.str();
   if (std::getenv("VMCAP_TEST_VERBOSE")) std::fprintf(stderr, "%s", c.str().c_str());
+}
+
+// Bad input: each refused with the file named and what is wrong, nothing loaded.
+TEST(Arm, AnUnreadableConfigIsNamed) {
+  Machine m;
+  m.options.config_path = m.dir.file("missing.conf");
+  Console c;
+  EXPECT_EQ(run_arm(m.options, c.progress), kArmBadInput) << c.str();
+  EXPECT_NE(c.str().find("arm: " + m.dir.file("missing.conf") + ": "), std::string::npos) << c.str();
+}
+
+TEST(Arm, AModuleTreeThatDoesNotMatchTheKernelIsNamed) {
+  Machine m;
+  // The NIC's module named, but the root holds no lib/modules for the running release.
+  write_whole_file(m.config, "[network]\nmodules = virtio_net\n[destination d]\nurl = http://10.0.2.2/x\n");
+  write_whole_file(m.root + "/lib/modules/0.0.0-other/modules.dep", "kernel/drivers/net/virtio_net.ko:\n");
+  Console c;
+  EXPECT_EQ(run_arm(m.options, c.progress), kArmBadInput) << c.str();
+  EXPECT_NE(c.str().find("holds 0.0.0-other, not " + release()), std::string::npos) << c.str();
+  EXPECT_EQ(c.str().find("load:"), std::string::npos) << c.str();
+}
+
+TEST(Arm, AFullStateFolderIsSaidAndLeavesNoPartImage) {
+  Machine m;
+  const std::string state = m.dir.path() + "/full";
+  std::filesystem::create_directories(state);
+  if (::mount("tmpfs", state.c_str(), "tmpfs", 0, "size=64k,mode=0755") != 0)
+    GTEST_SKIP() << "cannot mount a small tmpfs here (not root)";
+  m.options.state_dir = state;
+  Console c;
+  int status = run_arm(m.options, c.progress);
+  std::vector<std::string> left;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(state))
+    if (e.is_regular_file()) left.push_back(e.path());
+  ::umount2(state.c_str(), MNT_DETACH);
+  EXPECT_EQ(status, kArmBadInput) << c.str();
+  EXPECT_NE(c.str().find("No space left on device"), std::string::npos) << c.str();
+  EXPECT_NE(c.str().find(state + "/images/"), std::string::npos) << c.str();
+  EXPECT_TRUE(left.empty()) << left.front();
+  EXPECT_EQ(c.str().find("load:"), std::string::npos) << c.str();
 }
 
 TEST(Status, NotArmedIsThree) {
