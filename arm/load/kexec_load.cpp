@@ -11,6 +11,8 @@
 #include <cstring>
 #include <vector>
 
+#include "elf/unique_fd.h"
+
 extern char** environ;
 
 namespace vmcap::arm {
@@ -20,19 +22,6 @@ namespace {
 constexpr unsigned long kKexecFileUnload = 0x1;
 constexpr unsigned long kKexecFileOnCrash = 0x2;
 
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
 
 long kexec_file_load(int kernel_fd, int initrd_fd, const std::string* cmdline, unsigned long flags) {
 #ifdef SYS_kexec_file_load
@@ -144,9 +133,9 @@ std::string kexec_file_load_failure(int err, const CrashImage& image, const Load
 }
 
 Result<LoadMethod> load_crash_image(const CrashImage& image, const std::string& kexec_tool, const LoadContext& context) {
-  Fd kernel(::open(image.kernel.c_str(), O_RDONLY | O_CLOEXEC));
+  UniqueFd kernel(::open(image.kernel.c_str(), O_RDONLY | O_CLOEXEC));
   if (kernel.get() < 0) return make_error(ErrorKind::Io, image.kernel, std::nullopt, std::strerror(errno));
-  Fd initrd(::open(image.initrd.c_str(), O_RDONLY | O_CLOEXEC));
+  UniqueFd initrd(::open(image.initrd.c_str(), O_RDONLY | O_CLOEXEC));
   if (initrd.get() < 0) return make_error(ErrorKind::Io, image.initrd, std::nullopt, std::strerror(errno));
   if (kexec_file_load(kernel.get(), initrd.get(), &image.cmdline, kKexecFileOnCrash) == 0)
     return LoadMethod::KexecFileLoad;

@@ -20,21 +20,6 @@ void warn(IomemCrashRanges& r, size_t& count, std::string message) {
   if (r.warnings.size() < kMaxWarnings) r.warnings.push_back(std::move(message));
 }
 
-// "0-1 sysfs-kernel value" files: /sys/kernel/kexec_crash_loaded and crash_hotplug.
-Fact<bool> read_flag(const std::string& root, std::string_view path, std::string_view absent_means) {
-  auto f = read_machine_file(root, path, 64);
-  if (!f) {
-    if (f.error().kind == ErrorKind::Missing)
-      return Fact<bool>::unknown_because(std::string(path) + " absent: " + std::string(absent_means), std::string(path));
-    return Fact<bool>::unknown_because(f.error().message(), std::string(path));
-  }
-  const auto v = parse_decimal(f->text);
-  if (!v || *v > 1)
-    return Fact<bool>::unknown_because(std::string(path) + ": not 0 or 1: '" + std::string(trim(f->text)) + "'",
-                                       std::string(path));
-  return Fact<bool>::known(*v == 1, std::string(path));
-}
-
 }  // namespace
 
 uint64_t IomemCrashRanges::total_bytes() const {
@@ -117,7 +102,7 @@ CrashReservation read_crash_reservation(const std::string& root) {
         std::string(size_path) + ": not a number: '" + std::string(trim(f->text)) + "'", std::string(size_path));
   }
 
-  c.loaded = read_flag(root, "/sys/kernel/kexec_crash_loaded", no_kexec);
+  c.loaded = read_flag_file(root, "/sys/kernel/kexec_crash_loaded", no_kexec);
 
   constexpr std::string_view iomem_path = "/proc/iomem";
   if (auto f = read_machine_file(root, iomem_path, kMaxIomemBytes); !f) {
@@ -132,8 +117,8 @@ CrashReservation read_crash_reservation(const std::string& root) {
   }
 
   constexpr std::string_view no_hotplug = "kernel before 6.5 or without CONFIG_CRASH_HOTPLUG";
-  c.cpu_hotplug_updates = read_flag(root, "/sys/devices/system/cpu/crash_hotplug", no_hotplug);
-  c.memory_hotplug_updates = read_flag(root, "/sys/devices/system/memory/crash_hotplug", no_hotplug);
+  c.cpu_hotplug_updates = read_flag_file(root, "/sys/devices/system/cpu/crash_hotplug", no_hotplug);
+  c.memory_hotplug_updates = read_flag_file(root, "/sys/devices/system/memory/crash_hotplug", no_hotplug);
   return c;
 }
 

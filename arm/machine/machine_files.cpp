@@ -80,4 +80,19 @@ std::optional<int64_t> parse_signed_decimal(std::string_view s) {
   return v;
 }
 
+std::string absent_or_message(const Error& e, std::string_view abs_path, std::string_view absent_means) {
+  if (e.kind == ErrorKind::Missing) return std::string(abs_path) + " absent: " + std::string(absent_means);
+  return e.message();
+}
+
+Fact<bool> read_flag_file(const std::string& root, std::string_view abs_path, std::string_view absent_means) {
+  auto f = read_machine_file(root, abs_path, 64);
+  if (!f) return Fact<bool>::unknown_because(absent_or_message(f.error(), abs_path, absent_means), std::string(abs_path));
+  const auto v = parse_decimal(f->text);
+  if (!v || *v > 1)
+    return Fact<bool>::unknown_because(std::string(abs_path) + ": not 0 or 1: '" + std::string(trim(f->text)) + "'",
+                                       std::string(abs_path));
+  return Fact<bool>::known(*v == 1, std::string(abs_path));
+}
+
 }  // namespace vmcap::arm

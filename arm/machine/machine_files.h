@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "arm/machine/fact.h"
 #include "elf/result.h"
 
 namespace vmcap::arm {
@@ -25,6 +26,13 @@ struct FileText {
 // unreadable: ErrorKind::Io. Errors name the path as given (ABS_PATH), not the root's.
 Result<FileText> read_machine_file(const std::string& root, std::string_view abs_path,
                                    size_t max_bytes);
+
+// An error reading ABS_PATH as a fact's reason: "PATH absent: ABSENT_MEANS" when the file is
+// not there (what its absence says about the kernel), else the error's message.
+std::string absent_or_message(const Error& e, std::string_view abs_path, std::string_view absent_means);
+
+// A sysfs or sysctl file that holds 0 or 1 ("1\n"): known, or unknown with why.
+Fact<bool> read_flag_file(const std::string& root, std::string_view abs_path, std::string_view absent_means);
 
 // The text without leading and trailing spaces, tabs and newlines.
 std::string_view trim(std::string_view s);

@@ -13,11 +13,6 @@ constexpr std::string_view kEfiDir = "/sys/firmware/efi";
 constexpr std::string_view kEfivarsDir = "/sys/firmware/efi/efivars";
 constexpr std::string_view kGlobalVariableGuid = "8be4df61-93ca-11d2-aa0d-00e098032b8c";
 
-std::string absent_or_message(const Error& e, std::string_view path, std::string_view absent_means) {
-  if (e.kind == ErrorKind::Missing) return std::string(path) + " absent: " + std::string(absent_means);
-  return e.message();
-}
-
 Fact<bool> read_efi_boolean(const std::string& root, std::string_view name) {
   const std::string path = std::string(kEfivarsDir) + "/" + std::string(name) + "-" + std::string(kGlobalVariableGuid);
   std::error_code ec;
@@ -35,16 +30,6 @@ Fact<bool> read_efi_boolean(const std::string& root, std::string_view name) {
   Fact<bool> v = parse_efi_boolean(std::span<const uint8_t>(p, f->text.size()), name);
   v.source = path;
   return v;
-}
-
-Fact<bool> read_sysctl_flag(const std::string& root, std::string_view path, std::string_view absent_means) {
-  auto f = read_machine_file(root, path, 64);
-  if (!f) return Fact<bool>::unknown_because(absent_or_message(f.error(), path, absent_means), std::string(path));
-  const auto v = parse_decimal(f->text);
-  if (!v || *v > 1)
-    return Fact<bool>::unknown_because(std::string(path) + ": not 0 or 1: '" + std::string(trim(f->text)) + "'",
-                                       std::string(path));
-  return Fact<bool>::known(*v == 1, std::string(path));
 }
 
 }  // namespace
@@ -120,7 +105,7 @@ SecurityState read_security_state(const std::string& root) {
   }
   s.secure_boot = read_efi_boolean(root, "SecureBoot");
   s.setup_mode = read_efi_boolean(root, "SetupMode");
-  s.kexec_load_disabled = read_sysctl_flag(root, "/proc/sys/kernel/kexec_load_disabled",
+  s.kexec_load_disabled = read_flag_file(root, "/proc/sys/kernel/kexec_load_disabled",
                                            "kernel without kexec, or /proc not mounted");
 
   constexpr std::string_view limit_path = "/proc/sys/kernel/kexec_load_limit_panic";

@@ -1,4 +1,5 @@
 #include "initramfs/network/address_config.h"
+#include "elf/unique_fd.h"
 
 #include <fcntl.h>
 #include <net/if.h>
@@ -28,19 +29,6 @@ sockaddr_in inet(const Ipv4Address& a) {
   return s;
 }
 
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
 
 }  // namespace
 
@@ -49,7 +37,7 @@ Result<void> set_ipv4_address(const std::string& interface, const Ipv4Address& a
     return make_error(ErrorKind::Usage, interface, std::nullopt, "prefix length " + std::to_string(prefix_length) + " is not 1..32");
   if (interface.empty() || interface.size() >= IFNAMSIZ)
     return make_error(ErrorKind::Usage, interface, std::nullopt, "interface name must be 1..15 characters");
-  Fd s(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  UniqueFd s(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
   if (s.get() < 0) return os_error("socket(AF_INET)", "for address ioctls");
   const Ipv4Address mask = mask_of(prefix_length);
   Ipv4Address broadcast;
@@ -70,7 +58,7 @@ Result<void> set_ipv4_address(const std::string& interface, const Ipv4Address& a
 }
 
 Result<void> add_default_route(const std::string& interface, const Ipv4Address& gateway) {
-  Fd s(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  UniqueFd s(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
   if (s.get() < 0) return os_error("socket(AF_INET)", "for route ioctls");
   rtentry route{};
   sockaddr_in any = inet(Ipv4Address{});
@@ -103,7 +91,7 @@ Result<void> write_resolv_conf(const std::string& path, const std::vector<Ipv4Ad
   std::string text = "# written by vmcap (network bring-up)\n";
   for (size_t i = 0; i < servers.size() && i < 3; ++i) text += "nameserver " + servers[i].to_string() + "\n";
   const std::string tmp = path + ".tmp";
-  Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+  UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
   if (fd.get() < 0) return os_error(tmp, "open");
   if (::write(fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size())) return os_error(tmp, "write");
   if (::rename(tmp.c_str(), path.c_str()) != 0) return os_error(path, "rename from " + tmp);
