@@ -24,7 +24,7 @@
 # kernel's reboot, the whole loop; and the image's build time. Results in OUT/results.
 #
 #   scripts/e2e-debian-system.sh [--out DIR] [--image-dir DIR] [--crashkernel 192M]
-#                                [--mem-mib 1024] [--timeout 1500] [--compression zstd|zlib]
+#                                [--mem-mib 1024] [--timeout 900] [--compression zstd|zlib]
 #                                [--chroot DIR] [--accel tcg|kvm] [--check-only]
 #                                [--static-build DIR] [--vmcap BINARY]
 #
@@ -48,7 +48,7 @@ out=$root/build/e2e-debian-system
 image_dir=$root/build/debian-system
 crashkernel=192M
 mem_mib=1024
-run_timeout=1500
+run_timeout=900
 compression=zstd
 chroot_dir=
 accel=tcg
