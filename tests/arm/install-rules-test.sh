@@ -20,6 +20,8 @@ done
 [ -f "$dest/usr/lib/udev/rules.d/98-vmcap-hotplug.rules" ] || fail "no udev rule"
 grep -q 'RUN+="/bin/systemctl --no-block start vmcap-rearm.service"' "$dest/usr/lib/udev/rules.d/98-vmcap-hotplug.rules" ||
   fail "the udev rule does not start vmcap-rearm.service"
+grep -q '^ENV{SYNTH_UUID}=="?\*", GOTO="vmcap_end"' "$dest/usr/lib/udev/rules.d/98-vmcap-hotplug.rules" ||
+  fail "the udev rule would re-arm on the coldplug events replayed at every boot"
 
 if command -v systemd-analyze > /dev/null; then
   mkdir -p "$dest/verify"
