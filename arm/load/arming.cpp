@@ -366,6 +366,15 @@ int run_status(const ArmOptions& o, bool json, run::Progress& progress) {
       state = changed.empty() ? "armed and current" : "armed, but stale";
     }
   }
+  // The estimate for the image arm would load, when it is built (status builds nothing).
+  std::optional<MemoryEstimate> estimate;
+  std::string estimate_note = "vmcap estimate measures it (no image built yet)";
+  if (plan && std::filesystem::exists(plan->initrd)) {
+    if (auto in = estimate_inputs(*plan, plan->initrd, o.root)) estimate = estimate_crashkernel(in->inputs);
+    else estimate_note = in.error().message();
+  } else if (!plan) {
+    estimate_note = "unknown: " + plan.error().message();
+  }
   if (json) {
     nlohmann::json j = {{"state", status == kArmOk ? "armed" : status == kNotArmed ? "not-armed" : "stale"},
                         {"exit_status", status},
@@ -382,6 +391,10 @@ int run_status(const ArmOptions& o, bool json, run::Progress& progress) {
     j["secure_boot"] = sb.has_value() ? nlohmann::json(*sb.value) : nlohmann::json();
     j["crash_hotplug"] = {{"cpu", reservation.cpu_hotplug_updates.has_value() ? nlohmann::json(*reservation.cpu_hotplug_updates.value) : nlohmann::json()},
                           {"memory", reservation.memory_hotplug_updates.has_value() ? nlohmann::json(*reservation.memory_hotplug_updates.value) : nlohmann::json()}};
+    j["estimate"] = estimate ? nlohmann::json{{"minimum_bytes", estimate->minimum_bytes},
+                                              {"recommended_bytes", estimate->recommended_bytes},
+                                              {"crashkernel", estimate->crashkernel_parameter()}}
+                             : nlohmann::json();
     std::cout << j.dump(2) << "\n";
     return status;
   }
@@ -391,6 +404,9 @@ int run_status(const ArmOptions& o, bool json, run::Progress& progress) {
     progress.line("loaded", record->kernel + " with " + record->initrd + " (" + record->method + ", " +
                                 record->loaded_at + "): " + record->cmdline);
   for (const auto& c : changed) progress.line("changed", c + " (vmcap arm loads the new one)");
+  progress.line("estimate", estimate ? "minimum " + mib_string(estimate->minimum_bytes) + ", recommended " +
+                                          estimate->crashkernel_parameter() + " (vmcap estimate says how)"
+                                    : estimate_note);
   report_security(security, progress);
   auto yes = [](bool b) { return b ? std::string("the kernel updates the crash image itself") : std::string("no: re-armed by udev"); };
   progress.line("hotplug", "cpu " + fact_text(reservation.cpu_hotplug_updates, yes) + ", memory " +

@@ -220,6 +220,18 @@ TEST(Status, ArmedByVmcapIsCurrentUntilTheConfigChanges) {
     Console c;
     EXPECT_EQ(run_status(m.options, false, c.progress), kArmOk) << c.str();
     EXPECT_NE(c.str().find("status: armed and current"), std::string::npos) << c.str();
+    EXPECT_NE(c.str().find("estimate: vmcap estimate measures it (no image built yet)"), std::string::npos) << c.str();
+  }
+  {
+    // With the image built, status gives the estimate for it.
+    auto o = m.options;
+    o.build_only = true;
+    Console b;
+    ASSERT_EQ(run_arm(o, b.progress), kArmOk) << b.str();
+    Console c;
+    EXPECT_EQ(run_status(m.options, false, c.progress), kArmOk) << c.str();
+    EXPECT_NE(c.str().find("estimate: minimum "), std::string::npos) << c.str();
+    EXPECT_NE(c.str().find("recommended crashkernel="), std::string::npos) << c.str();
   }
   write_whole_file(m.config, "final_action = poweroff\n[arm]\nremove = panic\n[destination disk]\nurl = file:///var/crash\n");
   Console c;
