@@ -215,7 +215,9 @@ int run_arm(const ArmOptions& o, run::Progress& progress) {
     progress.line("arm", "image ready for " + plan->release + "; nothing loaded (--build-only)");
     return kArmOk;
   }
-  if (loaded && previous && record_matches(*previous, *plan) && std::filesystem::exists(plan->initrd) && !o.reload) {
+  std::error_code exists_ec;
+  if (loaded && previous && record_matches(*previous, *plan) && std::filesystem::exists(plan->initrd, exists_ec) &&
+      !o.reload) {
     progress.line("arm", "armed and current since " + previous->loaded_at + ": nothing to build or load");
     return kArmOk;
   }
@@ -269,7 +271,7 @@ int run_arm(const ArmOptions& o, run::Progress& progress) {
   ArmRecord record;
   record.kernel = plan->kernel;
   record.initrd = plan->initrd;
-  record.initrd_sha256 = file_sha256(plan->initrd).has_value() ? *file_sha256(plan->initrd) : "";
+  if (auto sha = file_sha256(plan->initrd)) record.initrd_sha256 = *sha;
   record.cmdline = plan->cmdline.line();
   record.method = to_string(*method);
   record.loaded_at = utc_now();
@@ -323,7 +325,8 @@ int run_estimate(const ArmOptions& o, run::Progress& progress) {
 int run_disarm(const ArmOptions& o, run::Progress& progress) {
   if (!crash_loaded(o)) {
     progress.line("disarm", "no capture kernel is loaded");
-    std::filesystem::remove(arm_record_path(o));
+    std::error_code ec;
+    std::filesystem::remove(arm_record_path(o), ec);
     return kArmOk;
   }
   auto r = unload_crash_image(o.kexec_tool);
@@ -369,7 +372,8 @@ int run_status(const ArmOptions& o, bool json, run::Progress& progress) {
   // The estimate for the image arm would load, when it is built (status builds nothing).
   std::optional<MemoryEstimate> estimate;
   std::string estimate_note = "vmcap estimate measures it (no image built yet)";
-  if (plan && std::filesystem::exists(plan->initrd)) {
+  std::error_code ec;
+  if (plan && std::filesystem::exists(plan->initrd, ec)) {
     if (auto in = estimate_inputs(*plan, plan->initrd, o.root)) estimate = estimate_crashkernel(in->inputs);
     else estimate_note = in.error().message();
   } else if (!plan) {
