@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 
 #include <unistd.h>
@@ -13,6 +14,8 @@
 #include "arm/load/arm_record.h"
 #include "arm/load/estimate_inputs.h"
 #include "arm/load/kexec_load.h"
+#include "arm/load/run_program.h"
+#include "arm/machine/machine_files.h"
 #include "arm/machine/grub_advice.h"
 #include "arm/machine/crash_reservation.h"
 #include "arm/machine/security_state.h"
@@ -284,13 +287,17 @@ int run_arm(const ArmOptions& o, run::Progress& progress) {
   return kArmOk;
 }
 
-int run_estimate(const ArmOptions& o, run::Progress& progress) {
+namespace {
+
+// The estimate for the image arm would load (the cached one, or one built to measure it and
+// removed) and the advice of where to set it; nothing when it cannot be measured (said).
+std::optional<std::pair<MemoryEstimate, CrashkernelAdvice>> measured_advice(const ArmOptions& o,
+                                                                              run::Progress& progress) {
   auto plan = plan_arm(o);
   if (!plan) {
     progress.line("estimate", plan.error().message());
-    return kArmBadInput;
+    return std::nullopt;
   }
-  // The image arm would load: the cached one, or one built for the estimate and removed.
   std::string initrd = plan->initrd;
   std::string temporary;
   std::error_code ec;
@@ -301,24 +308,91 @@ int run_estimate(const ArmOptions& o, run::Progress& progress) {
     auto built = initramfs::build_initramfs(request);
     if (!built) {
       progress.line("estimate", "cannot build the image to measure it: " + built.error().message());
-      return kArmBadInput;
+      return std::nullopt;
     }
     initrd = temporary;
   }
   auto e = print_estimate(*plan, initrd, o.root, progress);
   if (!temporary.empty()) std::filesystem::remove(temporary, ec);
-  if (!e) return kArmBadInput;
-  CrashkernelAdvice advice = crashkernel_advice(e->recommended_bytes, o.root);
+  if (!e) return std::nullopt;
   CrashReservation reservation = read_crash_reservation(o.root);
   progress.line("reservation", "now " + reservation_text(reservation));
-  std::cout << advice.parameter << "\n";
-  std::string line = advice.content;
-  while (!line.empty() && line.back() == '\n') line.pop_back();
-  progress.line("advice", "to set it: " + advice.file + " with the line " + line + ", then " + advice.command +
-                              " and reboot");
+  return std::pair{*e, crashkernel_advice(e->recommended_bytes, o.root)};
+}
+
+std::string one_line(std::string text) {
+  while (!text.empty() && text.back() == '\n') text.pop_back();
+  return text;
+}
+
+void print_conflicts(const CrashkernelAdvice& advice, run::Progress& progress) {
   for (const auto& c : advice.conflicts)
     progress.line("advice", c.where + " also sets crashkernel= (" + c.line + ")" +
                                 (c.wins ? ": it comes later on the kernel's line and would win; remove it" : ""));
+}
+
+}  // namespace
+
+int run_estimate(const ArmOptions& o, run::Progress& progress) {
+  auto m = measured_advice(o, progress);
+  if (!m) return kArmBadInput;
+  const CrashkernelAdvice& advice = m->second;
+  std::cout << advice.parameter << "\n";
+  progress.line("advice", "to set it: " + advice.file + " with the line " + one_line(advice.content) + ", then " +
+                              advice.command + " and reboot (vmcap setup-crashkernel --apply does both)");
+  print_conflicts(advice, progress);
+  return kArmOk;
+}
+
+int run_setup_crashkernel(const ArmOptions& o, bool apply, const std::string& update_grub, run::Progress& progress) {
+  auto m = measured_advice(o, progress);
+  if (!m) return kArmBadInput;
+  const CrashkernelAdvice& advice = m->second;
+  const std::string text = "# Written by vmcap setup-crashkernel: the memory vmcap's capture kernel needs (vmcap\n"
+                           "# estimate). Removed when vmcap is purged; rerun it after a change of RAM or config.\n" +
+                           advice.content;
+  print_conflicts(advice, progress);
+  if (!apply) {
+    progress.line("setup", "would write " + advice.file + ": " + one_line(advice.content) + ", then run " +
+                               advice.command + " (--apply does it); a reboot then reserves the memory");
+    std::cout << text;
+    return kArmOk;
+  }
+  const std::string path = under_root(o.root, advice.file);
+  std::error_code ec;
+  std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << text;
+    out.flush();
+    if (!out || ec) {
+      std::filesystem::remove(tmp, ec);
+      progress.line("setup", "cannot write " + path + (ec ? ": " + ec.message() : std::string()));
+      return kArmFailed;
+    }
+  }
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) {
+    progress.line("setup", "cannot write " + path + ": " + ec.message());
+    return kArmFailed;
+  }
+  progress.line("setup", "wrote " + path + ": " + one_line(advice.content));
+  if (update_grub.empty()) {
+    progress.line("setup", "run " + advice.command + " (or your boot loader's equivalent), then reboot");
+    return kArmOk;
+  }
+  std::string output;
+  int status = run_program({update_grub}, output);
+  if (status != 0) {
+    progress.line("setup", update_grub + (status < 0 ? " could not run" : " exited with status " + std::to_string(status)) +
+                               (output.empty() ? "" : ": " + output) +
+                               ": the boot loader still has the old line; run it by hand (or your boot loader's "
+                               "equivalent), then reboot");
+    return kArmFailed;
+  }
+  progress.line("setup", update_grub + " done: reboot to reserve " + advice.parameter +
+                             "; vmcap-arm.service then arms the machine");
   return kArmOk;
 }
 

@@ -23,6 +23,11 @@ int run_status(const ArmOptions& options, bool json, run::Progress& progress);
 // `vmcap estimate`: the crashkernel= this machine needs for vmcap's capture, how it was
 // found, and where to set it; the value alone on stdout, the rest on stderr.
 int run_estimate(const ArmOptions& options, run::Progress& progress);
+// `vmcap setup-crashkernel [--apply]`: the estimate as a GRUB snippet
+// (/etc/default/grub.d/vmcap.cfg, under options.root); --apply writes it and runs
+// `update_grub` (empty: tells the operator to). Without --apply the snippet goes to stdout.
+int run_setup_crashkernel(const ArmOptions& options, bool apply, const std::string& update_grub,
+                          run::Progress& progress);
 
 // The record's path for this boot.
 std::string arm_record_path(const ArmOptions& options);

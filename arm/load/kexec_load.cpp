@@ -11,9 +11,8 @@
 #include <cstring>
 #include <vector>
 
+#include "arm/load/run_program.h"
 #include "elf/unique_fd.h"
-
-extern char** environ;
 
 namespace vmcap::arm {
 namespace {
@@ -35,43 +34,11 @@ long kexec_file_load(int kernel_fd, int initrd_fd, const std::string* cmdline, u
 #endif
 }
 
-// Runs `argv` (argv[0] on PATH) with stdout and stderr into one string: exit status, or -1.
-int run_tool(const std::vector<std::string>& argv_in, std::string& output) {
-  char path[] = "/tmp/vmcap-kexec-XXXXXX";
-  int out = ::mkstemp(path);
-  if (out < 0) return -1;
-  ::unlink(path);
-  std::vector<std::string> argv_s = argv_in;
-  std::vector<char*> argv;
-  for (auto& a : argv_s) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_adddup2(&fa, out, 1);
-  posix_spawn_file_actions_adddup2(&fa, out, 2);
-  pid_t pid;
-  int rc = ::posix_spawnp(&pid, argv[0], &fa, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  if (rc != 0) {
-    ::close(out);
-    errno = rc;
-    return -1;
-  }
-  int ws = 0;
-  while (::waitpid(pid, &ws, 0) < 0 && errno == EINTR) {
-  }
-  char buf[4096];
-  ::lseek(out, 0, SEEK_SET);
-  for (ssize_t n; output.size() < 64 * 1024 && (n = ::read(out, buf, sizeof buf)) > 0;) output.append(buf, n);
-  ::close(out);
-  while (!output.empty() && (output.back() == '\n' || output.back() == ' ')) output.pop_back();
-  return WIFEXITED(ws) ? WEXITSTATUS(ws) : -1;
-}
 
 // The fallback: `argv` (kexec -p ...); its failure says why it was tried and what it said.
 Result<LoadMethod> with_tool(const std::vector<std::string>& argv) {
   std::string output;
-  int status = run_tool(argv, output);
+  int status = run_program(argv, output);
   if (status == 0) return LoadMethod::KexecTool;
   std::string what = status < 0 ? "could not run " + argv[0] + ": " + std::strerror(errno)
                                 : argv[0] + " exited with status " + std::to_string(status) +

@@ -166,6 +166,19 @@ void add_arming(CLI::App& app, CommandAction& selected) {
     };
   });
 
+  auto apply = std::make_shared<bool>(false);
+  auto* sc = app.add_subcommand("setup-crashkernel",
+                                "Reserve what vmcap estimate says: print the GRUB snippet, or with --apply write "
+                                "/etc/default/grub.d/vmcap.cfg and run update-grub");
+  config(sc);
+  sc->add_flag("--apply", *apply, "write the snippet and run update-grub (a reboot then reserves the memory)");
+  sc->callback([&selected, o, apply] {
+    selected = [o, apply] {
+      run::Progress progress;
+      return arm::run_setup_crashkernel(*o, *apply, "update-grub", progress);
+    };
+  });
+
   auto* e = app.add_subcommand("estimate", "The crashkernel= this machine needs for vmcap's capture, and how it was found");
   config(e);
   e->add_option("--kernel", o->kernel, "the capture kernel (default: the running kernel's)");

@@ -259,5 +259,36 @@ TEST(Estimate, PrintsTheParameterAndHowItWasFound) {
   EXPECT_FALSE(std::filesystem::exists(m.options.state_dir + "/images")) << "estimate keeps no image";
 }
 
+// setup-crashkernel: without --apply it only prints the snippet; with it, writes the
+// snippet under the root and runs the boot loader's update (here `true`, and a missing one).
+TEST(SetupCrashkernel, PrintsThenWritesTheGrubSnippet) {
+  Machine m;
+  write_whole_file(m.root + "/etc/default/grub.d/kdump-tools.cfg",
+                   "GRUB_CMDLINE_LINUX_DEFAULT=\"$GRUB_CMDLINE_LINUX_DEFAULT crashkernel=384M-:128M\"\n");
+  const std::string snippet = m.root + "/etc/default/grub.d/vmcap.cfg";
+  {
+    Console c;
+    std::ostringstream out;
+    auto* old = std::cout.rdbuf(out.rdbuf());
+    int status = run_setup_crashkernel(m.options, false, "true", c.progress);
+    std::cout.rdbuf(old);
+    EXPECT_EQ(status, kArmOk) << c.str();
+    EXPECT_NE(out.str().find("GRUB_CMDLINE_LINUX=\"$GRUB_CMDLINE_LINUX crashkernel="), std::string::npos) << out.str();
+    EXPECT_NE(c.str().find("kdump-tools.cfg:1 also sets crashkernel="), std::string::npos) << c.str();
+    EXPECT_NE(c.str().find("would win; remove it"), std::string::npos) << c.str();
+    EXPECT_FALSE(std::filesystem::exists(snippet)) << "nothing written without --apply";
+  }
+  {
+    Console c;
+    EXPECT_EQ(run_setup_crashkernel(m.options, true, "true", c.progress), kArmOk) << c.str();
+    EXPECT_NE(c.str().find("setup: wrote " + snippet), std::string::npos) << c.str();
+    EXPECT_NE(c.str().find("true done: reboot to reserve crashkernel="), std::string::npos) << c.str();
+    EXPECT_NE(testing::read_whole_file(snippet).find("crashkernel="), std::string::npos);
+  }
+  Console c;
+  EXPECT_EQ(run_setup_crashkernel(m.options, true, "vmcap-no-such-update-grub", c.progress), kArmFailed) << c.str();
+  EXPECT_NE(c.str().find("could not run: the boot loader still has the old line"), std::string::npos) << c.str();
+}
+
 }  // namespace
 }  // namespace vmcap::arm
