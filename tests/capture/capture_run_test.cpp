@@ -246,7 +246,14 @@ TEST(CaptureFinalAction, ASavedDumpIsCapturedWithoutRebootingTheMachine) {
       << r.err;
   EXPECT_NE(r.err.find("--force-final-action does it anyway"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("final action: reboot skipped: the input " + core), std::string::npos) << r.err;
-  EXPECT_EQ(manifest_in(only_capture_dir(d.file("out")))["complete"], true);
+  fs::path dir = only_capture_dir(d.file("out"));
+  json m = manifest_in(dir);
+  EXPECT_EQ(m["complete"], true);
+  // The test guests set no host name: the kernel's "(none)" names no capture.
+  EXPECT_EQ(m["host_source"], "unknown") << m;
+  EXPECT_TRUE(dir.filename().string().starts_with("unknown-")) << dir;
+  EXPECT_NE(r.err.find("the crashed kernel had no host name: captures are named unknown-...; set hostname = in"),
+            std::string::npos) << r.err;
 }
 
 // The deadline's failure action is held to the same rule.
