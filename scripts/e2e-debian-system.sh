@@ -236,29 +236,7 @@ check_upload() {
   dirs=$(find "$upload_root/debian" -mindepth 2 -maxdepth 2 -name manifest.json 2>/dev/null | wc -l)
   [ "$dirs" = 1 ] || { check upload "one capture on the server" 1 "$dirs capture directories under upload/debian"; return; }
   dir=$(dirname "$(find "$upload_root/debian" -mindepth 2 -maxdepth 2 -name manifest.json)")
-  msg=$(python3 - "$dir" 2>&1 <<'PY'
-import hashlib, json, os, sys
-d = sys.argv[1]
-m = json.load(open(os.path.join(d, "manifest.json")))
-bad = []
-if m.get("schema") != "vmcap-manifest/1": bad.append("schema %r" % m.get("schema"))
-if m.get("complete") is not True: bad.append("complete is %r" % m.get("complete"))
-names = [a["name"] for a in m.get("artifacts", [])]
-if sorted(names) != ["dmesg.json", "dmesg.txt", "vmcore.flat"]: bad.append("artifacts %r" % names)
-for a in m.get("artifacts", []):
-    p = os.path.join(d, a["name"])
-    if not os.path.isfile(p): bad.append(a["name"] + " missing on the server"); continue
-    h = hashlib.sha256()
-    with open(p, "rb") as f:
-        for b in iter(lambda: f.read(1 << 20), b""): h.update(b)
-    if h.hexdigest() != a["sha256"]: bad.append(a["name"] + " sha256 differs from the manifest")
-    if os.path.getsize(p) != a["size"]: bad.append(a["name"] + " size differs from the manifest")
-print("manifest complete=%s, artifacts %s, core %d bytes, host %s" % (m.get("complete"), ",".join(sorted(names)),
-      next((a["size"] for a in m.get("artifacts", []) if a["name"] == "vmcore.flat"), 0), m.get("host")))
-for b in bad: print("BAD: " + b)
-sys.exit(1 if bad else 0)
-PY
-) || { check upload "the upload" 1 "$dir: $msg"; return; }
+  msg=$(python3 "$e2e_dir/check_manifest.py" "$dir" 2>&1) || { check upload "the upload" 1 "$dir: $msg"; return; }
   local logmsg
   logmsg=$(check_log "$dir/dmesg.txt") || { check upload "the upload" 1 "dmesg.txt: $logmsg"; return; }
   # The core: restored (makedumpfile -R), its log through makedumpfile and vmcap, equal to dmesg.txt.

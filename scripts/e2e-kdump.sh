@@ -449,28 +449,7 @@ check_upload() {
   [ "$manifests" = 1 ] || { log "$2: $manifests capture directories on the server, want 1"; return 1; }
   dir=$(dirname "$(find "$upload_root/$2" -mindepth 2 -maxdepth 2 -name manifest.json)")
   log "$2: capture directory $dir"
-  python3 - "$dir" <<'PY' || return 1
-import hashlib, json, os, sys
-d = sys.argv[1]
-m = json.load(open(os.path.join(d, "manifest.json")))
-bad = []
-if m.get("schema") != "vmcap-manifest/1": bad.append("schema %r" % m.get("schema"))
-if m.get("complete") is not True: bad.append("complete is %r" % m.get("complete"))
-names = [a["name"] for a in m.get("artifacts", [])]
-if sorted(names) != ["dmesg.json", "dmesg.txt", "vmcore.flat"]: bad.append("artifacts %r" % names)
-for a in m.get("artifacts", []):
-    p = os.path.join(d, a["name"])
-    if not os.path.isfile(p): bad.append(a["name"] + " missing on the server"); continue
-    h = hashlib.sha256()
-    with open(p, "rb") as f:
-        for b in iter(lambda: f.read(1 << 20), b""): h.update(b)
-    if h.hexdigest() != a["sha256"]: bad.append(a["name"] + " sha256 differs from the manifest")
-    if os.path.getsize(p) != a["size"]: bad.append(a["name"] + " size differs from the manifest")
-for b in bad: print("manifest: " + b, file=sys.stderr)
-print("manifest: complete, %d artifacts, core %d bytes" % (len(names),
-      next((a["size"] for a in m.get("artifacts", []) if a["name"] == "vmcore.flat"), 0)), file=sys.stderr)
-sys.exit(1 if bad else 0)
-PY
+  python3 "$e2e_dir/check_manifest.py" "$dir" >&2 || return 1
   check_log "$dir/dmesg.txt" || return 1
   check_core "$dir/vmcore.flat" "$work" || return 1
   cmp -s "$dir/dmesg.txt" "$core_log" ||
