@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "arm/machine/machine_files.h"
+#include "capture/run/meminfo.h"
 
 namespace fs = std::filesystem;
 
@@ -46,21 +47,7 @@ std::optional<MachineRam> firmware_ram(const std::string& root) {
 }  // namespace
 
 std::optional<uint64_t> parse_mem_total(std::string_view meminfo) {
-  constexpr std::string_view key = "MemTotal:";
-  size_t at = 0;
-  while (at < meminfo.size()) {
-    size_t end = meminfo.find('\n', at);
-    if (end == std::string_view::npos) end = meminfo.size();
-    std::string_view line = meminfo.substr(at, end - at);
-    at = end + 1;
-    if (!line.starts_with(key)) continue;
-    line = trim(line.substr(key.size()));
-    if (!line.ends_with(" kB")) return std::nullopt;
-    const auto kib = parse_decimal(line.substr(0, line.size() - 3));
-    if (!kib || *kib > (uint64_t{1} << 44)) return std::nullopt;  // 16 PiB: not a real machine
-    return *kib * 1024;
-  }
-  return std::nullopt;
+  return run::meminfo_bytes(meminfo, "MemTotal:");
 }
 
 Fact<MachineRam> read_machine_ram(const std::string& root) {

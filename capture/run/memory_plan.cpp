@@ -1,5 +1,7 @@
 #include "capture/run/memory_plan.h"
 
+#include "capture/run/meminfo.h"
+
 #include <algorithm>
 #include <charconv>
 #include <fstream>
@@ -7,24 +9,7 @@
 namespace vmcap::run {
 
 std::optional<uint64_t> parse_mem_available(std::string_view meminfo) {
-  constexpr std::string_view key = "MemAvailable:";
-  size_t at = 0;
-  while (at < meminfo.size()) {
-    size_t end = meminfo.find('\n', at);
-    if (end == std::string_view::npos) end = meminfo.size();
-    std::string_view line = meminfo.substr(at, end - at);
-    at = end + 1;
-    if (!line.starts_with(key)) continue;
-    line.remove_prefix(key.size());
-    while (!line.empty() && line.front() == ' ') line.remove_prefix(1);
-    uint64_t kib = 0;
-    auto [p, ec] = std::from_chars(line.data(), line.data() + line.size(), kib);
-    if (ec != std::errc{} || p == line.data()) return std::nullopt;
-    if (std::string_view(p, line.data() + line.size()) != " kB") return std::nullopt;
-    if (kib > (uint64_t{1} << 44)) return std::nullopt;  // 16 PiB: not a real machine (and * 1024 cannot overflow)
-    return kib * 1024;
-  }
-  return std::nullopt;
+  return meminfo_bytes(meminfo, "MemAvailable:");
 }
 
 std::optional<uint64_t> mem_available_bytes() {
