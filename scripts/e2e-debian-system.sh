@@ -90,30 +90,7 @@ mkdir -p "$out"; out=$(cd "$out" && pwd)
 work=$out/run
 
 # ---------------------------------------------------------------- nginx on 127.0.0.1 (as scripts/e2e-kdump.sh)
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-wait_listening() {
-  local hex i=0
-  hex=$(printf '%04X' "$1")
-  until awk -v p=":$hex" '$2 ~ p"$" && $4 == "0A" { found = 1 } END { exit !found }' /proc/net/tcp; do
-    kill -0 "$2" 2>/dev/null || return 1
-    i=$((i + 1)); [ "$i" -lt 100 ] || return 1
-    sleep 0.1
-  done
-}
-start_nginx() {
-  local dir=$out/nginx
-  rm -rf "$dir"; mkdir -p "$dir/root/upload" "$dir/tmp"
-  http_port=$(free_port)
-  sed -e "s|@DIR@|$dir|g" -e "s|@PORT@|$http_port|" -e "s|@USER@|user root;|" \
-    "$e2e_dir/nginx.conf.in" > "$dir/nginx.conf"
-  nginx -p "$dir" -c "$dir/nginx.conf" -e "$dir/error.log" > "$dir/stderr.log" 2>&1 &
-  nginx_pid=$!
-  wait_listening "$http_port" "$nginx_pid" || { cat "$dir/stderr.log" "$dir/error.log" >&2; fail "nginx did not start"; }
-  upload_root=$dir/root/upload
-  log "nginx (WebDAV PUT) on 127.0.0.1:$http_port, files in $upload_root"
-}
+. "$e2e_dir/servers.sh"  # free_port, wait_listening, start_nginx
 qemu_pid=
 # shellcheck disable=SC2317  # run by the EXIT trap
 cleanup() {
