@@ -99,7 +99,7 @@ Result<config::Config> checked_config(const ImageRequest& r, ImageReport& report
       return make_error(ErrorKind::Usage, r.config_path, std::nullopt,
                         "the config has problems; an image that cannot capture is worse than none "
                         "(--force builds it anyway):" + all);
-    report.warnings.push_back("building with a broken config (--force):" + all);
+    report.warnings.push_back("building with what parsed (the capture kernel uses every key that parsed and every destination without a problem):" + all);
   }
   if (!loaded.config.network) {
     for (const auto& d : loaded.config.destinations)
@@ -230,7 +230,7 @@ Result<ImageReport> build_initramfs(const ImageRequest& r) {
       if (!r.force)
         return make_error(ErrorKind::Missing, f.path, std::nullopt,
                           f.why + " names it: " + bytes.error().reason + " (--force builds without it)");
-      report.warnings.push_back(f.why + ": " + bytes.error().message() + " (left out, --force)");
+      report.warnings.push_back(f.why + ": " + bytes.error().message() + " (left out of the image)");
       continue;
     }
     // The archive path as the kernel will resolve it ("/etc//x/../y" -> "etc/y").

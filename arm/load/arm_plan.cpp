@@ -63,7 +63,9 @@ Result<ArmPlan> plan_arm(const ArmOptions& o) {
     p.request.vmcap_binary = o.vmcap_binary;
     p.request.kernel_release = p.release;
     if (o.root != "/") p.request.kernel_root = o.root;  // ROOT/lib/modules/RELEASE
-    p.request.force = o.force;
+    // Arming builds with what parsed: a broken line or a missing file leaves its part out
+    // (said as it is built), as the capture kernel would; it never leaves the machine unarmed.
+    p.request.force = true;
     find_nic(o, p);
     p.key = VMCAP_TRY(image_key(p.kernel, p.request));
     p.initrd = cached_image_path(o.state_dir, p.release, p.key.key);

@@ -27,7 +27,7 @@ struct ArmOptions {
   bool build_only = false;   // build (or find) the image, load nothing: a kernel hook, before that kernel boots
   bool reload = false;       // load even when what is loaded is current: after CPU or memory hotplug the
                              // kernel's crash headers must be made again
-  bool force = false;        // arm even when the estimate or the config says it will fail
+  bool force = false;        // arm even when the estimate says the reservation is too small
   std::string vmcap_binary;  // the image's /init; empty: this vmcap (it must be static)
   std::string root = "/";    // where /proc, /sys and /boot are read (a tree in tests)
   std::string state_dir = "/var/lib/vmcap";  // cached images

@@ -200,12 +200,14 @@ int run_arm(const ArmOptions& o, run::Progress& progress) {
     progress.line("arm", plan.error().message());
     return kArmBadInput;
   }
+  // A machine armed with what parsed still saves its log (the capture kernel's rules for a
+  // broken config, docs/config.md); an unarmed one loses the crash. So problems are said, not fatal.
   for (const auto& problem : plan->config_problems) progress.line("config", problem);
-  if (!plan->config_problems.empty() && !o.force) {
-    progress.line("arm", o.config_path + " has problems: an image that cannot capture is worse than none (vmcap "
-                             "check-config " + o.config_path + "; --force arms anyway)");
-    return kArmBadInput;
-  }
+  if (!plan->config_problems.empty())
+    progress.line("config", o.config_path + " has " + std::to_string(plan->config_problems.size()) +
+                                " problem(s): arming with what parsed (in the capture kernel: every key that parsed, "
+                                "every destination without a problem, else the log to fallback_path). Fix the file, "
+                                "check it with vmcap check-config, then systemctl reload vmcap-arm");
   std::string record_path = arm_record_path(o);
   auto previous = read_arm_record(record_path);
   const bool loaded = crash_loaded(o);

@@ -138,7 +138,7 @@ void add_arming(CLI::App& app, CommandAction& selected) {
   a->add_flag("--reload", o->reload,
               "load again even when what is loaded is current (after CPU or memory hotplug the kernel's crash "
               "headers must be made again)");
-  a->add_flag("--force", o->force, "arm even when the reservation looks too small or the config has problems");
+  a->add_flag("--force", o->force, "arm even when the reservation looks smaller than the estimate");
   a->callback([&selected, o] {
     selected = [o] {
       run::Progress progress;

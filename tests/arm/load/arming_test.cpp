@@ -142,6 +142,24 @@ TEST(Arm, BuildOnlyBuildsTheImageOnceAndLoadsNothing) {
   EXPECT_FALSE(std::filesystem::exists(arm_record_path(o))) << "nothing was loaded, nothing recorded";
 }
 
+// A broken /etc/vmcap.conf at boot: the machine is armed with what parsed (the capture
+// kernel's rules) and every problem is said with its line; an unarmed machine loses the crash.
+TEST(Arm, ABrokenConfigIsArmedWithWhatParsedAndEachProblemSaid) {
+  Machine m(0);
+  write_whole_file(m.config, "final_action = reboot\ndump_levle = 31\n[destination web]\nurl = htp://x/y\n"
+                             "[destination disk]\nurl = file:///var/crash\n");
+  auto o = m.options;
+  o.build_only = true;
+  Console c;
+  EXPECT_EQ(run_arm(o, c.progress), kArmOk) << c.str();
+  EXPECT_NE(c.str().find("config: " + m.config + ":2: "), std::string::npos) << c.str();
+  EXPECT_NE(c.str().find("dump_level"), std::string::npos) << "the did-you-mean: " << c.str();
+  EXPECT_NE(c.str().find("config: " + m.config + ":4: "), std::string::npos) << c.str();
+  EXPECT_NE(c.str().find("has 2 problem(s): arming with what parsed"), std::string::npos) << c.str();
+  EXPECT_NE(c.str().find("systemctl reload vmcap-arm"), std::string::npos) << c.str();
+  EXPECT_NE(c.str().find("image: built "), std::string::npos) << c.str();
+}
+
 TEST(Arm, NoReservationIsRefusedWithTheLineToAdd) {
   Machine m(0);
   Console c;
