@@ -155,7 +155,7 @@ int check_fit(const ArmPlan& plan, const CrashReservation& reservation, const Ar
   }
   std::string text = "the reservation (" + mib_string(size) + ", /sys/kernel/kexec_crash_size) is smaller than the " +
                      mib_string(e->minimum_bytes) + " this capture needs: set " + e->crashkernel_parameter() +
-                     " (vmcap estimate)";
+                     " (vmcap setup-crashkernel --apply writes it for GRUB; then reboot)";
   if (o.force) {
     progress.line("estimate", text + "; --force: loading it anyway");
     return kArmOk;
@@ -176,7 +176,8 @@ int run_arm(const ArmOptions& o, run::Progress& progress) {
   if (reservation.size.has_value() && *reservation.size.value == 0 && !o.build_only) {
     progress.line("arm", "no memory is reserved for a capture kernel (/sys/kernel/kexec_crash_size is 0): add "
                          "crashkernel= to GRUB_CMDLINE_LINUX in a file under /etc/default/grub.d/, run update-grub "
-                         "and reboot; vmcap estimate says how much");
+                         "and reboot: vmcap setup-crashkernel --apply does the first two with the size vmcap "
+                         "estimate finds");
     return kCannotArm;
   }
   if (!reservation.size.has_value() && !o.dry_run && !o.build_only) {
