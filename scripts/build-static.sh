@@ -10,7 +10,8 @@
 # 3. builds a minimal static libcurl (OpenSSL, libssh2, c-ares, zlib, zstd; nothing else)
 #    and a static libfmt (Debian's libfmt-dev has only the .so) into DIR/deps/prefix;
 # 4. configures vmcap in DIR with -DVMCAP_STATIC=ON (cmake/Static.cmake) and builds vmcap,
-#    vmcap.stripped and vmcap-curl-probe.
+#    vmcap.stripped and vmcap-curl-probe. Its install layout is the Debian package's
+#    (scripts/build-deb.sh installs it): prefix /usr, units in /lib/systemd/system.
 #
 # Idempotent: a dependency is rebuilt only when its Debian source version or its build
 # options change. Without --refresh, once built, it is not checked against the archive again
@@ -179,7 +180,8 @@ fi
 log "configuring vmcap (static) in $build"
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE="${VMCAP_STATIC_BUILD_TYPE:-RelWithDebInfo}" \
   -DVMCAP_STATIC=ON -DVMCAP_TESTS=OFF -DVMCAP_BENCHMARKS=OFF -DVMCAP_SANITIZE=OFF \
-  -DVMCAP_CURL_PREFIX="$prefix" -Dfmt_DIR="$prefix/lib/cmake/fmt" >"$build/configure.log" 2>&1 ||
+  -DVMCAP_CURL_PREFIX="$prefix" -Dfmt_DIR="$prefix/lib/cmake/fmt" \
+  -DCMAKE_INSTALL_PREFIX=/usr -DVMCAP_SYSTEMD_UNIT_DIR=/lib/systemd/system >"$build/configure.log" 2>&1 ||
   { tail -40 "$build/configure.log" >&2; exit 1; }
 start=$SECONDS
 if ! cmake --build "$build" -j "$jobs" --target vmcap vmcap_stripped vmcap-curl-probe \
