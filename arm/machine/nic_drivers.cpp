@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "arm/machine/machine_files.h"
+#include "initramfs/sysfs_drivers.h"
 
 namespace fs = std::filesystem;
 
@@ -13,7 +14,6 @@ namespace {
 
 constexpr size_t kMaxRouteBytes = 1u << 20;  // one line a route: tens of thousands of routes
 constexpr size_t kMaxInterfaces = 4096;      // listed in /sys/class/net
-constexpr int kMaxDepth = 16;                // parents walked up from the NIC's device
 
 std::vector<std::string_view> fields_of(std::string_view line) {
   std::vector<std::string_view> f;
@@ -40,22 +40,9 @@ bool has_device(const std::string& root, const std::string& iface) {
   return fs::exists(under_root(root, "/sys/class/net/" + iface + "/device"), ec);
 }
 
-// The symlink's target's last component: "../../../bus/virtio/drivers/virtio_net" -> virtio_net.
-std::string link_basename(const fs::path& link) {
-  std::error_code ec;
-  const fs::path target = fs::read_symlink(link, ec);
-  if (ec) return {};
-  return target.filename().string();
-}
-
 }  // namespace
 
-std::vector<std::string> CaptureNic::modules() const {
-  std::vector<std::string> out;
-  for (auto it = drivers.rbegin(); it != drivers.rend(); ++it)
-    if (!it->module.empty() && std::find(out.begin(), out.end(), it->module) == out.end()) out.push_back(it->module);
-  return out;
-}
+std::vector<std::string> CaptureNic::modules() const { return initramfs::modules_outermost_first(drivers); }
 
 std::optional<std::string> default_route_interface(std::string_view table) {
   std::optional<std::string> best;
@@ -139,27 +126,9 @@ Result<CaptureNic> find_capture_nic(std::string_view configured, const std::stri
   fs::path dev = fs::canonical(under_root(root, dev_link), ec);
   if (ec)  // a named interface without a device: virtual, nothing to load for it
     return nic;
-  const fs::path devices_top = fs::weakly_canonical(under_root(root, "/sys/devices"), ec);
-  for (int depth = 0; depth < kMaxDepth; ++depth) {
-    const std::string rel = fs::relative(dev, devices_top, ec).string();
-    if (ec || rel.empty() || rel == "." || rel.starts_with("..")) break;  // left /sys/devices
-    std::error_code e2;
-    if (fs::is_symlink(dev / "subsystem", e2) && link_basename(dev / "subsystem") == "usb") nic.on_usb = true;
-    if (fs::is_symlink(dev / "driver", e2)) {
-      NicDriver d;
-      d.device = dev.filename().string();
-      d.driver = link_basename(dev / "driver");
-      const std::string shown = depth == 0 ? dev_link : "/sys/devices/" + rel;
-      if (fs::is_symlink(dev / "driver" / "module", e2)) {
-        d.module = link_basename(dev / "driver" / "module");
-        d.how = shown + "/driver/module -> " + d.module;
-      } else {
-        d.how = shown + "/driver -> " + d.driver + ", no module link: built in";
-      }
-      nic.drivers.push_back(std::move(d));
-    }
-    dev = dev.parent_path();
-  }
+  auto chain = initramfs::drivers_up_from(dev, root, dev_link);
+  nic.drivers = std::move(chain.drivers);
+  nic.on_usb = std::find(chain.subsystems.begin(), chain.subsystems.end(), "usb") != chain.subsystems.end();
   return nic;
 }
 

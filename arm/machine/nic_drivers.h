@@ -8,7 +8,8 @@
 // virtual interfaces have none).
 // The modules: from the interface's device up through its parents (the bus it sits on),
 // each device's driver is /sys/.../DEVICE/driver, and its module the basename of the
-// symlink /sys/.../DEVICE/driver/module; no module link means the driver is built in. So a
+// symlink /sys/.../DEVICE/driver/module; no module link means the driver is built in
+// (initramfs/sysfs_drivers.h, shared with the disk of a file:// destination). So a
 // virtio NIC (virtio0) gives virtio_net and, from its PCI device's driver (virtio-pci),
 // virtio_pci, and a USB NIC gives its driver, usbcore's and the host controller's, as
 // dracut collects every DRIVERS== of `udevadm info -a`.
@@ -24,15 +25,13 @@
 #include <vector>
 
 #include "elf/result.h"
+#include "initramfs/sysfs_drivers.h"
 
 namespace vmcap::arm {
 
-struct NicDriver {
-  std::string device;  // the sysfs device's name: "virtio0", "0000:00:03.0"
-  std::string driver;  // "virtio_net", "virtio-pci"
-  std::string module;  // "virtio_pci"; empty: built into the kernel
-  std::string how;     // "/sys/class/net/eth0/device/driver/module -> virtio_net"
-};
+// device ("virtio0"), driver ("virtio_net"), module ("virtio_pci"; empty: built in), how
+// ("/sys/class/net/eth0/device/driver/module -> virtio_net"): initramfs/sysfs_drivers.h.
+using NicDriver = initramfs::SysfsDriver;
 
 struct CaptureNic {
   std::string interface;           // "eth0"
