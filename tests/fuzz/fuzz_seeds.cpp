@@ -358,6 +358,37 @@ void arm_seeds() {
        "\"image_parts\":[{\"what\":\"kernel\",\"path\":\"/boot/vmlinuz\",\"sha256\":\"cd\"}]}");
 }
 
+// The capture kernel's local disks (fuzz_local_disk: the first byte picks the reader): a
+// mounts file, an ext4 and a FAT32 head, a mountinfo table after the path to look up.
+void local_disk_seeds() {
+  seed("local_disk", "mounts",
+       std::string("\0", 1) + "# comment\n00112233-4455-6677-8899-aabbccddeeff ext4 /var/crash /var/crash\n"
+                               "A1B2-C3D4 vfat /my\\040dir /boot/efi/crash\n");
+  std::string ext(1 + 2048, '\0');
+  ext[0] = 1;
+  ext[1 + 1024 + 0x38] = 0x53;
+  ext[1 + 1024 + 0x39] = static_cast<char>(0xEF);
+  ext[1 + 1024 + 0x60] = 0x40;  // extents: ext4
+  for (int i = 0; i < 16; ++i) ext[1 + 1024 + 0x68 + i] = static_cast<char>(i * 0x11);
+  seed("local_disk", "ext4", ext);
+  std::string fat(1 + 512, '\0');
+  fat[0] = 1;
+  fat[1 + 0x0C] = 2;  // 512-byte sectors
+  fat[1 + 0x0D] = 8;
+  fat[1 + 0x0E] = 32;
+  fat[1 + 0x10] = 2;
+  fat[1 + 0x15] = static_cast<char>(0xF8);
+  fat[1 + 0x24] = 100;
+  for (int i = 0; i < 4; ++i) fat[1 + 0x43 + i] = static_cast<char>(0xA1 + i);
+  fat.replace(1 + 0x52, 8, "FAT32   ");
+  seed("local_disk", "vfat32", fat);
+  seed("local_disk", "mountinfo",
+       std::string("\2", 1) + "/var/crash/x\n"
+                               "22 1 254:1 / / rw,relatime shared:1 - ext4 /dev/vda1 rw\n"
+                               "30 22 0:50 /@crash /var/crash rw shared:2 master:1 - btrfs /dev/vdb rw,subvol=/@crash\n"
+                               "31 22 0:23 / /run rw - tmpfs tmpfs rw\n");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -368,6 +399,7 @@ int main(int argc, char** argv) {
   g_dir = argv[1];
   elf_seeds();
   vmcoreinfo_seeds();
+  local_disk_seeds();
   ringbuffer_seeds();
   printk_log_seeds();
   char_ring_seeds();
