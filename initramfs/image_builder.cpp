@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include <zstd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -17,6 +18,7 @@
 #include "capture/config/config_parser.h"
 #include "initramfs/config_files.h"
 #include "initramfs/cpio_writer.h"
+#include "initramfs/local_disk_plan.h"
 #include "initramfs/module_files.h"
 #include "initramfs/module_tree.h"
 #include "initramfs/static_binary.h"
@@ -112,6 +114,16 @@ Result<config::Config> checked_config(const ImageRequest& r, ImageReport& report
   return loaded.config;
 }
 
+// Whether binding a disk onto TARGET would hide a file the image itself holds (its /init,
+// config, the files the config names, the modules) from the capture.
+std::string hides_image_files(const std::string& target, const config::Config& config) {
+  std::vector<std::string> held = {"/init", "/bin/vmcap", "/etc/vmcap.conf", kDiskMountsPath, "/lib/modules"};
+  for (const auto& f : files_named_by(config)) held.push_back(std::filesystem::path(f.path).lexically_normal().string());
+  for (const auto& h : held)
+    if (h == target || h.starts_with(target + "/")) return h;
+  return {};
+}
+
 Result<void> add_modules(const ImageRequest& r, const std::vector<std::string>& names, ImageTree& image,
                          ImageReport& report) {
   if (names.empty()) return ok();
@@ -203,6 +215,32 @@ std::vector<std::string> module_names_for(const ImageRequest& r, const config::C
   return modules;
 }
 
+ImageDisks local_disks_for(const ImageRequest& r, const config::Config& config) {
+  ImageDisks out;
+  LocalDiskPlan plan = plan_local_disks(config, r.system_root);
+  out.found = std::move(plan.found);
+  out.warnings = std::move(plan.warnings);
+  for (auto& m : plan.mounts) {
+    if (auto held = hides_image_files(m.target, config); !held.empty()) {
+      out.warnings.push_back(m.target + " holds the image's own " + held + ": a disk bound there would hide it from the "
+                             "capture, so it is not mounted (" + m.target + " stays in RAM, lost at reboot)");
+      continue;
+    }
+    out.mounts.push_back(std::move(m));
+  }
+  if (out.mounts.empty() || plan.modules.empty()) return out;
+  auto tree = module_tree_for(r);
+  if (!tree) {
+    out.warnings.push_back("the disks' modules cannot be put in the image (" + tree.error().message() +
+                           "): the capture kernel can mount them only if its drivers are built in");
+    return out;
+  }
+  DiskModules modules = resolve_disk_modules(*tree, plan);
+  out.module_names = std::move(modules.names);
+  for (auto& w : modules.warnings) out.warnings.push_back(std::move(w));
+  return out;
+}
+
 Result<ImageReport> build_initramfs(const ImageRequest& r) {
   ImageReport report;
   if (r.output.empty()) return make_error(ErrorKind::Usage, "", std::nullopt, "no output file");
@@ -241,7 +279,14 @@ Result<ImageReport> build_initramfs(const ImageRequest& r) {
     report.files.push_back(f.path);
   }
 
-  VMCAP_CHECK(add_modules(r, module_names_for(r, config), image, report));
+  ImageDisks disks = local_disks_for(r, config);
+  for (auto& w : disks.warnings) report.warnings.push_back(std::move(w));
+  report.local_disks = std::move(disks.found);
+  if (!disks.mounts.empty()) image.add(kDiskMountsPath, File{0644, format_disk_mounts(disks.mounts)});
+  std::vector<std::string> names = module_names_for(r, config);
+  for (auto& m : disks.module_names)
+    if (std::find(names.begin(), names.end(), m) == names.end()) names.push_back(std::move(m));
+  VMCAP_CHECK(add_modules(r, names, image, report));
 
   std::string cpio = VMCAP_TRY(image.cpio());
   report.cpio_bytes = cpio.size();

@@ -2,7 +2,9 @@
 // not need (docs/initramfs.md). Layout: /init (the static vmcap), /etc/vmcap.conf and the
 // files it names at their own paths, the kernel modules to load under
 // /lib/modules/KREL/ with their load order in /lib/modules/KREL/vmcap-modules.order,
-// /dev/console, and the empty mount points /proc /sys /dev /run /tmp.
+// /etc/vmcap-mounts when file:// destinations or fallback_path lie on a local disk
+// (initramfs/local_disk_plan.h), /dev/console, and the empty mount points /proc /sys /dev
+// /run /tmp.
 #pragma once
 
 #include <cstdint>
@@ -13,6 +15,7 @@
 
 #include "capture/config/config.h"
 #include "elf/result.h"
+#include "initramfs/disk_mounts_file.h"
 #include "initramfs/module_tree.h"
 
 namespace vmcap::initramfs {
@@ -29,6 +32,9 @@ struct ImageRequest {
   int zstd_level = 19;
   std::string vmcap_binary;       // empty: this process's own binary, if static
   std::string output;
+  // Where the running system's /proc/self/mountinfo, /sys and /dev are read to find the
+  // disks of file:// destinations and fallback_path (a tree in tests).
+  std::string system_root = "/";
 };
 
 struct ImageReport {
@@ -36,6 +42,7 @@ struct ImageReport {
   std::vector<std::string> modules;          // in load order, as in the image
   std::vector<std::string> builtin_modules;  // asked for, built into the kernel
   std::vector<std::string> files;            // config files carried
+  std::vector<std::string> local_disks;      // a file:// path or fallback_path the capture kernel mounts, each
   std::vector<std::string> warnings;
   uint64_t init_bytes = 0;
   uint64_t cpio_bytes = 0;
@@ -51,5 +58,17 @@ Result<ModuleTree> module_tree_for(const ImageRequest& request);
 
 // The modules asked for: the config's [network] modules, then the request's.
 std::vector<std::string> module_names_for(const ImageRequest& request, const config::Config& config);
+
+// The local disks the image mounts (/etc/vmcap-mounts) and the modules they need, resolved
+// against the image's module tree, as build_initramfs puts them in; image_inputs keys the
+// image on them. Never fails: what cannot be done is a warning, the path then stays in RAM
+// (or, for a module, must be built into the capture kernel).
+struct ImageDisks {
+  std::vector<DiskMount> mounts;
+  std::vector<std::string> module_names;
+  std::vector<std::string> found;
+  std::vector<std::string> warnings;
+};
+ImageDisks local_disks_for(const ImageRequest& request, const config::Config& config);
 
 }  // namespace vmcap::initramfs

@@ -133,7 +133,9 @@ Result<ModuleTree> module_tree_for_release(const std::string& release) {
   return tree_at("/lib/modules/" + release, release, "");
 }
 
-Result<ModulePlan> plan_modules(const ModuleTree& tree, const std::vector<std::string>& names) {
+namespace {
+
+Result<ModulePlan> make_plan(const ModuleTree& tree, const std::vector<std::string>& names, bool lenient) {
   ModulePlan plan;
   if (names.empty()) return plan;
   const std::string dep_file = tree.dir + "/modules.dep";
@@ -176,6 +178,8 @@ Result<ModulePlan> plan_modules(const ModuleTree& tree, const std::vector<std::s
       VMCAP_CHECK(place(place, found->second, 0));
     } else if (builtin.count(name)) {
       if (std::find(plan.builtin.begin(), plan.builtin.end(), name) == plan.builtin.end()) plan.builtin.push_back(name);
+    } else if (lenient) {
+      if (std::find(plan.missing.begin(), plan.missing.end(), asked) == plan.missing.end()) plan.missing.push_back(asked);
     } else {
       return make_error(ErrorKind::Missing, dep_file, std::nullopt,
                         "module \"" + asked + "\" is not in modules.dep, modules.builtin or modules.alias of " +
@@ -183,6 +187,72 @@ Result<ModulePlan> plan_modules(const ModuleTree& tree, const std::vector<std::s
     }
   }
   return plan;
+}
+
+}  // namespace
+
+Result<ModulePlan> plan_modules(const ModuleTree& tree, const std::vector<std::string>& names) {
+  return make_plan(tree, names, false);
+}
+
+Result<ModulePlan> plan_modules_leniently(const ModuleTree& tree, const std::vector<std::string>& names) {
+  return make_plan(tree, names, true);
+}
+
+std::vector<std::string> soft_predependencies(const ModuleTree& tree, const std::vector<std::string>& modules) {
+  std::vector<std::string> out;
+  auto softdep = read_index(tree.dir + "/modules.softdep");
+  if (!softdep || modules.empty()) return out;
+  std::set<std::string> wanted;
+  for (const auto& m : modules) wanted.insert(normalized(m));
+  // "softdep MODULE pre: A B post: C": the names between "pre:" and "post:".
+  std::vector<std::string> pre;
+  std::istringstream lines(*softdep);
+  size_t count = 0;
+  for (std::string line; std::getline(lines, line) && count < kMaxModules; ++count) {
+    std::istringstream words(line);
+    std::string keyword, module;
+    if (!(words >> keyword >> module) || keyword != "softdep" || !wanted.count(normalized(module))) continue;
+    bool in_pre = false;
+    for (std::string w; words >> w && pre.size() < kMaxModules;) {
+      if (w == "pre:") in_pre = true;
+      else if (w == "post:") in_pre = false;
+      else if (in_pre && std::find(pre.begin(), pre.end(), w) == pre.end()) pre.push_back(w);
+    }
+  }
+  if (pre.empty()) return out;
+  // Each name as modprobe takes it: a module of modules.dep, else every module its exact
+  // alias names (crypto-crc32c: crc32c_intel, which needs SSE4.2, and crc32c_generic).
+  std::set<std::string> known;
+  if (auto dep = read_index(tree.dir + "/modules.dep")) {
+    if (auto index = parse_dep(tree.dir + "/modules.dep", *dep))
+      for (const auto& [name, path] : index->path_of) known.insert(name);
+  }
+  std::multimap<std::string, std::string> aliases;
+  if (auto text = read_index(tree.dir + "/modules.alias")) {
+    std::istringstream alias_lines(*text);
+    size_t n = 0;
+    for (std::string line; std::getline(alias_lines, line) && n < kMaxModules * 4; ++n) {
+      std::istringstream words(line);
+      std::string keyword, alias, module;
+      if ((words >> keyword >> alias >> module) && keyword == "alias" && alias.find_first_of("*?[") == std::string::npos)
+        aliases.emplace(normalized(alias), normalized(module));
+    }
+  }
+  auto add = [&](const std::string& m) {
+    if (std::find(out.begin(), out.end(), m) == out.end()) out.push_back(m);
+  };
+  for (const auto& name : pre) {
+    const std::string n = normalized(name);
+    if (known.count(n)) {
+      add(n);
+      continue;
+    }
+    auto [first, last] = aliases.equal_range(n);
+    for (auto it = first; it != last; ++it)
+      if (known.count(it->second)) add(it->second);
+  }
+  return out;
 }
 
 }  // namespace vmcap::initramfs

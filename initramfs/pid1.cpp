@@ -23,6 +23,7 @@
 #include "capture/run/capture_run.h"
 #include "capture/run/final_action.h"
 #include "capture/run/progress.h"
+#include "initramfs/local_disk.h"
 #include "initramfs/module_loader.h"
 #include "initramfs/network/network_setup.h"
 #include "initramfs/system_mounts.h"
@@ -45,6 +46,17 @@ std::string seconds_since(Clock::time_point since) {
   }
 }
 
+// The local disks of /etc/vmcap-mounts, once mounted: PID 1 and the capture child (a copy)
+// unmount them before a reboot, poweroff or halt.
+LocalDisks g_disks;
+
+void unmount_disks(run::Progress& progress) {
+  g_disks.unmount_all([&](std::string_view text) {
+    if (text.substr(0, 6) == "disk: ") text.remove_prefix(6);
+    progress.line("disk", std::string(text));
+  });
+}
+
 // PID 1's own last step. Reboot, poweroff and halt are reboot(2); `shell` has no shell in
 // this image, so it reboots; `none` leaves the machine as it is, with PID 1 idle.
 [[noreturn]] void finish(config::FinalAction action, run::Progress& progress) {
@@ -61,6 +73,8 @@ std::string seconds_since(Clock::time_point since) {
   progress.line("init", std::string(config::to_string(action)) + " now");
   std::fflush(nullptr);
   sync();
+  unmount_disks(progress);  // nothing when the capture child did it before its own reboot
+  std::fflush(nullptr);
   int cmd = action == FinalAction::Poweroff ? RB_POWER_OFF : action == FinalAction::Halt ? RB_HALT_SYSTEM : RB_AUTOBOOT;
   reboot(cmd);
   progress.line("init", std::string("reboot(2) failed: ") + std::strerror(errno) + "; idling");
@@ -113,6 +127,14 @@ void bring_up(const config::Config& config, run::Progress& progress) {
   bring_up_section(*config.network, progress);
 }
 
+// file:// destinations and fallback_path on the machine's own disks (/etc/vmcap-mounts).
+void mount_disks(run::Progress& progress) {
+  g_disks.mount_all([&](std::string_view text) {
+    if (text.substr(0, 6) == "disk: ") text.remove_prefix(6);
+    progress.line("disk", std::string(text));
+  });
+}
+
 // The capture in a child: its exit status, or -1 when it did not exit normally.
 int capture_in_child(run::Progress& progress) {
   auto start = Clock::now();
@@ -127,6 +149,7 @@ int capture_in_child(run::Progress& progress) {
       run::CaptureOptions options;
       options.config_path = config::kDefaultConfigPath;
       options.vmcore = "/proc/vmcore";
+      options.before_final_action = [&progress] { unmount_disks(progress); };
       status = run::run_capture(options, progress);
     } catch (const std::exception& e) {
       progress.line("init", std::string("the capture threw: ") + e.what());
@@ -216,6 +239,7 @@ void run_as_init() {
       progress.line("init", "no /proc/vmcore: this is not a kdump capture kernel (booted normally?); nothing to capture");
       finish(state.config.failure_action, progress);
     }
+    mount_disks(progress);
     int status = capture_in_child(progress);
     // The child did the final action itself unless it was none, shell, or the child died.
     finish(status == run::kCaptureComplete ? state.config.final_action : state.config.failure_action, progress);

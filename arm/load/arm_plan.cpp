@@ -63,6 +63,7 @@ Result<ArmPlan> plan_arm(const ArmOptions& o) {
     p.request.vmcap_binary = o.vmcap_binary;
     p.request.kernel_release = p.release;
     if (o.root != "/") p.request.kernel_root = o.root;  // ROOT/lib/modules/RELEASE
+    p.request.system_root = o.root;                      // the disks of file:// destinations
     // Arming builds with what parsed: a broken line or a missing file leaves its part out
     // (said as it is built), as the capture kernel would; it never leaves the machine unarmed.
     p.request.force = true;

@@ -117,6 +117,7 @@ Result<void> build_image_if_needed(const ArmPlan& p, run::Progress& progress) {
   std::snprintf(took, sizeof took, "%.1f s", secs);
   progress.line("image", "built " + p.initrd + " in " + took + ": " + human_size(report.image_bytes) + ", " +
                              std::to_string(report.modules.size()) + " modules");
+  for (const auto& d : report.local_disks) progress.line("disk", d);
   for (const auto& w : report.warnings) progress.line("image", w);
   // Images of this kernel built from other inputs are stale now: remove them.
   for (const auto& e : std::filesystem::directory_iterator(std::filesystem::path(p.initrd).parent_path(), ec)) {

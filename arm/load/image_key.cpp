@@ -66,9 +66,12 @@ Result<ImageKey> image_key(const std::string& kernel, const initramfs::ImageRequ
   ImageKey key;
   // (No VMCAP_TRY inside a braced list: an early return from there leaks its temporaries.)
   std::vector<initramfs::ImageInput> inputs = VMCAP_TRY(initramfs::image_inputs(r));
-  inputs.insert(inputs.begin(), {"kernel", kernel});
+  inputs.insert(inputs.begin(), {"kernel", kernel, {}});
   for (const auto& input : inputs) {
-    std::string sha = VMCAP_TRY(file_sha256(input.path));
+    // What is not a file (the local disks' mounts) is keyed on its text.
+    std::string sha;
+    if (input.path.empty()) sha = upload::sha256_hex(input.text);
+    else sha = VMCAP_TRY(file_sha256(input.path));
     key.parts.push_back({input.what, input.path, std::move(sha)});
   }
   // What the builder does with the same files: compression and the modules asked for.

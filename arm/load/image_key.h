@@ -1,6 +1,6 @@
 // The key of a cached capture image: SHA-256 over the capture kernel's content, every file
 // the image is made of (initramfs/image_inputs.h: the static vmcap, the config and the files
-// it names, the module indexes and modules) and the build options. Equal keys, equal images:
+// it names, the local disks it mounts, the module indexes and modules) and the build options. Equal keys, equal images:
 // `vmcap arm` then builds nothing, and loads nothing when that image is what is loaded.
 #pragma once
 

@@ -33,6 +33,7 @@ int run_mkinitramfs(initramfs::ImageRequest r, const std::string& compress) {
   }
   for (const auto& b : report->builtin_modules) std::printf("built in: %s\n", b.c_str());
   for (const auto& f : report->files) std::printf("file: %s\n", f.c_str());
+  for (const auto& d : report->local_disks) std::printf("disk: %s\n", d.c_str());
   return kExitOk;
 }
 

@@ -130,6 +130,7 @@ void CaptureRun::load_config() {
 // dump learns from the first lines that the machine will not be rebooted.
 void CaptureRun::decide_final_action_mode() {
   final_mode_.dry_run = options_.dry_run;
+  final_mode_.before_reboot = options_.before_final_action;
   if (options_.dry_run) return;
   auto why = not_a_capture_kernel(options_.vmcore);
   if (!why) return;

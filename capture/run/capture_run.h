@@ -8,6 +8,7 @@
 // A watchdog does the final action when the global deadline passes.
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include "capture/run/progress.h"
@@ -20,6 +21,9 @@ struct CaptureOptions {
   bool dry_run = false;  // the whole pipeline, but the final action is only printed
   // The final action outside a capture kernel too (final_action.h: skipped there otherwise).
   bool force_final_action = false;
+  // Called after the sync, right before a reboot, poweroff or halt (not for none, shell or
+  // a skipped action): vmcap's /init unmounts the local disks it mounted there.
+  std::function<void()> before_final_action;
 };
 
 // Exit statuses of a capture (docs/manifest.md): every artifact saved and every

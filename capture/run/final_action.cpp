@@ -53,6 +53,7 @@ void perform_final_action(config::FinalAction action, const FinalActionMode& mod
     }
     return;
   }
+  if (mode.before_reboot) mode.before_reboot();
   int cmd = action == config::FinalAction::Poweroff ? RB_POWER_OFF
             : action == config::FinalAction::Halt   ? RB_HALT_SYSTEM
                                                     : RB_AUTOBOOT;

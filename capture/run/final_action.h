@@ -6,6 +6,7 @@
 // it is skipped, and said so, unless the user asks for it (--force-final-action).
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -28,6 +29,7 @@ std::optional<std::string> not_a_capture_kernel(const std::string& input,
 struct FinalActionMode {
   bool dry_run = false;
   std::optional<std::string> skip_reason;  // outside a capture kernel, not forced
+  std::function<void()> before_reboot;     // after the sync, before reboot(2) (unmounting disks)
 };
 
 // Does it (returns only for none, a dry run, a skip, or when the system call fails — said on

@@ -51,6 +51,7 @@ struct Fixture {
     r.config_path = config;
     r.vmcap_binary = kStaticExecutable;
     r.output = out;
+    r.system_root = dir.path();  // no mountinfo: the default fallback_path's disk is not looked for
     return r;
   }
 };

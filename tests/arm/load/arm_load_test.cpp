@@ -9,7 +9,9 @@
 #include "arm/load/arm_record.h"
 #include "arm/load/image_key.h"
 #include "arm/load/kexec_load.h"
+#include "tests/arm/machine/fake_root.h"
 #include "tests/initramfs/archive_tools.h"
+#include "tests/initramfs/superblocks.h"
 #include "tests/support/temp_dir.h"
 
 namespace vmcap::arm {
@@ -104,6 +106,48 @@ TEST(ImageKey, OptionsAndTheKernelChangeTheKey) {
   auto new_kernel = image_key(f.kernel, f.request());
   ASSERT_TRUE(base && new_kernel);
   EXPECT_EQ(new_kernel->changed_since(*base), std::vector<std::string>{"kernel " + f.kernel});
+}
+
+// The disk holding a file:// destination on a machine made here (mountinfo, sysfs, the
+// superblock as a file, a module tree): the image mounts it, so a new UUID (the disk
+// reformatted, another disk mounted there) must give a new key, named "local disks".
+TEST(ImageKey, TheLocalDisksOfFileDestinationsAreKeyed) {
+  KeyFixture f;
+  testing::FakeRoot m;
+  m.put("/proc/self/mountinfo", "22 1 254:1 / / rw - ext4 /dev/vda1 rw\n");
+  const std::string disk = "/sys/devices/pci0000:00/0000:00:04.0/virtio1/block/vda";
+  m.put(disk + "/vda1/partition", "1\n");
+  m.put(disk + "/vda1/uevent", "DEVNAME=vda1\n");
+  m.link("/sys/dev/block/254:1", "../../devices/pci0000:00/0000:00:04.0/virtio1/block/vda/vda1");
+  m.put("/dev/vda1", testing::ext_image());
+  m.put("/lib/modules/6.1.0-test/modules.dep", "kernel/fs/ext4/ext4.ko: kernel/fs/jbd2/jbd2.ko\nkernel/fs/jbd2/jbd2.ko:\n");
+  m.put("/lib/modules/6.1.0-test/modules.alias", "alias fs-ext4 ext4\n");
+  m.put("/lib/modules/6.1.0-test/kernel/fs/ext4/ext4.ko", "ext4");
+  m.put("/lib/modules/6.1.0-test/kernel/fs/jbd2/jbd2.ko", "jbd2");
+  write_whole_file(f.config, "[destination disk]\nurl = file:///var/crash\n", 0600);
+  auto request = f.request();
+  request.system_root = m.root();
+  request.kernel_root = m.root();
+  auto before = image_key(f.kernel, request);
+  ASSERT_TRUE(before) << before.error().message();
+  auto has_part = [](const ImageKey& k, const std::string& what, const std::string& path_end) {
+    return std::any_of(k.parts.begin(), k.parts.end(),
+                       [&](const KeyPart& p) { return p.what == what && p.path.ends_with(path_end); });
+  };
+  EXPECT_TRUE(has_part(*before, "local disks", ""));
+  EXPECT_TRUE(has_part(*before, "module", "ext4.ko"));
+  EXPECT_TRUE(has_part(*before, "module", "jbd2.ko"));
+  auto same = image_key(f.kernel, request);
+  ASSERT_TRUE(same);
+  EXPECT_EQ(same->key, before->key);
+
+  std::string other = testing::ext_image();
+  other[1024 + 0x68] = 0x7f;  // another UUID
+  m.put("/dev/vda1", other);
+  auto after = image_key(f.kernel, request);
+  ASSERT_TRUE(after);
+  EXPECT_NE(after->key, before->key);
+  EXPECT_EQ(after->changed_since(*before), (std::vector<std::string>{"local disks"}));
 }
 
 TEST(ImageKey, AMissingKernelIsNamed) {
