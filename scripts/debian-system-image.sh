@@ -2,7 +2,7 @@
 # A real Debian 12 (bookworm) system for the end-to-end tests, as a raw ext4 image that QEMU
 # boots directly (no bootloader: -kernel/-initrd from the image's /boot, root=/dev/vda).
 #
-#   scripts/debian-system-image.sh [--dir DIR] [--static-build DIR] [--size SIZE]
+#   scripts/debian-system-image.sh [--dir DIR] [--deb FILE] [--static-build DIR] [--size SIZE]
 #
 # What it holds:
 #   - mmdebstrap --variant=minbase bookworm from deb.debian.org (main only, no recommends),
@@ -10,25 +10,25 @@
 #     (linux-image-amd64); the initrd is the one initramfs-tools makes inside it. No grub,
 #     no kexec-tools (vmcap loads with kexec_file_load itself; kexec-tools would also take
 #     over reboots with its kexec-load.service).
-#   - vmcap as `cmake --install --strip` of the static build puts it (DESTDIR = the image's
-#     root; the build's prefix /usr/local: /usr/local/sbin/vmcap and the units in
-#     /usr/local/lib/systemd/system, the kernel hooks in /etc/kernel, the udev rule in
-#     /usr/lib/udev/rules.d, the dracut module). The .deb of issue 16 replaces this later.
-#   - vmcap-arm.service and vmcap-arm.path enabled (`systemctl --root`), a placeholder
-#     /etc/vmcap.conf (the test writes its own into its copy of the image with debugfs),
-#     systemd-networkd with DHCP, /etc/fstab for the root, and the test unit
+#   - vmcap's package, installed as a user does: `apt-get install ./vmcap_*.deb` inside the
+#     system (chroot). --deb names it; by default scripts/build-deb.sh makes it (from
+#     --static-build, default build/static). Its maintainer scripts enable vmcap-arm.service
+#     and vmcap-arm.path; /etc/vmcap.conf is the package's default (file:///var/crash; the
+#     test writes its own into its copy of the image with debugfs where it needs another).
+#     The .deb stays as /root/vmcap.deb, for the test's upgrade inside the guest.
+#   - systemd-networkd with DHCP, /etc/fstab for the root, and the test unit
 #     vmcap-e2e.service (scripts/e2e/debian-system/: reports the arming on the serial
-#     console, crashes on the first boot, powers off on the next).
+#     console, then does what the kernel command line's vmcap_e2e= plan says).
 #
 # Cached in DIR (default <repo>/build/debian-system):
 #   base/       the mmdebstrap tree, remade only when its recipe (suite, packages, options)
 #               changes: base.key;
 #   image.raw   the system (sparse, SIZE, default 3G), remade when this script, the base,
-#               the installed vmcap tree or scripts/e2e/debian-system/ change: image.key;
+#               the .deb or scripts/e2e/debian-system/ change: image.key;
 #   vmlinuz, initrd.img, release: the image's kernel and initrd, for QEMU's -kernel/-initrd.
 # Standard output: DIR. Timings in DIR/timings (key=value). Needs root (mmdebstrap's root
 # mode, the image's file owners), network for the base (deb.debian.org only), and
-# (scripts/packages/qemu.txt) mmdebstrap, e2fsprogs, cmake.
+# (scripts/packages/qemu.txt) mmdebstrap, e2fsprogs, cmake, and what scripts/build-deb.sh needs.
 set -euo pipefail
 export PATH=$PATH:/usr/sbin:/sbin
 
@@ -39,12 +39,14 @@ e2e_files=$script_dir/e2e/debian-system
 archive=http://deb.debian.org/debian
 dir=$root/build/debian-system
 static_build=$root/build/static
+deb=
 size=3G
 
 while [ $# -gt 0 ]; do
   case "$1" in
     --dir) dir=$2; shift 2 ;;
     --static-build) static_build=$2; shift 2 ;;
+    --deb) deb=$(realpath "$2"); shift 2 ;;
     --size) size=$2; shift 2 ;;
     -h|--help) sed -n '2,/^set -euo/{/^#/p}' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "debian-system-image.sh: unknown option $1" >&2; exit 2 ;;
@@ -55,10 +57,9 @@ log() { echo "[debian-system-image $(date +%T)] $*" >&2; }
 fail() { log "ERROR: $*"; exit 1; }
 
 [ "$(id -u)" = 0 ] || fail "needs root (mmdebstrap's root mode; the image's files belong to root)"
-for t in mmdebstrap mkfs.ext4 cmake systemctl sha256sum flock; do
+for t in mmdebstrap mkfs.ext4 systemctl sha256sum flock chroot; do
   command -v "$t" >/dev/null || fail "$t missing (scripts/install-deps.sh qemu installs it)"
 done
-[ -f "$static_build/cmake_install.cmake" ] || fail "no static build in $static_build (scripts/build-static.sh)"
 mkdir -p "$dir"
 dir=$(cd "$dir" && pwd)
 exec {lock}>"$dir/.lock"
@@ -91,49 +92,46 @@ krel=$(ls "$dir/base/lib/modules" | head -n 1)
 { [ -n "$krel" ] && [ -f "$dir/base/boot/vmlinuz-$krel" ] && [ -f "$dir/base/boot/initrd.img-$krel" ]; } ||
   fail "the base has no kernel and initrd in /boot (mmdebstrap log: $dir/mmdebstrap.log)"
 
-# ---------------------------------------------------------------- vmcap, as cmake --install puts it
+# ---------------------------------------------------------------- vmcap's package
 t1=$SECONDS
-rm -rf "$dir/stage"
-DESTDIR=$dir/stage cmake --install "$static_build" --strip > "$dir/install.log" 2>&1 ||
-  { cat "$dir/install.log" >&2; fail "cmake --install $static_build failed"; }
-prefix=$(sed -n 's/^CMAKE_INSTALL_PREFIX:PATH=//p' "$static_build/CMakeCache.txt")
-for f in "$prefix/sbin/vmcap" "$prefix/lib/systemd/system/vmcap-arm.service" \
-         "$prefix/lib/systemd/system/vmcap-arm.path" /etc/kernel/postinst.d/vmcap; do
-  [ -e "$dir/stage$f" ] || fail "cmake --install put no $f (install log: $dir/install.log)"
-done
-grep -q "^ExecStart=$prefix/sbin/vmcap arm\$" "$dir/stage$prefix/lib/systemd/system/vmcap-arm.service" ||
-  fail "vmcap-arm.service does not run $prefix/sbin/vmcap"
+if [ -z "$deb" ]; then
+  deb=$("$root/scripts/build-deb.sh" --static-build "$static_build") || fail "scripts/build-deb.sh failed"
+fi
+[ -f "$deb" ] || fail "no package at $deb"
 
 # The image's key: this script, the base, every installed file and the test unit's files.
 image_key=$( {
   echo "script $(sha256sum < "$self")"
   echo "base $base_key size $size"
-  (cd "$dir/stage" && find . -type f -exec sha256sum {} + | LC_ALL=C sort -k2)
-  (cd "$dir/stage" && find . -type l -printf '%p -> %l\n' | LC_ALL=C sort)
+  echo "deb $(sha256sum < "$deb")"
   (cd "$e2e_files" && sha256sum ./* | LC_ALL=C sort -k2)
 } | sha256sum | cut -d' ' -f1)
 if [ -f "$dir/image.raw" ] && [ "$(cat "$dir/image.key" 2>/dev/null)" = "$image_key" ]; then
   log "image: up to date ($dir/image.raw, key ${image_key:0:16})"
-  rm -rf "$dir/stage"
   echo "cached_seconds=$((SECONDS - t0))" > "$dir/timings.cached"
   echo "$dir"
   exit 0
 fi
 
-log "image: the base, vmcap installed, the units enabled"
+log "image: the base, then apt-get install ./$(basename "$deb") inside it"
 rm -rf "$dir/root" "$dir/image.raw" "$dir/image.key"
 cp -a "$dir/base" "$dir/root"
 r=$dir/root
-cp -a "$dir/stage/." "$r/"
-rm -rf "$dir/stage"
-cat > "$r/etc/vmcap.conf" <<EOF
-# Placeholder: scripts/e2e-debian-system.sh writes the test's config into its copy of the image.
-fallback_path = none
-[destination placeholder]
-url = http://10.0.2.2:9/upload/debian
-method = put
-EOF
-"$r$prefix/sbin/vmcap" check-config "$r/etc/vmcap.conf" >&2 || fail "the placeholder /etc/vmcap.conf does not pass check-config"
+# The package as a user installs it: apt-get install ./vmcap_*.deb, inside the system
+# (chroot: its maintainer scripts enable the units; with no systemd running they start
+# nothing). /root/vmcap.deb stays for the test's upgrade (a reinstall) in the guest.
+cp "$deb" "$r/root/vmcap.deb"
+chroot "$r" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends /root/vmcap.deb \
+  > "$dir/install.log" 2>&1 || { tail -n 30 "$dir/install.log" >&2; fail "apt-get install ./vmcap.deb failed in the image (log: $dir/install.log)"; }
+for f in /usr/sbin/vmcap /lib/systemd/system/vmcap-arm.service /lib/systemd/system/vmcap-arm.path \
+         /etc/vmcap.conf /etc/kernel/postinst.d/vmcap /usr/share/bash-completion/completions/vmcap; do
+  [ -e "$r$f" ] || fail "the package installed no $f (log: $dir/install.log)"
+done
+for u in vmcap-arm.service vmcap-arm.path; do
+  [ -L "$r/etc/systemd/system/multi-user.target.wants/$u" ] ||
+    fail "installing the package did not enable $u (log: $dir/install.log)"
+done
+"$r/usr/sbin/vmcap" check-config "$r/etc/vmcap.conf" > /dev/null || fail "the package's /etc/vmcap.conf does not pass check-config"
 install -D -m 644 "$e2e_files/vmcap-e2e.service" "$r/etc/systemd/system/vmcap-e2e.service"
 install -D -m 755 "$e2e_files/vmcap-e2e" "$r/usr/local/lib/vmcap-e2e/vmcap-e2e"
 install -D -m 644 "$e2e_files/20-e2e-wired.network" "$r/etc/systemd/network/20-e2e-wired.network"
@@ -144,9 +142,9 @@ systemd-machine-id-setup --root="$r" > /dev/null 2>&1 ||
   od -An -N16 -tx1 /dev/urandom | tr -d ' \n' > "$r/etc/machine-id"
 echo >> "$r/etc/machine-id"
 systemctl --root="$r" mask systemd-firstboot.service > /dev/null 2>&1 || true
-systemctl --root="$r" enable vmcap-arm.service vmcap-arm.path vmcap-e2e.service systemd-networkd.service \
+systemctl --root="$r" enable vmcap-e2e.service systemd-networkd.service \
   > "$dir/enable.log" 2>&1 || { cat "$dir/enable.log" >&2; fail "systemctl --root enable failed"; }
-for u in vmcap-arm.service vmcap-arm.path vmcap-e2e.service; do
+for u in vmcap-e2e.service; do
   [ -L "$r/etc/systemd/system/multi-user.target.wants/$u" ] || fail "$u is not enabled (log: $dir/enable.log)"
 done
 

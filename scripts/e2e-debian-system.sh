@@ -1,42 +1,56 @@
 #!/usr/bin/env bash
-# End to end on a real installed Debian 12 system with systemd: arm, crash, capture, reboot,
-# re-arm. QEMU (TCG) boots the system of scripts/debian-system-image.sh (Debian's 6.1 kernel
-# and its initramfs-tools initrd, root=/dev/vda, crashkernel=), WITHOUT -no-reboot, so the
-# capture kernel's reboot is a warm reset into the same system:
-#   boot 1  systemd starts vmcap-arm.service, which builds the capture image and arms; the
-#           test unit (scripts/e2e/debian-system/vmcap-e2e.service) prints the unit's state,
-#           its journal and `vmcap status` on the serial console, writes 11 marker records
-#           to /dev/kmsg, syncs and crashes (sysrq-c);
-#   capture the capture kernel (vmcap's image) uploads to nginx on the host and reboots;
-#   boot 2  vmcap-arm.service arms again from the cached image ("up to date", nothing
-#           built); the test unit reports again and powers off, which ends QEMU.
-# Checked on the host, each printed with what was found: (1) boot 1 armed (unit active,
-# image built, "armed: ... (kexec_file_load)", status "armed and current" exit 0); (2) the
-# markers and the crash; (3) the upload (complete manifest, sizes and sha256, dmesg.txt holds
-# the 11 markers and the panic line, the core's log through makedumpfile --dump-dmesg and
-# vmcap dmesg equal to dmesg.txt) and the capture kernel's reboot; (4) boot 2 armed from the
-# cached image (unit active, "up to date", no "built", status current, the same one image
-# in /var/lib/vmcap/images); QEMU ended by the guest's power-off.
-# (5) vmcap-rearm.service did not arm again during either boot: udev replays every device's
-# "add" at boot (coldplug), and 98-vmcap-hotplug.rules must not take those for CPU hotplug
-# (boot<N>_rearm_ran in the results; the guest's udevadm test of cpu0 is printed).
-# Times (host clock, from QEMU's start): boot to armed (each boot), panic to the capture
-# kernel's reboot, the whole loop; and the image's build time. Results in OUT/results.
+# End to end on a real installed Debian 12 system with systemd, vmcap installed from its
+# package (apt-get install ./vmcap_*.deb): arm, crash, capture, reboot, re-arm, and what an
+# operator meets around them. QEMU (TCG) boots the system of scripts/debian-system-image.sh
+# (Debian's 6.1 kernel and its initramfs-tools initrd, root=/dev/vda), WITHOUT -no-reboot,
+# so a capture kernel's reboot is a warm reset into the same system. The test unit
+# (scripts/e2e/debian-system/vmcap-e2e.service) reports on the serial console how
+# vmcap-arm.service armed the machine (its state and journal, `vmcap status`, the cached
+# images), then does the plan the kernel command line gives it (vmcap_e2e=).
 #
-#   scripts/e2e-debian-system.sh [--out DIR] [--image-dir DIR] [--crashkernel 192M]
-#                                [--mem-mib 1024] [--timeout 900] [--compression zstd|zlib]
-#                                [--chroot DIR] [--accel tcg|kvm] [--check-only]
-#                                [--static-build DIR] [--vmcap BINARY]
+# Scenarios (--scenarios, default all, in this order), each on its own copy of the image:
+#   loop            crashkernel=192M, the test's /etc/vmcap.conf (nginx on the host):
+#                   boot 1 arms (image built), writes 11 markers, crashes (sysrq-c); the
+#                   capture kernel uploads and reboots; boot 2 arms from the cached image
+#                   ("up to date", same image), then the package's life: `vmcap
+#                   setup-crashkernel --apply`, an upgrade while armed (a reinstall, with
+#                   /sys/kernel/kexec_crash_loaded sampled every 20 ms: never 0), apt-get
+#                   remove (unloaded, units and binary gone, config and images kept) and
+#                   apt-get purge (config, images, the GRUB snippet gone; /var/crash kept).
+#                   Checked: both armings, the crash, the upload (complete manifest, sizes
+#                   and sha256, markers and panic line, the core's log through makedumpfile
+#                   and vmcap equal to dmesg.txt), the capture kernel's reboot, no udev
+#                   re-arm at either boot's coldplug, the life cycle. Times: boot to armed,
+#                   panic to the capture kernel's reboot, the whole loop.
+#   second-kernel   the package's own /etc/vmcap.conf (file:///var/crash) with one broken
+#                   line: boot 1 arms with what parsed (the journal names the line), then
+#                   installs a second kernel package (bookworm-backports' 6.12, from
+#                   scripts/debian-kernel.sh's cache) whose postinst.d hook builds its vmcap
+#                   image; boot 2 runs that kernel: armed without a rebuild ("up to date"),
+#                   crashes; its capture kernel writes the capture to /var/crash on the
+#                   system's own disk and reboots; boot 3 lists it. The host reads the
+#                   capture from the disk image (debugfs) and checks it as the upload.
+#   lockdown        lockdown=integrity: Debian's signed kernel without UEFI Secure Boot
+#                   cannot verify any capture kernel: the unit fails with exit 5 and says
+#                   why; status exits 3.
+#   no-reservation  no crashkernel=: the unit fails and says how to reserve
+#                   (vmcap setup-crashkernel --apply); a reinstall's postinst says so too.
+#   small           crashkernel=64M: the unit fails with the numbers and the fix.
+# Results (check_NAME=pass|fail, times) in OUT/results; PASS/FAIL as the last line.
 #
-# --static-build: the static build installed into the image (cmake --install; default
-# build/static); --vmcap: the host's vmcap for check-config and the core's log (its vmcap.stripped).
-# --accel kvm: where /dev/kvm works (on the development machine it did not: no console output).
-# --check-only: checks the last run in OUT again (its console and upload), without booting.
+#   scripts/e2e-debian-system.sh [--out DIR] [--image-dir DIR] [--scenarios "loop ..."]
+#                                [--crashkernel 192M] [--mem-mib 1024] [--timeout 900]
+#                                [--compression zstd|zlib] [--chroot DIR] [--accel tcg|kvm]
+#                                [--deb FILE] [--static-build DIR] [--vmcap BINARY]
 #
+# --deb: the package installed in the image (default: scripts/build-deb.sh makes it from
+# --static-build, default build/static); --vmcap: the host's vmcap for check-config and the
+# core's log (its vmcap.stripped). --accel kvm: where /dev/kvm works.
 # --compression: the capture's core (zstd, vmcap's default): its oracle is sid's makedumpfile
 # 1.7.8 through scripts/makedumpfile-chroot.sh (--chroot DIR), zlib's Debian 12's makedumpfile.
 # Needs root, and (scripts/packages/qemu.txt, upload.txt) qemu-system-x86, nginx-light,
-# e2fsprogs (debugfs), makedumpfile, python3, mmdebstrap and network for the first image.
+# e2fsprogs (debugfs), makedumpfile, python3, mmdebstrap and network for the first image and
+# the second kernel.
 set -euo pipefail
 export PATH=$PATH:/usr/sbin:/sbin
 
@@ -46,6 +60,7 @@ e2e_dir=$script_dir/e2e
 
 out=$root/build/e2e-debian-system
 image_dir=$root/build/debian-system
+scenarios="loop second-kernel lockdown no-reservation small"
 crashkernel=192M
 mem_mib=1024
 run_timeout=900
@@ -53,14 +68,15 @@ compression=zstd
 chroot_dir=
 accel=tcg
 vmcap=$root/build/static/capture/cli/vmcap.stripped
-check_only=0
 static_build=$root/build/static
+deb=
 
 usage() { sed -n '2,/^set -euo/{/^#/p}' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --out) out=$2; shift 2 ;;
     --image-dir) image_dir=$2; shift 2 ;;
+    --scenarios) scenarios=$2; shift 2 ;;
     --crashkernel) crashkernel=$2; shift 2 ;;
     --mem-mib) mem_mib=$2; shift 2 ;;
     --timeout) run_timeout=$2; shift 2 ;;
@@ -68,8 +84,8 @@ while [ $# -gt 0 ]; do
     --chroot) chroot_dir=$2; shift 2 ;;
     --accel) accel=$2; shift 2 ;;
     --vmcap) vmcap=$2; shift 2 ;;
+    --deb) deb=$(realpath "$2"); shift 2 ;;
     --static-build) static_build=$2; shift 2 ;;
-    --check-only) check_only=1; shift ;;
     -h|--help) usage 0 ;;
     *) echo "e2e-debian-system.sh: unknown option $1" >&2; usage 2 ;;
   esac
@@ -85,9 +101,11 @@ for t in qemu-system-x86_64 nginx python3 debugfs makedumpfile timeout sha256sum
   command -v "$t" >/dev/null || fail "$t missing (scripts/install-deps.sh installs it)"
 done
 [ -x "$vmcap" ] || fail "no vmcap at $vmcap (scripts/build-static.sh builds it)"
+for sc in $scenarios; do
+  case "$sc" in loop|second-kernel|lockdown|no-reservation|small) ;; *) fail "unknown scenario $sc" ;; esac
+done
 mkdir -p "$out"; out=$(cd "$out" && pwd)
 : > "$out/results"
-work=$out/run
 
 # ---------------------------------------------------------------- nginx on 127.0.0.1 (as scripts/e2e-kdump.sh)
 . "$e2e_dir/servers.sh"  # free_port, wait_listening, start_nginx
@@ -100,46 +118,55 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# ---------------------------------------------------------------- the system's disk
-# make_disk: a sparse copy of the cached image with the test's /etc/vmcap.conf (debugfs:
-# no loop device, no mount).
-make_disk() {
-  local conf=$work/vmcap.conf text
+# ---------------------------------------------------------------- the system's disks
+# debugfs_w DISK COMMANDS: runs debugfs -w commands on DISK (no loop device, no mount).
+debugfs_w() {
+  printf '%s\n' "$2" > "$work/debugfs.cmds"
+  debugfs -w -f "$work/debugfs.cmds" "$1" > "$work/debugfs.log" 2>&1 ||
+    { cat "$work/debugfs.log" >&2; fail "debugfs on $1 failed"; }
+}
+# write_file DISK HOST_FILE PATH: PATH in the disk's filesystem becomes HOST_FILE (root's, 0644).
+write_file() {
+  debugfs_w "$1" "rm $3
+write $2 $3
+sif $3 uid 0
+sif $3 gid 0
+sif $3 mode 0100644"
+  debugfs -R "cat $3" "$1" 2>/dev/null | cmp -s - "$2" || fail "$3 in $1 is not $2"
+}
+# the_test_config FILE: the test's /etc/vmcap.conf, uploading to nginx on the host.
+the_test_config() {
+  local text
   text=$(sed -e "s|@HOST@|e2e-debian|" -e "s|@PORT@|$http_port|" -e "s|@PATH@|debian|" \
            -e "s|@COMPRESSION@|$compression|" "$e2e_dir/vmcap.conf.in")
   # [network] names no modules: vmcap arm finds the NIC's drivers in sysfs.
-  printf '%s\n' "${text//@NETWORK@/$'[network]\ninterface = auto'}" > "$conf"
-  chmod 644 "$conf"
-  "$vmcap" check-config "$conf" > "$work/check-config.log" 2>&1 ||
+  printf '%s\n' "${text//@NETWORK@/$'[network]\ninterface = auto'}" > "$1"
+  "$vmcap" check-config "$1" > "$work/check-config.log" 2>&1 ||
     { cat "$work/check-config.log" >&2; fail "the test's vmcap.conf does not pass check-config"; }
-  cp --sparse=always "$image_dir/image.raw" "$work/disk.raw"
-  printf 'rm /etc/vmcap.conf\nwrite %s /etc/vmcap.conf\nsif /etc/vmcap.conf uid 0\nsif /etc/vmcap.conf gid 0\n' \
-    "$conf" > "$work/debugfs.cmds"
-  debugfs -w -f "$work/debugfs.cmds" "$work/disk.raw" > "$work/debugfs.log" 2>&1 ||
-    { cat "$work/debugfs.log" >&2; fail "debugfs could not write /etc/vmcap.conf"; }
-  debugfs -R "cat /etc/vmcap.conf" "$work/disk.raw" 2>/dev/null | cmp -s - "$conf" ||
-    fail "/etc/vmcap.conf in $work/disk.raw is not the test's"
 }
+# make_disk DISK: a sparse copy of the cached image.
+make_disk() { cp --sparse=always "$image_dir/image.raw" "$1"; }
 
-# ---------------------------------------------------------------- the run
-# Host times of the console's milestones, from QEMU's start.
+# ---------------------------------------------------------------- QEMU
 declare -A seen=()
 milestone() { # NAME PATTERN: records when PATTERN first shows on the console
   [ -z "${seen[$1]:-}" ] || return 0
-  if grep -qE "$2" "$work/console.log"; then seen[$1]=$(seconds "$t_start" "$(now)"); fi
+  if grep -qaE "$2" "$console"; then seen[$1]=$(seconds "$t_start" "$(now)"); fi
 }
+# run_qemu DISK KERNEL INITRD APPEND: boots until the guest powers off (or the timeout);
+# the console in $console, QEMU's exit status in qemu_rc, milestones in seen[].
 run_qemu() {
   local pid
-  : > "$work/console.log"
+  : > "$console"
+  seen=()
   t_start=$(now)
   # shellcheck disable=SC2054  # the commas are QEMU's
   timeout "$run_timeout" qemu-system-x86_64 -accel "$accel" -smp 1 -m "${mem_mib}M" \
     -cpu "${VMCAP_E2E_CPU:-qemu64,+rdrand}" -nodefaults -display none \
-    -kernel "$image_dir/vmlinuz" -initrd "$image_dir/initrd.img" \
-    -append "root=/dev/vda console=ttyS0 crashkernel=$crashkernel" \
-    -drive "file=$work/disk.raw,format=raw,if=virtio" \
+    -kernel "$2" -initrd "$3" -append "root=/dev/vda console=ttyS0 $4" \
+    -drive "file=$1,format=raw,if=virtio" \
     -netdev user,id=net0 -device virtio-net-pci,netdev=net0 \
-    -serial "file:$work/console.log" > "$work/qemu.log" 2>&1 &
+    -serial "file:$console" > "${console%.log}.qemu.log" 2>&1 &
   pid=$!; qemu_pid=$pid
   while kill -0 "$pid" 2>/dev/null; do
     milestone boot1_report 'VMCAP-E2E boot=1 report'
@@ -151,16 +178,15 @@ run_qemu() {
   qemu_rc=0; wait "$pid" || qemu_rc=$?
   qemu_pid=
   seen[end]=$(seconds "$t_start" "$(now)")
+  # The console without carriage returns, the test unit's lines without the prefix
+  # journald's console forwarding gives them ("[  37.37] vmcap-e2e[235]: ").
+  sed -E -e 's/\r$//' -e 's/^.*\[ *[0-9]+\.[0-9]+\] vmcap-e2e\[[0-9]+\]: //' "$console" > "${console%.log}.txt"
+  console_txt=${console%.log}.txt
 }
 
 # ---------------------------------------------------------------- checks
-# normalize_console: WORK/console.txt, the console without carriage returns, the test unit's
-# lines without the prefix journald's console forwarding gives them ("[  37.37] vmcap-e2e[235]: ").
-normalize_console() {
-  sed -E -e 's/\r$//' -e 's/^.*\[ *[0-9]+\.[0-9]+\] vmcap-e2e\[[0-9]+\]: //' "$work/console.log" > "$work/console.txt"
-}
 # boot_text N: the console lines of boot N's test unit.
-boot_text() { grep -a "^\[[a-z0-9-]*\] \|^VMCAP-E2E boot=" "$work/console.txt" | awk -v b="VMCAP-E2E boot=$1 " '
+boot_text() { grep -a "^\[[a-z0-9-]*\] \|^VMCAP-E2E boot=" "$console_txt" | awk -v b="VMCAP-E2E boot=$1 " '
   index($0, "VMCAP-E2E boot=") == 1 { on = (index($0, b) == 1) } on'; }
 ok_all=1
 check() { # NAME DESCRIPTION RESULT(0/1) FOUND
@@ -168,11 +194,11 @@ check() { # NAME DESCRIPTION RESULT(0/1) FOUND
   echo "check_$1=$([ "$3" = 0 ] && echo pass || echo fail)" >> "$out/results"
 }
 has() { grep -qF -- "$2" <<<"$1"; }
-# check_boot N WANT_IMAGE(built|up to date): the unit armed, status current.
-check_boot() {
-  local n=$1 want=$2 text bad=() found
+# check_armed NAME N WANT_IMAGE(built|up to date): boot N's unit armed, status current.
+check_armed() {
+  local name=$1 n=$2 want=$3 text bad=() found images
   text=$(boot_text "$n")
-  [ -n "$text" ] || { check "boot$n" "boot $n reported" 1 "no 'VMCAP-E2E boot=$n' lines on the console"; return; }
+  [ -n "$text" ] || { check "$name" "boot $n reported" 1 "no 'VMCAP-E2E boot=$n' lines on the console"; return; }
   has "$text" "[arm-unit] ActiveState=active" || bad+=("vmcap-arm.service not active")
   has "$text" "[arm-unit] Result=success" || bad+=("vmcap-arm.service result not success")
   grep -qE '^\[arm-journal\] vmcap \[ *[0-9.]+s\] arm: armed: ' <<<"$text" || bad+=("no 'arm: armed: ' in its journal")
@@ -187,16 +213,38 @@ check_boot() {
   fi
   has "$text" "VMCAP-E2E boot=$n status rc=0" || bad+=("vmcap status exit $(grep -o "boot=$n status rc=[0-9]*" <<<"$text" || echo '?')")
   grep -qE '^\[status\] vmcap \[ *[0-9.]+s\] status: armed and current$' <<<"$text" || bad+=("status does not say 'armed and current'")
-  found="$(grep -E -e '^\[arm-journal\] vmcap \[ *[0-9.]+s\] (image|arm): ' -e '^\[status\] vmcap \[ *[0-9.]+s\] status: ' \
-           -e '^\[images\] -' -e '^VMCAP-E2E boot=[0-9]+ status rc=' <<<"$text" | sed 's/^/    /' || true)"
-  local images
-  images=$(grep -c '^\[images\] -' <<<"$text" || true)
-  [ "$images" = 1 ] || bad+=("$images images in /var/lib/vmcap/images, want 1")
-  printf -v "images_$n" '%s' "$(grep '^\[images\] -' <<<"$text" | awk '{print $NF}' || true)"
+  found="$(grep -E -e '^\[arm-journal\] vmcap \[ *[0-9.]+s\] (image|arm|config): ' -e '^\[status\] vmcap \[ *[0-9.]+s\] status: ' \
+           -e '^\[images\] -' -e '^VMCAP-E2E boot=[0-9]+ (status rc=|report)' <<<"$text" | sed 's/^/    /' || true)"
+  images_now=$(grep '^\[images\] -' <<<"$text" | awk '{print $NF}' | tr '\n' ' ' || true)
   if ((${#bad[@]})); then
-    check "boot$n" "boot $n armed ($want)" 1 "$(IFS=';'; echo "${bad[*]}")"$'\n'"$found"
+    check "$name" "boot $n armed ($want)" 1 "$(IFS=';'; echo "${bad[*]}")"$'\n'"$found"
   else
-    check "boot$n" "boot $n armed ($want)" 0 $'\n'"$found"
+    check "$name" "boot $n armed ($want)" 0 $'\n'"$found"
+  fi
+}
+# check_refused NAME N DESCRIPTION WANT...: boot N's unit failed with exit 5, its journal
+# holding each WANT, status exit 3.
+check_refused() {
+  local name=$1 n=$2 what=$3 text bad=() w
+  shift 3
+  text=$(boot_text "$n")
+  [ -n "$text" ] || { check "$name" "boot $n reported" 1 "no 'VMCAP-E2E boot=$n' lines on the console"; return; }
+  has "$text" "[arm-unit] ActiveState=failed" || bad+=("vmcap-arm.service not failed")
+  has "$text" "[arm-unit] ExecMainStatus=5" || bad+=("vmcap arm did not exit 5")
+  local journal
+  journal=$(grep -a '^\[arm-journal\] ' <<<"$text" || true)
+  for w in "$@"; do
+    has "$journal" "$w" || bad+=("its journal does not say '$w'")
+  done
+  has "$text" "VMCAP-E2E boot=$n status rc=3" || bad+=("vmcap status did not exit 3 (not armed)")
+  has "$text" "[failed] " || bad+=("systemctl --failed lists nothing")
+  local found
+  found="$(grep -E -e '^\[arm-unit\] (ActiveState|ExecMainStatus)=' -e '^\[arm-journal\] vmcap \[ *[0-9.]+s\] (arm|load|lockdown|reservation|estimate): ' \
+           -e '^\[arm-journal\] .*(Failed|failed)' -e '^\[status\] vmcap \[ *[0-9.]+s\] status: ' -e '^VMCAP-E2E boot=[0-9]+ status rc=' <<<"$text" | sed 's/^/    /' || true)"
+  if ((${#bad[@]})); then
+    check "$name" "$what" 1 "$(IFS=';'; echo "${bad[*]}")"$'\n'"$found"
+  else
+    check "$name" "$what" 0 $'\n'"$found"
   fi
 }
 
@@ -207,34 +255,262 @@ check_log() { # FILE: the 11 markers and the panic line
   grep -q 'Kernel panic - not syncing: sysrq triggered crash' "$1" || { echo "no panic line"; return 1; }
   echo "11 markers and the panic line"
 }
-
-check_upload() {
-  local dirs dir msg
-  dirs=$(find "$upload_root/debian" -mindepth 2 -maxdepth 2 -name manifest.json 2>/dev/null | wc -l)
-  [ "$dirs" = 1 ] || { check upload "one capture on the server" 1 "$dirs capture directories under upload/debian"; return; }
-  dir=$(dirname "$(find "$upload_root/debian" -mindepth 2 -maxdepth 2 -name manifest.json)")
-  msg=$(python3 "$e2e_dir/check_manifest.py" "$dir" 2>&1) || { check upload "the upload" 1 "$dir: $msg"; return; }
-  local logmsg
-  logmsg=$(check_log "$dir/dmesg.txt") || { check upload "the upload" 1 "dmesg.txt: $logmsg"; return; }
-  # The core: restored (makedumpfile -R), its log through makedumpfile and vmcap, equal to dmesg.txt.
+# check_capture NAME DIR WHERE: a capture directory whole (manifest, sizes, sha256), its log
+# with the markers and panic line, the core's log through makedumpfile and vmcap = dmesg.txt.
+check_capture() {
+  local name=$1 dir=$2 where=$3 msg logmsg
+  msg=$(python3 "$e2e_dir/check_manifest.py" "$dir" 2>&1) || { check "$name" "the capture $where" 1 "$dir: $msg"; return; }
+  logmsg=$(check_log "$dir/dmesg.txt") || { check "$name" "the capture $where" 1 "dmesg.txt: $logmsg"; return; }
   rm -f "$work/core.kdump" "$work/core.makedumpfile-dmesg"
   "${makedumpfile[@]}" -R "$work/core.kdump" < "$dir/vmcore.flat" > "$work/restore.log" 2>&1 ||
-    { check upload "the upload" 1 "makedumpfile -R failed: $(tail -n 3 "$work/restore.log")"; return; }
+    { check "$name" "the capture $where" 1 "makedumpfile -R failed: $(tail -n 3 "$work/restore.log")"; return; }
   "${makedumpfile[@]}" --dump-dmesg "$work/core.kdump" "$work/core.makedumpfile-dmesg" > "$work/dump-dmesg.log" 2>&1 ||
-    { check upload "the upload" 1 "makedumpfile --dump-dmesg failed: $(tail -n 3 "$work/dump-dmesg.log")"; return; }
+    { check "$name" "the capture $where" 1 "makedumpfile --dump-dmesg failed: $(tail -n 3 "$work/dump-dmesg.log")"; return; }
   sed -i -E 's/^(\[ *[0-9]+\.[0-9]+\]) \[ *[TC][0-9]+\]/\1/' "$work/core.makedumpfile-dmesg"
   "$vmcap" dmesg "$work/core.kdump" > "$work/core.vmcap-dmesg" 2> "$work/vmcap-dmesg.log" ||
-    { check upload "the upload" 1 "vmcap dmesg failed on the restored core"; return; }
+    { check "$name" "the capture $where" 1 "vmcap dmesg failed on the restored core"; return; }
   cmp -s "$work/core.makedumpfile-dmesg" "$work/core.vmcap-dmesg" ||
-    { check upload "the upload" 1 "makedumpfile --dump-dmesg and vmcap dmesg differ on the core"; return; }
+    { check "$name" "the capture $where" 1 "makedumpfile --dump-dmesg and vmcap dmesg differ on the core"; return; }
   cmp -s "$dir/dmesg.txt" "$work/core.vmcap-dmesg" ||
-    { check upload "the upload" 1 "the uploaded dmesg.txt differs from the core's log"; return; }
+    { check "$name" "the capture $where" 1 "dmesg.txt differs from the core's log"; return; }
   rm -f "$work/core.kdump"
-  check upload "the capture uploaded" 0 "$dir: $msg; dmesg.txt: $logmsg; the core's log ($makedumpfile_name, vmcap) equals dmesg.txt"
+  check "$name" "the capture $where" 0 "$dir: $msg; dmesg.txt: $logmsg; the core's log ($makedumpfile_name, vmcap) equals dmesg.txt"
+}
+# check_reboot NAME: the capture kernel ran vmcap and rebooted (a warm reset).
+check_reboot() {
+  local rebooted=1 cap
+  cap=$(sed -n '/sysrq: Trigger a crash/,/VMCAP-E2E boot=[0-9]* report/p' "$console_txt")
+  if grep -aq 'reboot: Restarting system' <<<"$cap"; then rebooted=0; fi
+  check "$1" "the capture kernel ran vmcap and rebooted (a warm reset)" "$rebooted" \
+    "$(grep -a -E '^vmcap \[ *[0-9.]+s\] (init|disk|upload|core: sent|core: |done|final action)|reboot: Restarting' <<<"$cap" | sed 's/^/    /' | sed '1s/^/\n/')"
+}
+check_crashed() { # NAME N
+  local crashed=1 markers
+  markers=$(grep -ac 'vmcap-e2e marker' "$console_txt" || true)
+  if grep -aq "VMCAP-E2E boot=$2 crashing: kexec_crash_loaded=1" "$console_txt" &&
+     grep -aq 'sysrq: Trigger a crash' "$console_txt"; then crashed=0; fi
+  check "$1" "the markers written, the machine crashed with the capture kernel loaded" "$crashed" \
+    "$(grep -a -m1 "VMCAP-E2E boot=$2 crashing" "$console_txt" || echo 'no crashing line'); $(grep -a -m1 -o 'sysrq: Trigger a crash' "$console_txt" || echo 'no sysrq line'); $markers marker lines on the console"
+}
+check_poweroff() { # NAME
+  local off=1
+  if [ "$qemu_rc" = 0 ] && grep -aq 'reboot: Power down' "$console_txt"; then off=0; fi
+  check "$1" "QEMU ended by the guest's power-off" "$off" "QEMU exit $qemu_rc (124: the timeout)"
+}
+# lines N NAME: boot N's "[NAME] ..." lines, without the prefix.
+lines() { boot_text "$1" | sed -n "s/^\[$2\] //p"; }
+
+# ---------------------------------------------------------------- scenarios
+scenario_loop() {
+  local disk=$work/loop.raw conf=$work/loop.conf
+  console=$work/loop.log
+  make_disk "$disk"; the_test_config "$conf"; write_file "$disk" "$conf" /etc/vmcap.conf
+  log "loop: booting (QEMU $accel, ${mem_mib} MiB, crashkernel=$crashkernel; timeout $run_timeout s); console: $console"
+  run_qemu "$disk" "$image_dir/vmlinuz" "$image_dir/initrd.img" "crashkernel=$crashkernel vmcap_e2e=crash-lifecycle"
+  log "loop: QEMU ended: exit $qemu_rc after ${seen[end]} s"
+
+  check_armed boot1 1 built; local images_1=$images_now
+  check_crashed crash 1
+  check_reboot capture_reboot
+  local dirs
+  dirs=$(find "$upload_root/debian" -mindepth 2 -maxdepth 2 -name manifest.json 2>/dev/null | wc -l)
+  if [ "$dirs" = 1 ]; then
+    check_capture upload "$(dirname "$(find "$upload_root/debian" -mindepth 2 -maxdepth 2 -name manifest.json)")" "uploaded to nginx"
+  else
+    check upload "one capture on the server" 1 "$dirs capture directories under upload/debian"
+  fi
+  check_armed boot2 2 "up to date"; local images_2=$images_now
+  if [ -n "$images_1" ] && [ "$images_1" = "$images_2" ]; then
+    check same_image "boot 2 loaded the image boot 1 built" 0 "$images_2"
+  else
+    check same_image "boot 2 loaded the image boot 1 built" 1 "boot 1: ${images_1:-none}, boot 2: ${images_2:-none}"
+  fi
+  # The coldplug at every boot replays each CPU's "add": the hotplug rule must not take it
+  # for a hotplug and arm a second time.
+  local n rearm
+  for n in 1 2; do
+    rearm=$(boot_text "$n" | grep -E '^\[rearm-journal\] .*(Starting|arm: |image: )' | sed 's/^/    /' || true)
+    echo "boot${n}_rearm_ran=$([ -n "$rearm" ] && echo yes || echo no)" >> "$out/results"
+    if [ -z "$rearm" ]; then
+      check "no_rearm_$n" "boot $n: udev's coldplug did not re-arm (vmcap-rearm.service did not run)" 0 ""
+    else
+      check "no_rearm_$n" "boot $n: udev's coldplug did not re-arm (vmcap-rearm.service did not run)" 1 \
+        "$(boot_text "$n" | grep -m1 "^\[udev-cpu0\] " || true)"$'\n'"$rearm"
+    fi
+  done
+  check_lifecycle
+  check_poweroff poweroff
+
+  local b1 b2
+  b1=$(lines 1 arm-unit | sed -n 's/^ExecMainExitTimestampMonotonic=//p')
+  b2=$(lines 2 arm-unit | sed -n 's/^ExecMainExitTimestampMonotonic=//p')
+  {
+    echo "boot1_armed_guest_s=$(awk -v u="${b1:-0}" 'BEGIN { printf "%.1f", u / 1e6 }')"
+    echo "boot2_armed_guest_s=$(awk -v u="${b2:-0}" 'BEGIN { printf "%.1f", u / 1e6 }')"
+    for k in boot1_report panic capture_reboot boot2_report end; do echo "host_${k}_s=${seen[$k]:-}"; done
+    [ -z "${seen[panic]:-}" ] || [ -z "${seen[capture_reboot]:-}" ] ||
+      echo "panic_to_reboot_s=$(awk -v a="${seen[panic]}" -v b="${seen[capture_reboot]}" 'BEGIN { printf "%.1f", b - a }')"
+  } >> "$out/results"
+  log "loop: times (host clock from QEMU's start): boot 1 reported armed at ${seen[boot1_report]:-?} s" \
+      "(vmcap-arm.service done ${b1:+$(awk -v u="$b1" 'BEGIN { printf "%.1f", u / 1e6 }') s after the kernel started}), crash at ${seen[panic]:-?} s," \
+      "capture kernel's reboot at ${seen[capture_reboot]:-?} s, boot 2 reported armed at ${seen[boot2_report]:-?} s" \
+      "(vmcap-arm.service done ${b2:+$(awk -v u="$b2" 'BEGIN { printf "%.1f", u / 1e6 }') s after its kernel started}), powered off at ${seen[end]} s;" \
+      "panic->reboot $(sed -n 's/^panic_to_reboot_s=//p' "$out/results") s"
+}
+
+# The package's life on boot 2 of the loop: upgrade while armed, remove, purge.
+check_lifecycle() {
+  local text bad=() samples unloaded
+  text=$(boot_text 2)
+  samples=$(grep -o 'upgrade-samples total=[0-9]* unloaded=[0-9]*' <<<"$text" || true)
+  unloaded=$(sed -n 's/.*unloaded=//p' <<<"$samples")
+  [ -n "$samples" ] || bad+=("no upgrade samples")
+  [ "${unloaded:-1}" = 0 ] || bad+=("kexec_crash_loaded read 0 during the upgrade ($samples)")
+  has "$text" "VMCAP-E2E boot=2 upgrade rc=0" || bad+=("the upgrade (apt-get install --reinstall) failed")
+  has "$text" "[upgrade] vmcap: arming again with the new vmcap" || bad+=("postinst did not arm again")
+  has "$text" "VMCAP-E2E boot=2 status-after-upgrade rc=0" || bad+=("status after the upgrade not 0")
+  has "$text" "[arm-unit-after-upgrade] ActiveState=active" || bad+=("vmcap-arm.service not active after the upgrade")
+  if ((${#bad[@]})); then
+    check upgrade "an upgrade while armed keeps the machine armed" 1 "$(IFS=';'; echo "${bad[*]}")"$'\n'"$(lines 2 upgrade | sed 's/^/    /')"
+  else
+    check upgrade "an upgrade while armed keeps the machine armed" 0 "$samples; $(lines 2 status-after-upgrade | grep -m1 "status: ")"
+  fi
+  bad=()
+  local rm_text purge_text f
+  rm_text=$(lines 2 after-remove); purge_text=$(lines 2 after-purge)
+  has "$text" "VMCAP-E2E boot=2 remove rc=0" || bad+=("apt-get remove failed")
+  has "$rm_text" "kexec_crash_loaded=0" || bad+=("the capture kernel is still loaded after remove")
+  for f in /usr/sbin/vmcap /lib/systemd/system/vmcap-arm.service /lib/systemd/system/vmcap-arm.path \
+           /lib/systemd/system/vmcap-rearm.service /usr/lib/udev/rules.d/98-vmcap-hotplug.rules /usr/share/bash-completion/completions/vmcap; do
+    has "$rm_text" "absent $f" || bad+=("remove left $f")
+  done
+  for f in /etc/vmcap.conf /var/lib/vmcap /etc/kernel/postinst.d/vmcap; do
+    has "$rm_text" "present $f" || bad+=("remove took $f (kept until purge)")
+  done
+  has "$rm_text" "LoadState=not-found" || bad+=("vmcap-arm.service still known to systemd after remove")
+  if ((${#bad[@]})); then
+    check remove "apt-get remove: disarmed, units and binary gone, config and images kept" 1 "$(IFS=';'; echo "${bad[*]}")"$'\n'"$(sed 's/^/    /' <<<"$rm_text")"
+  else
+    check remove "apt-get remove: disarmed, units and binary gone, config and images kept" 0 "$(grep -c '^absent' <<<"$rm_text") paths gone, kexec_crash_loaded=0"
+  fi
+  bad=()
+  has "$text" "VMCAP-E2E boot=2 purge rc=0" || bad+=("apt-get purge failed")
+  has "$text" "VMCAP-E2E boot=2 setup-crashkernel rc=" || bad+=("setup-crashkernel --apply did not run")
+  grep -q "present /etc/default/grub.d/vmcap.cfg" <<<"$rm_text" || bad+=("setup-crashkernel --apply wrote no /etc/default/grub.d/vmcap.cfg")
+  for f in /etc/vmcap.conf /var/lib/vmcap /etc/kernel/postinst.d/vmcap /etc/default/grub.d/vmcap.cfg \
+           /etc/systemd/system/multi-user.target.wants/vmcap-arm.service /etc/systemd/system/multi-user.target.wants/vmcap-arm.path; do
+    has "$purge_text" "absent $f" || bad+=("purge left $f")
+  done
+  has "$purge_text" "present /var/crash/e2e-kept-capture" || bad+=("purge took /var/crash")
+  has "$(lines 2 purge)" "vmcap: removed /etc/default/grub.d/vmcap.cfg" || bad+=("purge did not say it removed the GRUB snippet")
+  if ((${#bad[@]})); then
+    check purge "apt-get purge: config, images, GRUB snippet and unit links gone, /var/crash kept" 1 "$(IFS=';'; echo "${bad[*]}")"$'\n'"$(sed 's/^/    /' <<<"$purge_text")"
+  else
+    check purge "apt-get purge: config, images, GRUB snippet and unit links gone, /var/crash kept" 0 "$(grep -c '^absent' <<<"$purge_text") paths gone; /var/crash/e2e-kept-capture kept"
+  fi
+}
+
+scenario_second_kernel() {
+  local disk=$work/second-kernel.raw kdeb krel conf=$work/second-kernel.conf
+  console=$work/second-kernel-1.log
+  kdeb=$(ls "$root"/build/test-vmcores/.cache/debs/linux-image-6.12.*-amd64_*.deb 2>/dev/null | head -n 1 || true)
+  if [ -z "$kdeb" ]; then
+    "$script_dir/debian-kernel.sh" 6.12 > /dev/null || fail "scripts/debian-kernel.sh 6.12 failed (the second kernel's package)"
+    kdeb=$(ls "$root"/build/test-vmcores/.cache/debs/linux-image-6.12.*-amd64_*.deb | head -n 1)
+  fi
+  krel=$(dpkg-deb -f "$kdeb" Package); krel=${krel#linux-image-}
+  make_disk "$disk"
+  # The package's own config, plus one broken line: armed with what parsed.
+  debugfs -R "cat /etc/vmcap.conf" "$disk" > "$conf" 2>/dev/null
+  grep -q '^url = file:///var/crash' "$conf" || fail "the image's /etc/vmcap.conf is not the package's default"
+  printf '# a typo, as an operator makes one\ndump_levle = 1\n' >> "$conf"
+  sed -i 's/^destinations = local$/destinations = local\nhostname = e2e-second/' "$conf"
+  write_file "$disk" "$conf" /etc/vmcap.conf
+  debugfs_w "$disk" "mkdir /root/e2e"
+  write_file "$disk" "$kdeb" "/root/e2e/$(basename "$kdeb")"
+  log "second-kernel: boot 1 (6.1, the package's config with a broken line): installs $(basename "$kdeb"); console: $console"
+  run_qemu "$disk" "$image_dir/vmlinuz" "$image_dir/initrd.img" "crashkernel=$crashkernel vmcap_e2e=install-kernel"
+  log "second-kernel: QEMU ended: exit $qemu_rc after ${seen[end]} s"
+  local text bad=()
+  check_armed broken_config 1 built
+  text=$(boot_text 1)
+  grep -qE '^\[arm-journal\] vmcap \[ *[0-9.]+s\] config: /etc/vmcap.conf:[0-9]+: .*dump_levle' <<<"$text" ||
+    bad+=("the journal does not name the broken line")
+  has "$text" "problem(s): arming with what parsed" || bad+=("the journal does not say it armed with what parsed")
+  if ((${#bad[@]})); then check broken_config_said "the broken line said in the journal" 1 "$(IFS=';'; echo "${bad[*]}")"
+  else check broken_config_said "the broken line said in the journal" 0 "$(grep -E 'config: ' <<<"$text" | sed 's/^/    /' | sed '1s/^/\n/')"; fi
+  bad=()
+  has "$text" "VMCAP-E2E boot=1 install-kernel rc=0" || bad+=("apt-get install of the kernel failed")
+  grep -qE "^\[install-kernel\] vmcap \[ *[0-9.]+s\] arm: image ready for $krel" <<<"$text" || bad+=("the postinst.d hook did not build the image for $krel")
+  grep -q "^\[images-after-kernel\] .*capture-$krel-" <<<"$text" || bad+=("no capture-$krel image in /var/lib/vmcap/images")
+  if ((${#bad[@]})); then check kernel_hook "the kernel package's postinst hook built its image" 1 "$(IFS=';'; echo "${bad[*]}")"$'\n'"$(lines 1 install-kernel | tail -n 15 | sed 's/^/    /')"
+  else check kernel_hook "the kernel package's postinst hook built its image" 0 "$(grep -E "^\[install-kernel\] vmcap .*(image|arm): " <<<"$text" | sed 's/^/    /' | sed '1s/^/\n/')"; fi
+  check_poweroff second_kernel_poweroff_1
+
+  # Boot 2 runs the new kernel (QEMU boots it directly: its vmlinuz and initrd from the disk).
+  debugfs -R "dump /boot/vmlinuz-$krel $work/vmlinuz-$krel" "$disk" > /dev/null 2>&1
+  debugfs -R "dump /boot/initrd.img-$krel $work/initrd.img-$krel" "$disk" > /dev/null 2>&1
+  [ -s "$work/vmlinuz-$krel" ] && [ -s "$work/initrd.img-$krel" ] || fail "no /boot/vmlinuz-$krel or initrd.img-$krel on the disk after the kernel's install"
+  console=$work/second-kernel-2.log
+  log "second-kernel: boot 2 ($krel): armed without a rebuild, crash, capture to /var/crash on the disk; console: $console"
+  run_qemu "$disk" "$work/vmlinuz-$krel" "$work/initrd.img-$krel" "crashkernel=$crashkernel vmcap_e2e=crash"
+  log "second-kernel: QEMU ended: exit $qemu_rc after ${seen[end]} s"
+  check_armed second_kernel_armed 2 "up to date"
+  has "$(boot_text 2)" "kernel $krel" || check second_kernel_release "boot 2 ran $krel" 1 "$(boot_text 2 | head -n 1)"
+  check_crashed second_kernel_crash 2
+  check_reboot second_kernel_capture_reboot
+  # The capture on the system's own disk.
+  local listing name
+  listing=$(debugfs -R "ls -p /var/crash" "$disk" 2>/dev/null | awk -F/ '$6 != "." && $6 != ".." && $6 != "" {print $6}')
+  name=$(grep -v '^e2e' <<<"$listing" | head -n 1 || true)
+  if [ -z "$name" ]; then
+    check second_kernel_capture "a capture in /var/crash on the system's disk" 1 "/var/crash holds: $(echo $listing)"
+  else
+    rm -rf "$work/var-crash"; mkdir -p "$work/var-crash"
+    debugfs -R "rdump /var/crash/$name $work/var-crash" "$disk" > /dev/null 2>&1
+    check_capture second_kernel_capture "$work/var-crash/$name" "written to /var/crash on the system's disk by the capture kernel"
+  fi
+  check_poweroff second_kernel_poweroff_2
+}
+
+# refused_boot NAME APPEND PLAN: one boot that reports and powers off.
+refused_boot() {
+  local disk=$work/$1.raw conf=$work/$1.conf
+  console=$work/$1.log
+  make_disk "$disk"; the_test_config "$conf"; write_file "$disk" "$conf" /etc/vmcap.conf
+  log "$1: booting with '$2'; console: $console"
+  run_qemu "$disk" "$image_dir/vmlinuz" "$image_dir/initrd.img" "$2 vmcap_e2e=$3"
+  log "$1: QEMU ended: exit $qemu_rc after ${seen[end]} s"
+  echo "${1//-/_}_boot_s=${seen[end]}" >> "$out/results"
+}
+scenario_lockdown() {
+  refused_boot lockdown "crashkernel=$crashkernel lockdown=integrity" report
+  check_refused lockdown 1 "lockdown=integrity without UEFI Secure Boot: the unit fails, saying why" \
+    "security: lockdown integrity" "can verify no kernel's signature" "the machine is NOT armed"
+  check_poweroff lockdown_poweroff
+}
+scenario_no_reservation() {
+  refused_boot no-reservation "" reinstall
+  check_refused no_reservation 1 "no crashkernel=: the unit fails with how to reserve" \
+    "no memory is reserved for a capture kernel" "vmcap setup-crashkernel --apply"
+  local r
+  r=$(lines 1 reinstall)
+  if has "$r" "vmcap: this boot reserves no memory for a capture kernel" && has "$r" "vmcap setup-crashkernel --apply"; then
+    check no_reservation_install "installing the package says nothing is reserved, and how" 0 "$(grep '^vmcap: ' <<<"$r" | sed 's/^/    /' | sed '1s/^/\n/')"
+  else
+    check no_reservation_install "installing the package says nothing is reserved, and how" 1 "$(sed 's/^/    /' <<<"$r")"
+  fi
+  check_poweroff no_reservation_poweroff
+}
+scenario_small() {
+  refused_boot small "crashkernel=64M" report
+  check_refused small 1 "crashkernel=64M: the unit fails with the numbers and the fix" \
+    "is smaller than the" "vmcap setup-crashkernel --apply"
+  check_poweroff small_poweroff
 }
 
 main() {
-  local t0 image_s
+  local t0 image_s sc
   case "$compression" in
     zlib) makedumpfile=(makedumpfile); makedumpfile_name="Debian 12's makedumpfile" ;;
     zstd)
@@ -247,84 +523,27 @@ main() {
     *) fail "--compression $compression: zstd or zlib" ;;
   esac
   t0=$(now)
-  [ "$check_only" = 1 ] ||
-    "$script_dir/debian-system-image.sh" --dir "$image_dir" --static-build "$static_build" > /dev/null || fail "debian-system-image.sh failed"
+  local deb_opt=()
+  [ -z "$deb" ] || deb_opt=(--deb "$deb")
+  "$script_dir/debian-system-image.sh" --dir "$image_dir" --static-build "$static_build" "${deb_opt[@]}" > /dev/null ||
+    fail "debian-system-image.sh failed"
   image_s=$(seconds "$t0" "$(now)")
-  log "the system image: $image_dir/image.raw ($(cat "$image_dir/release")), ready in $image_s s"
+  log "the system image: $image_dir/image.raw ($(cat "$image_dir/release"), vmcap from its package), ready in $image_s s"
   echo "image_ready_s=$image_s" >> "$out/results"
-  if [ "$check_only" = 1 ]; then
-    # The last run's console and upload, checked again (developing the checks).
-    upload_root=$out/nginx/root/upload
-    qemu_rc=$(sed -n 's/^qemu_rc=//p' "$work/run.env"); eval "$(grep '^seen_' "$work/run.env" | sed 's/^seen_\([a-z0-9_]*\)=/seen[\1]=/')"
-  else
-    rm -rf "$work"; mkdir -p "$work"
-    start_nginx
-    make_disk
-    log "booting the system (QEMU $accel, ${mem_mib} MiB, crashkernel=$crashkernel; timeout $run_timeout s); console: $work/console.log"
-    run_qemu
-    log "QEMU ended: exit $qemu_rc after ${seen[end]} s"
-    { echo "qemu_rc=$qemu_rc"; for k in "${!seen[@]}"; do echo "seen_$k=${seen[$k]}"; done; } > "$work/run.env"
-  fi
-  normalize_console
-
-  check_boot 1 built
-  local markers=0 crashed=1 found
-  markers=$(grep -ac 'vmcap-e2e marker' "$work/console.txt" || true)
-  if grep -aq 'VMCAP-E2E boot=1 crashing: kexec_crash_loaded=1' "$work/console.txt" &&
-     grep -aq 'sysrq: Trigger a crash' "$work/console.txt"; then crashed=0; fi
-  found="$(grep -a -m1 'VMCAP-E2E boot=1 crashing' "$work/console.txt" || echo 'no crashing line'); $(grep -a -m1 -o 'sysrq: Trigger a crash' "$work/console.txt" || echo 'no sysrq line'); $markers marker lines on the console"
-  check crash "the markers written, the machine crashed with the capture kernel loaded" "$crashed" "$found"
-  local rebooted=1 cap
-  cap=$(sed -n '/sysrq: Trigger a crash/,/VMCAP-E2E boot=2 report/p' "$work/console.txt")
-  if grep -aq 'reboot: Restarting system' <<<"$cap"; then rebooted=0; fi
-  check capture_reboot "the capture kernel ran vmcap and rebooted (a warm reset)" "$rebooted" \
-    "$(grep -a -E '^vmcap \[ *[0-9.]+s\] (init|upload|core: sent|done|final action)|reboot: Restarting' <<<"$cap" | sed 's/^/    /' | sed '1s/^/\n/')"
-  check_upload
-  check_boot 2 "up to date"
-  # shellcheck disable=SC2154  # set by check_boot through eval
-  if [ -n "${images_1:-}" ] && [ "${images_1:-}" = "${images_2:-}" ]; then
-    check same_image "boot 2 loaded the image boot 1 built" 0 "$images_2"
-  else
-    check same_image "boot 2 loaded the image boot 1 built" 1 "boot 1: ${images_1:-none}, boot 2: ${images_2:-none}"
-  fi
-  local off=1
-  if [ "$qemu_rc" = 0 ] && grep -aq 'reboot: Power down' "$work/console.txt"; then off=0; fi
-  check poweroff "QEMU ended by the guest's power-off after boot 2" "$off" "QEMU exit $qemu_rc (124: the timeout)"
-  # The coldplug at every boot replays each CPU's "add": the hotplug rule must not take it
-  # for a hotplug and arm a second time.
-  local n
-  for n in 1 2; do
-    rearm=$(boot_text "$n" | grep -E '^\[rearm-journal\] .*(Starting|arm: |image: )' | sed 's/^/    /' || true)
-    echo "boot${n}_rearm_ran=$([ -n "$rearm" ] && echo yes || echo no)" >> "$out/results"
-    if [ -z "$rearm" ]; then
-      check "no_rearm_$n" "boot $n: udev's coldplug did not re-arm (vmcap-rearm.service did not run)" 0 ""
-    else
-      check "no_rearm_$n" "boot $n: udev's coldplug did not re-arm (vmcap-rearm.service did not run)" 1 \
-        "$(boot_text "$n" | grep -m1 "^\[udev-cpu0\] " || true)"$'\n'"$rearm"
-    fi
+  work=$out/run
+  rm -rf "$work"; mkdir -p "$work"
+  start_nginx
+  for sc in $scenarios; do
+    local ts; ts=$(now)
+    "scenario_${sc//-/_}"
+    echo "scenario_${sc//-/_}_s=$(seconds "$ts" "$(now)")" >> "$out/results"
   done
-
-  local b1_armed b2_armed
-  b1_armed=$(grep -a -m1 '^\[arm-unit\] ExecMainExitTimestampMonotonic=' "$work/console.txt" | sed 's/.*=//' || true)
-  b2_armed=$(grep -a '^\[arm-unit\] ExecMainExitTimestampMonotonic=' "$work/console.txt" | sed -n 2p | sed 's/.*=//' || true)
-  {
-    echo "boot1_armed_guest_s=$(awk -v u="${b1_armed:-0}" 'BEGIN { printf "%.1f", u / 1e6 }')"
-    echo "boot2_armed_guest_s=$(awk -v u="${b2_armed:-0}" 'BEGIN { printf "%.1f", u / 1e6 }')"
-    for k in boot1_report panic capture_reboot boot2_report end; do echo "host_${k}_s=${seen[$k]:-}"; done
-    [ -z "${seen[panic]:-}" ] || [ -z "${seen[capture_reboot]:-}" ] ||
-      echo "panic_to_reboot_s=$(awk -v a="${seen[panic]}" -v b="${seen[capture_reboot]}" 'BEGIN { printf "%.1f", b - a }')"
-  } >> "$out/results"
-  log "times (host clock from QEMU's start): boot 1 reported armed at ${seen[boot1_report]:-?} s" \
-      "(vmcap-arm.service done ${b1_armed:+$(awk -v u="$b1_armed" 'BEGIN { printf "%.1f", u / 1e6 }') s after the kernel started}), crash at ${seen[panic]:-?} s," \
-      "capture kernel's reboot at ${seen[capture_reboot]:-?} s, boot 2 reported armed at ${seen[boot2_report]:-?} s" \
-      "(vmcap-arm.service done ${b2_armed:+$(awk -v u="$b2_armed" 'BEGIN { printf "%.1f", u / 1e6 }') s after its kernel started}), powered off at ${seen[end]} s;" \
-      "panic->reboot $(sed -n 's/^panic_to_reboot_s=//p' "$out/results") s; image ready in $image_s s"
   echo "ok=$ok_all" >> "$out/results"
   if [ "$ok_all" = 1 ]; then
-    rm -f "$work/disk.raw"  # 0.7 GB; kept when a check failed, to look into
-    log "PASS"
+    rm -f "$work"/*.raw  # 0.7 GB each; kept when a check failed, to look into
+    log "PASS ($(grep -c '=pass$' "$out/results") checks; scenarios: $scenarios)"
   else
-    log "FAIL (console: $work/console.log, the system's disk: $work/disk.raw)"; return 1
+    log "FAIL: $(grep '=fail$' "$out/results" | sed 's/^check_//; s/=fail$//' | tr '\n' ' ')(consoles and disks in $work)"; return 1
   fi
 }
 main
