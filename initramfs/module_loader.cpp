@@ -76,7 +76,10 @@ ModuleLoadSummary load_image_modules(const std::string& release, const std::func
     } else {
       ++summary.failed;
       say(rel + ": finit_module: " + std::strerror(e) +
-          (flags && (e == EOPNOTSUPP || e == EINVAL) ? " (does this kernel decompress modules itself?)" : ""));
+          (flags && (e == EOPNOTSUPP || e == EINVAL) ? " (does this kernel decompress modules itself?)"
+           : e == ENODEV ? " (what it drives is not here: a CPU feature such as crc32c-intel's SSE4.2, or a "
+                           "device; harmless when another module does the same job)"
+                         : ""));
     }
   }
   return summary;

@@ -1,5 +1,7 @@
-// vmcap as the capture initramfs's /init (docs/initramfs.md): mounts, modules, network,
-// then the same capture as `vmcap capture` on /proc/vmcore, then the final action.
+// vmcap as the capture initramfs's /init (docs/initramfs.md): mounts, modules, network, the
+// machine's disks holding file:// destinations (initramfs/local_disk.h), then the same
+// capture as `vmcap capture` on /proc/vmcore, then the final action (the disks unmounted
+// first).
 // PID 1 must never exit (the kernel panics), so the capture runs in a forked child and
 // PID 1 only waits: whatever becomes of the child (an exit, an exception, a crash, the
 // deadline), PID 1 ends in the configured final or failure action.
