@@ -30,8 +30,15 @@
 #   arm-refusals  three boots that must not arm, none crashing: crashkernel=64M (refused with
 #             the numbers), no crashkernel= (the line to add), lockdown=integrity without UEFI
 #             (no key verifies Debian's signed kernel; kexec -p is refused too).
-# vmcap paths upload over HTTP PUT to an nginx (WebDAV) started here on 127.0.0.1 (10.0.2.2 in
-# the guest). Checked on the host: QEMU ended through the guest's reboot (exit 0, not the
+#   localdisk the first kernel has a virtio disk (an ext4 made here with mkfs.ext4 -U) mounted
+#             at /var/crash and arms itself with a config whose only destination is
+#             file:///var/crash (fallback_path too): the image mounts that disk in the capture
+#             kernel (/etc/vmcap-mounts; ext4, crc32c and virtio_blk put in), which writes the
+#             capture there, unmounts and reboots. Checked on the host without mounting: the
+#             filesystem clean (e2fsck -fn, no needs_recovery), the capture directory read out
+#             with debugfs rdump, then the checks below (a CTest test; not in the default paths).
+# The other vmcap paths upload over HTTP PUT to an nginx (WebDAV) started here on 127.0.0.1
+# (10.0.2.2 in the guest). Checked on the host: QEMU ended through the guest's reboot (exit 0, not the
 # timeout); vmcap paths: the manifest is complete, every artifact's size and sha256 match the
 # uploaded file, dmesg.txt holds the 11 markers and the panic line, the core restored with
 # `makedumpfile -R` gives the same log through `makedumpfile --dump-dmesg` and `vmcap dmesg`,
@@ -53,7 +60,8 @@
 # with which capture and upload succeed, and vmcap's peak RSS when the console shows VmHWM.
 #
 # Needs (scripts/packages/qemu.txt, upload.txt): qemu-system-x86, busybox-static, kexec-tools,
-# makedumpfile, cpio, kmod, zstd, xz-utils, socat, nginx-light, dracut, python3.
+# makedumpfile, cpio, kmod, zstd, xz-utils, socat, nginx-light, dracut, python3; e2fsprogs for
+# localdisk.
 set -euo pipefail
 export PATH=$PATH:/usr/sbin:/sbin
 
@@ -112,6 +120,11 @@ need_tools() {
     command -v "$t" >/dev/null || missing="$missing $t"
   done
   case " $paths " in *" dracut"*) command -v dracut >/dev/null || missing="$missing dracut" ;; esac
+  case " $paths " in
+    *" localdisk "*) for t in mkfs.ext4 e2fsck dumpe2fs debugfs; do
+                       command -v "$t" >/dev/null || missing="$missing $t"
+                     done ;;
+  esac
   [ -z "$missing" ] || fail "missing tools:$missing (scripts/install-deps.sh installs them)"
   busybox=
   for t in /bin/busybox /usr/bin/busybox; do
@@ -249,29 +262,74 @@ first_image() {
   make_cpio "$work/first" "$work/first.cpio"
 }
 
+# module_tree DIR MODULES...: this kernel's module indexes and the modules named, with their
+# dependencies, at their paths under DIR/lib/modules/KREL (what `vmcap arm` builds from).
+module_tree() {
+  local dir=$1 f rel m; shift
+  mkdir -p "$dir/lib/modules/$krel"
+  for f in modules.dep modules.alias modules.builtin modules.order modules.softdep; do
+    [ ! -f "$kroot/lib/modules/$krel/$f" ] || cp "$kroot/lib/modules/$krel/$f" "$dir/lib/modules/$krel/"
+  done
+  for f in $(for m in "$@"; do modprobe -d "$kroot" -S "$krel" --show-depends "$m"; done |
+             awk '$1 == "insmod" {print $2}'); do
+    rel=${f#"$kroot/lib/modules/$krel/"}
+    mkdir -p "$dir/lib/modules/$krel/$(dirname "$rel")"
+    cp "$f" "$dir/lib/modules/$krel/$rel"
+  done
+}
+
 # first_image_arm WORK: the first kernel arms itself with `vmcap arm` (scripts/e2e/arm-init):
 # the static vmcap in /usr/sbin, this kernel as /boot/vmlinuz-KREL with its config, the module
 # tree's indexes and the NIC's modules at their paths (loaded at boot, so that sysfs shows
 # the NIC and arm finds its drivers there), /etc/vmcap.conf with a [network] that names no
 # modules, and kexec (the lockdown scenario tries it).
 first_image_arm() {
-  local work=$1 dir=$1/first f rel
+  local work=$1 dir=$1/first
   busybox_tree "$dir" "$e2e_dir/arm-init" virtio_pci virtio_net
   add_binary "$dir" "$(command -v kexec)"
-  mkdir -p "$dir/usr/sbin" "$dir/boot" "$dir/etc" "$dir/lib/modules/$krel"
+  mkdir -p "$dir/usr/sbin" "$dir/boot" "$dir/etc"
   cp "$vmcap" "$dir/usr/sbin/vmcap"
   cp "$vmlinuz" "$dir/boot/vmlinuz-$krel"
   cp "$kroot/boot/config-$krel" "$dir/boot/"
-  for f in modules.dep modules.alias modules.builtin modules.order; do
-    [ ! -f "$kroot/lib/modules/$krel/$f" ] || cp "$kroot/lib/modules/$krel/$f" "$dir/lib/modules/$krel/"
-  done
-  for f in $(for m in virtio_pci virtio_net; do modprobe -d "$kroot" -S "$krel" --show-depends "$m"; done |
-             awk '$1 == "insmod" {print $2}'); do
-    rel=${f#"$kroot/lib/modules/$krel/"}
-    mkdir -p "$dir/lib/modules/$krel/$(dirname "$rel")"
-    cp "$f" "$dir/lib/modules/$krel/$rel"
-  done
+  module_tree "$dir" virtio_pci virtio_net
   vmcap_conf "$dir/etc/vmcap.conf" arm $'[network]\ninterface = auto'
+  make_cpio "$dir" "$work/first.cpio"
+}
+
+# The ext4 filesystem of the localdisk path: its UUID, checked in the capture kernel's log.
+localdisk_uuid=5d1c0a9e-3b7f-4e21-9c55-e2e10ca1d15c
+
+# first_image_localdisk WORK: a first kernel (scripts/e2e/arm-init, scenario localdisk) that
+# mounts its virtio disk WORK/disk.img (ext4 made here, 128 MiB sparse) at /var/crash and arms
+# itself; its module tree holds the disk's and the filesystem's modules (and crc32c, ext4's
+# soft dependency), which arm finds in sysfs and mountinfo and puts in the capture image.
+# The config: no network, file:///var/crash the only destination and the fallback_path.
+first_image_localdisk() {
+  local work=$1 dir=$1/first
+  rm -f "$work/disk.img"
+  truncate -s 128M "$work/disk.img"
+  mkfs.ext4 -q -F -U "$localdisk_uuid" -L vmcap-crash "$work/disk.img" ||
+    fail "mkfs.ext4 of $work/disk.img failed"
+  # crc32c_generic: ext4's metadata_csum needs crc32c, and QEMU's CPU has no SSE4.2 for crc32c-intel.
+  busybox_tree "$dir" "$e2e_dir/arm-init" virtio_pci virtio_blk crc32c_generic ext4
+  add_binary "$dir" "$(command -v kexec)"
+  mkdir -p "$dir/usr/sbin" "$dir/boot" "$dir/etc"
+  cp "$vmcap" "$dir/usr/sbin/vmcap"
+  cp "$vmlinuz" "$dir/boot/vmlinuz-$krel"
+  cp "$kroot/boot/config-$krel" "$dir/boot/"
+  module_tree "$dir" virtio_pci virtio_blk ext4 crc32c_intel crc32c_generic
+  cat > "$dir/etc/vmcap.conf" <<CONF
+# scripts/e2e-kdump.sh localdisk: the capture goes to the machine's own disk, nowhere else.
+hostname = e2e-localdisk
+deadline = 10m
+final_action = reboot
+failure_action = reboot
+fallback_path = /var/crash
+compression = $compression
+[destination disk]
+url = file:///var/crash
+CONF
+  "$vmcap" check-config "$dir/etc/vmcap.conf" >&2 || fail "the localdisk config does not pass vmcap check-config"
   make_cpio "$dir" "$work/first.cpio"
 }
 
@@ -359,6 +417,7 @@ crash() {
     -cpu "${VMCAP_E2E_CPU:-qemu64,+rdrand}" -nodefaults -display none -no-reboot -kernel "$vmlinuz" -initrd "$work/first.cpio" \
     -append "console=ttyS0 panic=-1 printk.devkmsg=on${2:+ crashkernel=$2}${3:+ $3}" \
     -serial "file:$work/console.log" \
+    ${qemu_disk:+-drive "file=$qemu_disk,format=raw,if=virtio"} \
     -netdev user,id=net0 -device virtio-net-pci,netdev=net0 > "$work/qemu.log" 2>&1 &
   pid=$!
   while kill -0 "$pid" 2>/dev/null; do
@@ -416,6 +475,20 @@ check_core() {
   check_log "$core_log"
 }
 
+# check_capture_dir WORK DIR: the capture directory vmcap wrote (uploaded, or read out of a
+# disk): manifest, log, core, and the log equal to the core's.
+check_capture_dir() {
+  local work=$1 dir=$2
+  python3 "$e2e_dir/check_manifest.py" "$dir" >&2 || return 1
+  check_log "$dir/dmesg.txt" || return 1
+  check_core "$dir/vmcore.flat" "$work" || return 1
+  cmp -s "$dir/dmesg.txt" "$core_log" ||
+    { diff "$dir/dmesg.txt" "$core_log" | head -n 20 >&2
+      log "the capture's dmesg.txt differs from the core's log"; return 1; }
+  peak_rss=$(grep -o 'VmHWM:[[:space:]]*[0-9]* kB' "$work/console.log" | tail -n 1 | awk '{print $2}' || true)
+  core_bytes=$(stat -c %s "$dir/vmcore.flat")
+}
+
 # check_upload WORK PATH: the capture directory vmcap uploaded under upload/PATH.
 check_upload() {
   local work=$1 dir manifests
@@ -423,14 +496,32 @@ check_upload() {
   [ "$manifests" = 1 ] || { log "$2: $manifests capture directories on the server, want 1"; return 1; }
   dir=$(dirname "$(find "$upload_root/$2" -mindepth 2 -maxdepth 2 -name manifest.json)")
   log "$2: capture directory $dir"
-  python3 "$e2e_dir/check_manifest.py" "$dir" >&2 || return 1
-  check_log "$dir/dmesg.txt" || return 1
-  check_core "$dir/vmcore.flat" "$work" || return 1
-  cmp -s "$dir/dmesg.txt" "$core_log" ||
-    { diff "$dir/dmesg.txt" "$core_log" | head -n 20 >&2
-      log "the uploaded dmesg.txt differs from the core's log"; return 1; }
-  peak_rss=$(grep -o 'VmHWM:[[:space:]]*[0-9]* kB' "$work/console.log" | tail -n 1 | awk '{print $2}' || true)
-  core_bytes=$(stat -c %s "$dir/vmcore.flat")
+  check_capture_dir "$work" "$dir"
+}
+
+# check_localdisk WORK: the capture kernel mounted the disk, wrote the capture to it and
+# unmounted it (the filesystem is clean: e2fsck -fn passes, no needs_recovery); the capture
+# directory, read out with debugfs (no loop mount), passes check_capture_dir.
+check_localdisk() {
+  local work=$1 img=$1/disk.img out=$1/from-disk dirs state
+  grep -q "disk: mounted ext4 UUID=$localdisk_uuid (/dev/vda) at /var/crash" "$work/console.log" ||
+    { log "localdisk: no 'disk: mounted ext4 UUID=$localdisk_uuid (/dev/vda) at /var/crash' on the console"; return 1; }
+  grep -q "disk: synced and unmounted /var/crash, ext4 UUID=$localdisk_uuid (/dev/vda)" "$work/console.log" ||
+    { log "localdisk: the capture kernel did not say it unmounted the disk"; return 1; }
+  e2fsck -fn "$img" > "$work/e2fsck.log" 2>&1 ||
+    { cat "$work/e2fsck.log" >&2; log "localdisk: e2fsck -fn found the filesystem damaged or not clean"; return 1; }
+  state=$(dumpe2fs -h "$img" 2>/dev/null)
+  grep -q '^Filesystem state: *clean$' <<<"$state" ||
+    { log "localdisk: $(grep '^Filesystem state' <<<"$state"), want clean"; return 1; }
+  ! grep -q '^Filesystem features:.*needs_recovery' <<<"$state" ||
+    { log "localdisk: the journal needs recovery: the disk was not unmounted"; return 1; }
+  dirs=$(debugfs -R 'ls -p /' "$img" 2>/dev/null | awk -F/ '$6 ~ /^e2e-localdisk-/ {print $6}')
+  [ "$(wc -w <<<"$dirs")" = 1 ] || { log "localdisk: capture directories on the disk: '${dirs}', want 1"; return 1; }
+  rm -rf "$out"; mkdir -p "$out"
+  debugfs -R "rdump /$dirs $out" "$img" > "$work/debugfs.log" 2>&1 ||
+    { cat "$work/debugfs.log" >&2; log "localdisk: debugfs rdump failed"; return 1; }
+  log "localdisk: capture directory /var/crash/$dirs on the disk ($(du -sk "$out/$dirs" | cut -f1) KiB)"
+  check_capture_dir "$work" "$out/$dirs"
 }
 
 # check_dracut_stage WORK NETWORK: the capture ran where the module put it
@@ -478,7 +569,7 @@ PY
 
 # checked_text: what a PASS checked, for the paths of this run (printed in the summary).
 checked_text() {
-  local p vmcap_paths="" early="" late="" base="" arm="" refusals=""
+  local p vmcap_paths="" early="" late="" base="" arm="" refusals="" localdisk=""
   for p in $paths; do
     case "$p" in
       baseline) base=1 ;;
@@ -486,14 +577,15 @@ checked_text() {
       *) vmcap_paths="$vmcap_paths, $p" ;;
     esac
     [ "$p" != arm ] || arm=1
+    [ "$p" != localdisk ] || localdisk=1
     case "$p" in dracut|dracut-systemd) early="$early, $p" ;; dracut-netlegacy) late="$late, $p" ;; esac
   done
   echo "every path: QEMU ended through the capture kernel's reboot (exit 0, not the $run_timeout s timeout);" \
        "the core, restored by makedumpfile -R and read by makedumpfile --dump-dmesg ($makedumpfile_name)" \
        "and by vmcap dmesg, gives the same log both ways, with the 11 markers and the panic line"
   [ -z "$vmcap_paths" ] ||
-    echo "${vmcap_paths#, }: on nginx one capture directory, its manifest complete; dmesg.txt, dmesg.json" \
-         "and vmcore.flat match the manifest's sha256 and size; dmesg.txt equals the core's log"
+    echo "${vmcap_paths#, }: on nginx (localdisk: on the disk) one capture directory, its manifest complete;" \
+         "dmesg.txt, dmesg.json and vmcore.flat match the manifest's sha256 and size; dmesg.txt equals the core's log"
   [ -z "$early$late" ] ||
     echo "${early#, }${early:+${late:+, }}${late#, }: the image holds vmcap, the config and the 0600 token file it names"
   [ -z "$early" ] ||
@@ -504,6 +596,9 @@ checked_text() {
     "virtio_pci and virtio_net found in sysfs; a second arm said armed and current; status exited 0; after" \
     "disarm status exited 3; arm again took the cached image; a load the kernel refused (a 200 MiB initrd)" \
     "exited 1 with the previous image loaded again, and status 0: the crash was captured by that image"
+  [ -z "$localdisk" ] || echo "localdisk: vmcap arm put the disk of /var/crash (ext4 UUID=$localdisk_uuid on" \
+    "/dev/vda) in the image; the capture kernel said it mounted it at /var/crash and unmounted it; on the host" \
+    "e2fsck -fn passed, the filesystem is clean (no needs_recovery), and debugfs read the capture directory out"
   [ -z "$refusals" ] || echo "arm-refusals (no crash; the crash checks above do not apply): crashkernel=64M: arm" \
     "exited 5 naming both sizes and loaded nothing, status 3, estimate gave crashkernel=; no crashkernel=: arm" \
     "exited 5 with the line to add, status 3; lockdown=integrity without UEFI keys: arm exited 5 saying no" \
@@ -516,7 +611,7 @@ capture_append="console=ttyS0 irqpoll nr_cpus=1 reset_devices panic=-1"
 run_path() {
   local name=$1 ck=$2 work=$out/$1 t0
   rm -rf "$work" "${upload_root:?}/$name"; mkdir -p "$work"
-  path_ok=0; peak_rss=; core_bytes=
+  path_ok=0; peak_rss=; core_bytes=; qemu_disk=
   t0=$(now)
   case "$name" in
     ours) image_ours "$work" ;;
@@ -525,7 +620,8 @@ run_path() {
     dracut-netlegacy) image_dracut "$work" dracut-netlegacy dracut ;;
     baseline) image_baseline "$work"; start_socat "$work/baseline.flat" ;;
     arm|arm-refusals) first_image_arm "$work" ;;
-    *) fail "unknown path $name (ours, dracut, dracut-systemd, dracut-netlegacy, baseline, arm, arm-refusals)" ;;
+    localdisk) first_image_localdisk "$work"; qemu_disk=$work/disk.img ;;
+    *) fail "unknown path $name (ours, dracut, dracut-systemd, dracut-netlegacy, baseline, arm, arm-refusals, localdisk)" ;;
   esac
   if [ "$name" = arm-refusals ]; then
     arm_refusals "$work" && path_ok=1
@@ -533,9 +629,9 @@ run_path() {
     echo "${name}_ok=$path_ok" >> "$out/results"
     return 0
   fi
-  if [ "$name" = arm ]; then
+  if [ "$name" = arm ] || [ "$name" = localdisk ]; then
     log "$name: the first kernel arms itself with vmcap arm; crashing (crashkernel=$ck)"
-    crash "$work" "$ck" "vmcap.scenario=crash"
+    crash "$work" "$ck" "vmcap.scenario=$([ "$name" = arm ] && echo crash || echo localdisk)"
   else
     local append="$capture_append $capture_extra"
     [ "$name" = baseline ] && append="$append vmcap.nc=10.0.2.2:$nc_port"
@@ -558,6 +654,9 @@ run_path() {
              "status-disarmed=3:not armed" "rearm=0:up to date" "rearm=0:armed: " \
              "arm-too-big=1:is loaded again: the machine stays armed with it" "status-after=0:armed and current" &&
            check_upload "$work" "$name" && path_ok=1 ;;
+      localdisk) check_arm_steps "$work" "arm=0:armed: " "arm=0:disk: file:///var/crash ([destination disk]): ext4 UUID=$localdisk_uuid" \
+                   "arm=0:virtio_blk" &&
+                 check_localdisk "$work" && path_ok=1 ;;
       *) check_upload "$work" "$name" && path_ok=1 ;;
     esac
   fi
