@@ -2,6 +2,8 @@
 // own answer, `modprobe -d ROOT -S KREL --show-depends`: the same files in the same order.
 #include "initramfs/module_tree.h"
 
+#include <algorithm>
+#include <iterator>
 #include <sstream>
 
 #include <gtest/gtest.h>
@@ -69,6 +71,55 @@ TEST_P(RealModuleTree, UnknownModuleIsAnErrorNamingIt) {
   ASSERT_FALSE(plan);
   EXPECT_NE(plan.error().message().find("no_such_driver"), std::string::npos);
   EXPECT_NE(plan.error().message().find(tree->release), std::string::npos);
+}
+
+// The filesystems a file:// destination may sit on, with their soft dependencies
+// (modules.softdep: ext4, jbd2 and libcrc32c want crc32c, btrfs its hashes) resolved as the
+// image builder does: the same modules as modprobe's, each soft one before what needs it.
+// btrfs has four softdep lines (blake2b-256, sha256, xxhash64, crypto-crc32c) and kmod 30
+// follows only the first a module has; vmcap follows them all, so sha256-ssse3 and
+// xxhash_generic come in beside modprobe's set.
+TEST_P(RealModuleTree, FilesystemsWithTheirSoftDependenciesEqualModprobes) {
+  auto tree = module_tree_in_root(testing::debian_kernel_root(GetParam()));
+  ASSERT_TRUE(tree) << tree.error().message();
+  for (const char* fs : {"fs-ext4", "fs-xfs", "fs-btrfs", "fs-vfat"}) {
+    auto hard = plan_modules(*tree, {fs});
+    ASSERT_TRUE(hard) << hard.error().message();
+    std::vector<std::string> loaded;
+    for (const auto& p : hard->load_order) loaded.push_back(module_name_of_path(p));
+    std::vector<std::string> names = soft_predependencies(*tree, loaded);
+    names.push_back(fs);
+    auto plan = plan_modules(*tree, names);
+    ASSERT_TRUE(plan) << plan.error().message();
+    auto want = modprobe_order(*tree, {fs});
+    auto sorted = [](std::vector<std::string> v) {
+      std::sort(v.begin(), v.end());
+      return v;
+    };
+    const auto got_sorted = sorted(plan->load_order), want_sorted = sorted(want);
+    std::vector<std::string> extra;
+    std::set_difference(got_sorted.begin(), got_sorted.end(), want_sorted.begin(), want_sorted.end(),
+                        std::back_inserter(extra));
+    if (std::string(fs) == "fs-btrfs") {
+      for (const auto& e : extra) {
+        const std::string name = module_name_of_path(e);
+        EXPECT_TRUE(name == "sha256_ssse3" || name == "xxhash_generic") << e;
+      }
+      std::vector<std::string> missing;
+      std::set_difference(want_sorted.begin(), want_sorted.end(), got_sorted.begin(), got_sorted.end(),
+                          std::back_inserter(missing));
+      EXPECT_TRUE(missing.empty()) << missing.front();
+    } else {
+      EXPECT_EQ(got_sorted, want_sorted) << fs << " on " << tree->release;
+    }
+    for (const auto& soft : soft_predependencies(*tree, loaded)) {
+      auto at = [&](const std::string& name) {
+        return std::find_if(plan->load_order.begin(), plan->load_order.end(),
+                            [&](const std::string& p) { return module_name_of_path(p) == name; });
+      };
+      EXPECT_LT(at(soft), at(loaded.back())) << soft << " before " << loaded.back();
+    }
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Debian, RealModuleTree, ::testing::Values("6.1", "6.12"),
