@@ -5,6 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <sstream>
+
 #include "tests/initramfs/archive_tools.h"
 #include "tests/initramfs/superblocks.h"
 #include "tests/support/temp_dir.h"
@@ -104,6 +107,42 @@ TEST(FsIdentity, ARealExt4MadeByMkfs) {
   EXPECT_EQ(id->uuid, uuid);
   EXPECT_TRUE(same_uuid(id->uuid, "5D1C0A9E-3B7F-4E21-9C55-0123456789AB"));
   EXPECT_FALSE(same_uuid(id->uuid, "5d1c0a9e"));
+}
+
+// Each family's own mkfs, when installed (dosfstools, xfsprogs, btrfs-progs), against
+// util-linux's blkid on the same image: the same TYPE and UUID.
+TEST(FsIdentity, RealFilesystemsAgreeWithBlkid) {
+  struct Mkfs {
+    const char* tool;
+    const char* args;
+    const char* size;
+  };
+  const Mkfs all[] = {{"mkfs.ext4", "-q -F", "8M"},       {"mkfs.ext3", "-q -F", "8M"},
+                      {"mkfs.ext2", "-q -F", "8M"},       {"mkfs.xfs", "-q -f", "320M"},
+                      {"mkfs.btrfs", "-q -f", "128M"},    {"mkfs.vfat", "-F 16", "32M"},
+                      {"mkfs.vfat", "-F 32", "64M"}};
+  if (testing::run_command("PATH=$PATH:/sbin:/usr/sbin command -v blkid").status != 0) GTEST_SKIP() << "no blkid";
+  testing::TempDir dir;
+  int made = 0;
+  for (const Mkfs& m : all) {
+    if (testing::run_command(std::string("PATH=$PATH:/sbin:/usr/sbin command -v ") + m.tool).status != 0) continue;
+    const std::string image = dir.file("fs.img");
+    std::remove(image.c_str());
+    auto mk = testing::run_command("PATH=$PATH:/sbin:/usr/sbin; truncate -s " + std::string(m.size) + " " + image +
+                                   " && " + m.tool + " " + m.args + " " + image + " >/dev/null 2>&1 && blkid -p -o "
+                                   "value -s TYPE -s UUID " + image);
+    ASSERT_EQ(mk.status, 0) << m.tool << " " << m.args << ": " << mk.output;
+    std::istringstream lines(mk.output);
+    std::string uuid, type;
+    std::getline(lines, uuid);
+    std::getline(lines, type);
+    auto id = read_filesystem_identity(image);
+    ASSERT_TRUE(id) << m.tool << " " << m.args << ": " << id.error().message();
+    EXPECT_EQ(id->type, type) << m.tool << " " << m.args;
+    EXPECT_EQ(id->uuid, uuid) << m.tool << " " << m.args;
+    ++made;
+  }
+  if (made == 0) GTEST_SKIP() << "no mkfs of any family installed";
 }
 
 TEST(FsIdentity, MountTypesAndTheirFamilies) {
