@@ -221,7 +221,7 @@ void LocalDisks::mount_all(const Say& say, std::chrono::milliseconds wait) {
     }
     binds_.push_back(m.target);
     say("disk: mounted " + w->type + " UUID=" + w->uuid + " (" + w->device->node + ") at " + m.target +
-        (m.path == m.target ? "" : " (" + m.path + " on the disk)"));
+        (m.path == m.target ? "" : m.path == "/" ? " (its root directory)" : " (" + m.path + " on the disk)"));
   }
 }
 

@@ -30,8 +30,8 @@
 #   arm-refusals  three boots that must not arm, none crashing: crashkernel=64M (refused with
 #             the numbers), no crashkernel= (the line to add), lockdown=integrity without UEFI
 #             (no key verifies Debian's signed kernel; kexec -p is refused too).
-#   localdisk the first kernel has a virtio disk (an ext4 made here with mkfs.ext4 -U) mounted
-#             at /var/crash and arms itself with a config whose only destination is
+#   localdisk the first kernel has a virtio disk (a partition table and an ext4 made here with
+#             mkfs.ext4 -U) whose first partition is mounted at /var/crash and arms itself with a config whose only destination is
 #             file:///var/crash (fallback_path too): the image mounts that disk in the capture
 #             kernel (/etc/vmcap-mounts; ext4, crc32c and virtio_blk put in), which writes the
 #             capture there, unmounts and reboots. Checked on the host without mounting: the
@@ -300,16 +300,26 @@ first_image_arm() {
 localdisk_uuid=5d1c0a9e-3b7f-4e21-9c55-e2e10ca1d15c
 
 # first_image_localdisk WORK: a first kernel (scripts/e2e/arm-init, scenario localdisk) that
-# mounts its virtio disk WORK/disk.img (ext4 made here, 128 MiB sparse) at /var/crash and arms
-# itself; its module tree holds the disk's and the filesystem's modules (and crc32c, ext4's
-# soft dependency), which arm finds in sysfs and mountinfo and puts in the capture image.
+# mounts the first partition of its virtio disk WORK/disk.img (128 MiB sparse: an MBR, then
+# an ext4 made here at 1 MiB) at /var/crash and arms itself; its module tree holds the
+# disk's and the filesystem's modules (and crc32c, ext4's soft dependency), which arm finds
+# in sysfs and mountinfo and puts in the capture image.
 # The config: no network, file:///var/crash the only destination and the fallback_path.
 first_image_localdisk() {
   local work=$1 dir=$1/first
   rm -f "$work/disk.img"
   truncate -s 128M "$work/disk.img"
-  mkfs.ext4 -q -F -U "$localdisk_uuid" -L vmcap-crash "$work/disk.img" ||
-    fail "mkfs.ext4 of $work/disk.img failed"
+  python3 - "$work/disk.img" <<'PY' || fail "cannot write the partition table of $work/disk.img"
+import struct, sys
+# One Linux partition (type 0x83) from sector 2048 to the end; CHS fields at their maximum.
+with open(sys.argv[1], "r+b") as f:
+    f.seek(446)
+    f.write(bytes([0, 0xFE, 0xFF, 0xFF, 0x83, 0xFE, 0xFF, 0xFF]) + struct.pack("<II", 2048, 128 * 2048 - 2048))
+    f.seek(510)
+    f.write(b"\x55\xaa")
+PY
+  mkfs.ext4 -q -F -E offset=$((2048 * 512)) -U "$localdisk_uuid" -L vmcap-crash "$work/disk.img" 127M ||
+    fail "mkfs.ext4 of $work/disk.img's partition failed"
   # crc32c_generic: ext4's metadata_csum needs crc32c, and QEMU's CPU has no SSE4.2 for crc32c-intel.
   busybox_tree "$dir" "$e2e_dir/arm-init" virtio_pci virtio_blk crc32c_generic ext4
   add_binary "$dir" "$(command -v kexec)"
@@ -499,14 +509,15 @@ check_upload() {
   check_capture_dir "$work" "$dir"
 }
 
-# check_localdisk WORK: the capture kernel mounted the disk, wrote the capture to it and
-# unmounted it (the filesystem is clean: e2fsck -fn passes, no needs_recovery); the capture
-# directory, read out with debugfs (no loop mount), passes check_capture_dir.
+# check_localdisk WORK: the capture kernel mounted the disk's partition, wrote the capture to
+# it and unmounted it (the filesystem is clean: e2fsck -fn passes, no needs_recovery); the
+# capture directory, read out with debugfs (no loop mount: e2fsprogs' ?offset= of the
+# partition), passes check_capture_dir.
 check_localdisk() {
-  local work=$1 img=$1/disk.img out=$1/from-disk dirs state
-  grep -q "disk: mounted ext4 UUID=$localdisk_uuid (/dev/vda) at /var/crash" "$work/console.log" ||
-    { log "localdisk: no 'disk: mounted ext4 UUID=$localdisk_uuid (/dev/vda) at /var/crash' on the console"; return 1; }
-  grep -q "disk: synced and unmounted /var/crash, ext4 UUID=$localdisk_uuid (/dev/vda)" "$work/console.log" ||
+  local work=$1 img="$1/disk.img?offset=$((2048 * 512))" out=$1/from-disk dirs state
+  grep -q "disk: mounted ext4 UUID=$localdisk_uuid (/dev/vda1) at /var/crash" "$work/console.log" ||
+    { log "localdisk: no 'disk: mounted ext4 UUID=$localdisk_uuid (/dev/vda1) at /var/crash' on the console"; return 1; }
+  grep -q "disk: synced and unmounted /var/crash, ext4 UUID=$localdisk_uuid (/dev/vda1)" "$work/console.log" ||
     { log "localdisk: the capture kernel did not say it unmounted the disk"; return 1; }
   e2fsck -fn "$img" > "$work/e2fsck.log" 2>&1 ||
     { cat "$work/e2fsck.log" >&2; log "localdisk: e2fsck -fn found the filesystem damaged or not clean"; return 1; }
@@ -597,7 +608,7 @@ checked_text() {
     "disarm status exited 3; arm again took the cached image; a load the kernel refused (a 200 MiB initrd)" \
     "exited 1 with the previous image loaded again, and status 0: the crash was captured by that image"
   [ -z "$localdisk" ] || echo "localdisk: vmcap arm put the disk of /var/crash (ext4 UUID=$localdisk_uuid on" \
-    "/dev/vda) in the image; the capture kernel said it mounted it at /var/crash and unmounted it; on the host" \
+    "/dev/vda1, a partition) in the image; the capture kernel said it mounted it at /var/crash and unmounted it; on the host" \
     "e2fsck -fn passed, the filesystem is clean (no needs_recovery), and debugfs read the capture directory out"
   [ -z "$refusals" ] || echo "arm-refusals (no crash; the crash checks above do not apply): crashkernel=64M: arm" \
     "exited 5 naming both sizes and loaded nothing, status 3, estimate gave crashkernel=; no crashkernel=: arm" \
@@ -655,7 +666,7 @@ run_path() {
              "arm-too-big=1:is loaded again: the machine stays armed with it" "status-after=0:armed and current" &&
            check_upload "$work" "$name" && path_ok=1 ;;
       localdisk) check_arm_steps "$work" "arm=0:armed: " "arm=0:disk: file:///var/crash ([destination disk]): ext4 UUID=$localdisk_uuid" \
-                   "arm=0:virtio_blk" &&
+                   "arm=0:on /dev/vda1 (254:1), / inside it; drivers virtio_pci, virtio_blk" &&
                  check_localdisk "$work" && path_ok=1 ;;
       *) check_upload "$work" "$name" && path_ok=1 ;;
     esac
