@@ -33,13 +33,18 @@ Result<std::string> read_text(const std::string& root, const std::string& abs_pa
   return text;
 }
 
+// PATH without "." and ".." components, doubled or trailing slashes.
+std::string normalized(const std::string& path) {
+  std::string s = fs::path(path).lexically_normal().string();
+  while (s.size() > 1 && s.back() == '/') s.pop_back();
+  return s;
+}
+
 // PATH as the running system resolves it: its nearest existing ancestor with symlinks
 // resolved (inside ROOT), then the part that does not exist yet.
 std::string resolved(const std::string& root, const std::string& path) {
-  fs::path p = fs::path(path).lexically_normal();
-  std::string s = p.string();
-  while (s.size() > 1 && s.back() == '/') s.pop_back();
-  p = s;
+  const std::string s = normalized(path);
+  fs::path p = s;
   std::error_code ec;
   const fs::path real_root = fs::canonical(root.empty() ? "/" : root, ec);
   std::vector<std::string> tail;
@@ -171,7 +176,9 @@ struct Planner {
                                   id.error().message() + (::geteuid() != 0 ? "; run vmcap as root" : "") +
                                   ", and no /dev/disk/by-uuid link names it)");
     }
-    DiskMount mount{uuid, m->fstype, path_inside(*m, path), path};
+    // Bound where the capture writes: the path as the config names it, even when a symlink
+    // on the running system leads elsewhere (the initramfs has no such symlink).
+    DiskMount mount{uuid, m->fstype, path_inside(*m, path), normalized(l.path)};
     if (auto why = bad_mount_target(mount.target); !why.empty())
       return keep_in_ram(l, "cannot be bound in the capture kernel: it " + why);
     if (std::find(plan.mounts.begin(), plan.mounts.end(), mount) == plan.mounts.end()) plan.mounts.push_back(mount);
@@ -191,7 +198,8 @@ struct Planner {
         need({nls}, "vfat's character set " + std::string(nls), true);
     }
     plan.found.push_back(l.what + ": " + m->fstype + " UUID=" + uuid + " (" + how_uuid + ") on " + node + " (" +
-                         majmin + "), " + mount.path + " inside it; drivers " +
+                         majmin + "), " + mount.path + " inside it" +
+                         (mount.target == path ? "" : " (" + mount.target + " leads there)") + "; drivers " +
                          (drivers.empty() ? std::string("none found in sysfs") : join(drivers)) +
                          ". The capture kernel mounts it and binds it at " + mount.target);
   }
@@ -201,14 +209,7 @@ struct Planner {
 
 std::vector<LocalPath> local_paths_of(const config::Config& config) {
   std::vector<LocalPath> out;
-  auto same = [](const std::string& a, const std::string& b) {
-    auto norm = [](const std::string& p) {
-      std::string s = fs::path(p).lexically_normal().string();
-      while (s.size() > 1 && s.back() == '/') s.pop_back();
-      return s;
-    };
-    return norm(a) == norm(b);
-  };
+  auto same = [](const std::string& a, const std::string& b) { return normalized(a) == normalized(b); };
   auto add = [&](const std::string& path, std::string what) {
     for (const auto& l : out)
       if (same(l.path, path)) return;
