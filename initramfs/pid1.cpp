@@ -50,12 +50,15 @@ std::string seconds_since(Clock::time_point since) {
 // unmount them before a reboot, poweroff or halt.
 LocalDisks g_disks;
 
-void unmount_disks(run::Progress& progress) {
-  g_disks.unmount_all([&](std::string_view text) {
+// Their lines on the console under the step "disk".
+Say disk_lines(run::Progress& progress) {
+  return [&progress](std::string_view text) {
     if (text.substr(0, 6) == "disk: ") text.remove_prefix(6);
     progress.line("disk", std::string(text));
-  });
+  };
 }
+
+void unmount_disks(run::Progress& progress) { g_disks.unmount_all(disk_lines(progress)); }
 
 // PID 1's own last step. Reboot, poweroff and halt are reboot(2); `shell` has no shell in
 // this image, so it reboots; `none` leaves the machine as it is, with PID 1 idle.
@@ -128,12 +131,7 @@ void bring_up(const config::Config& config, run::Progress& progress) {
 }
 
 // file:// destinations and fallback_path on the machine's own disks (/etc/vmcap-mounts).
-void mount_disks(run::Progress& progress) {
-  g_disks.mount_all([&](std::string_view text) {
-    if (text.substr(0, 6) == "disk: ") text.remove_prefix(6);
-    progress.line("disk", std::string(text));
-  });
-}
+void mount_disks(run::Progress& progress) { g_disks.mount_all(disk_lines(progress)); }
 
 // The capture in a child: its exit status, or -1 when it did not exit normally.
 int capture_in_child(run::Progress& progress) {
