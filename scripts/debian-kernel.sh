@@ -2,7 +2,10 @@
 # Downloads one of Debian's real kernels (linux-image-amd64 of a suite) and extracts it whole:
 # vmlinuz, config, System.map and the full module tree (depmod run). Prints the folder.
 #
-#   scripts/debian-kernel.sh [--cache DIR] [--refresh] KERNEL      KERNEL: 5.10, 6.1 or 6.12
+#   scripts/debian-kernel.sh [--cache DIR] [--refresh] KERNEL      KERNEL: 5.10, 6.1, 6.12 or 6.1-cloud
+#
+# 6.1-cloud is bookworm's cloud flavour (linux-image-cloud-amd64: the virtual machines'
+# drivers only, a quarter of the size): the second kernel package of the real-system test.
 #
 # The folder holds boot/vmlinuz-KREL and lib/modules/KREL/ (modules as Debian ships them:
 # .ko on 5.10 and 6.1, .ko.xz on 6.12). Cached in DIR (default build/test-vmcores/.cache, the
@@ -18,7 +21,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --cache) cache=$2; shift 2 ;;
     --refresh) refresh=1; shift ;;
-    -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "debian-kernel.sh: unknown option $1" >&2; exit 2 ;;
     *) break ;;
   esac
@@ -27,11 +30,13 @@ done
 kver=$1
 log() { echo "debian-kernel.sh: $*" >&2; }
 fail() { log "$*"; exit 1; }
+meta=linux-image-amd64
 case "$kver" in
   5.10) suite=bullseye ;;
   6.1) suite=bookworm ;;
   6.12) suite=bookworm-backports ;;
-  *) fail "unknown kernel $kver (known: 5.10 6.1 6.12)" ;;
+  6.1-cloud) suite=bookworm; meta=linux-image-cloud-amd64 ;;
+  *) fail "unknown kernel $kver (known: 5.10 6.1 6.12 6.1-cloud)" ;;
 esac
 mkdir -p "$cache/debs"
 cache=$(cd "$cache" && pwd)
@@ -55,9 +60,9 @@ if [ "$refresh" = 1 ] || [ ! -f "$pick" ] || [ ! -f "$cache/debs/$(cat "$pick")"
   apt-get $(apt_opts) update >"$d/update.log" 2>&1 ||
     { cat "$d/update.log" >&2; fail "apt-get update ($suite) failed"; }
   # shellcheck disable=SC2046
-  pkg=$(apt-cache $(apt_opts) depends linux-image-amd64 |
+  pkg=$(apt-cache $(apt_opts) depends "$meta" |
         awk '$1 == "Depends:" && $2 ~ /^linux-image-[0-9]/ {print $2; exit}')
-  [ -n "$pkg" ] || fail "cannot resolve linux-image-amd64 in $suite"
+  [ -n "$pkg" ] || fail "cannot resolve $meta in $suite"
   log "$kver: downloading $pkg ($suite)"
   # shellcheck disable=SC2046
   (cd "$cache/debs" && apt-get $(apt_opts) download "$pkg" >"$d/download.log" 2>&1) ||
