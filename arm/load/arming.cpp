@@ -1,4 +1,5 @@
 #include "arm/load/arming.h"
+#include "arm/load/pstore_order.h"
 
 #include <chrono>
 #include <cstdio>
@@ -167,6 +168,31 @@ int check_fit(const ArmPlan& plan, const CrashReservation& reservation, const Ar
 
 }  // namespace
 
+namespace {
+
+// pstore = yes: the kmsg dumpers run before kdump (pstore_order.h). A run-time parameter, so
+// set at every arming; a failure to set it is said, the machine stays armed.
+void apply_pstore_order(const ArmPlan& plan, const ArmOptions& o, run::Progress& progress) {
+  PstoreOrder order = read_pstore_order(o.root);
+  if (!plan.config.pstore) {
+    if (order.post_notifiers.has_value() && *order.post_notifiers.value)
+      progress.line("pstore", pstore_order_text(order) + " (set by another: pstore = no leaves it)");
+    return;
+  }
+  if (order.post_notifiers.has_value() && *order.post_notifiers.value) {
+    progress.line("pstore", pstore_order_text(order) + " (pstore = yes)");
+    return;
+  }
+  if (auto w = enable_post_notifiers(o.root); !w) {
+    progress.line("pstore", "pstore = yes, but " + w.error().message() +
+                                ": a crash whose capture fails leaves no log (is /sys mounted read-write?)");
+    return;
+  }
+  progress.line("pstore", "turned on (pstore = yes): " + pstore_order_text(read_pstore_order(o.root)));
+}
+
+}  // namespace
+
 std::string arm_record_path(const ArmOptions& o) { return o.run_dir + "/armed.json"; }
 
 int run_arm(const ArmOptions& o, run::Progress& progress) {
@@ -226,6 +252,7 @@ int run_arm(const ArmOptions& o, run::Progress& progress) {
   if (loaded && previous && record_matches(*previous, *plan) && std::filesystem::exists(plan->initrd, exists_ec) &&
       !o.reload) {
     progress.line("arm", "armed and current since " + previous->loaded_at + ": nothing to build or load");
+    apply_pstore_order(*plan, o, progress);
     return kArmOk;
   }
   print_plan(*plan, progress);
@@ -288,6 +315,7 @@ int run_arm(const ArmOptions& o, run::Progress& progress) {
     progress.line("arm", "armed, but the record could not be written (" + w.error().message() +
                              "): vmcap status will call it stale");
   progress.line("arm", "armed: " + plan->kernel + " with " + plan->initrd + " (" + to_string(*method) + ")");
+  apply_pstore_order(*plan, o, progress);
   return kArmOk;
 }
 
@@ -473,6 +501,12 @@ int run_status(const ArmOptions& o, bool json, run::Progress& progress) {
     j["secure_boot"] = sb.has_value() ? nlohmann::json(*sb.value) : nlohmann::json();
     j["crash_hotplug"] = {{"cpu", reservation.cpu_hotplug_updates.has_value() ? nlohmann::json(*reservation.cpu_hotplug_updates.value) : nlohmann::json()},
                           {"memory", reservation.memory_hotplug_updates.has_value() ? nlohmann::json(*reservation.memory_hotplug_updates.value) : nlohmann::json()}};
+    {
+      PstoreOrder order = read_pstore_order(o.root);
+      j["pstore"] = {{"wanted", plan ? nlohmann::json(plan->config.pstore) : nlohmann::json()},
+                     {"post_notifiers", order.post_notifiers.has_value() ? nlohmann::json(*order.post_notifiers.value) : nlohmann::json()},
+                     {"backend", order.backend.has_value() ? nlohmann::json(*order.backend.value) : nlohmann::json()}};
+    }
     j["estimate"] = estimate ? nlohmann::json{{"minimum_bytes", estimate->minimum_bytes},
                                               {"recommended_bytes", estimate->recommended_bytes},
                                               {"crashkernel", estimate->crashkernel_parameter()}}
@@ -493,6 +527,13 @@ int run_status(const ArmOptions& o, bool json, run::Progress& progress) {
   auto yes = [](bool b) { return b ? std::string("the kernel updates the crash image itself") : std::string("no: re-armed by udev"); };
   progress.line("hotplug", "cpu " + fact_text(reservation.cpu_hotplug_updates, yes) + ", memory " +
                                fact_text(reservation.memory_hotplug_updates, yes));
+  {
+    PstoreOrder order = read_pstore_order(o.root);
+    std::string wanted = !plan ? "" : plan->config.pstore ? " (pstore = yes)" : " (pstore = no)";
+    if (plan && plan->config.pstore && order.post_notifiers.has_value() && !*order.post_notifiers.value)
+      wanted = " (pstore = yes, but it is off: vmcap arm turns it on)";
+    progress.line("pstore", pstore_order_text(order) + wanted);
+  }
   return status;
 }
 

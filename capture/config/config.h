@@ -122,6 +122,9 @@ struct Config {
   std::string hostname;  // empty: the crashed kernel's own
   std::string fallback_path = "/var/crash";  // local last resort for the log; empty: none
   LogLevel log_level = LogLevel::Info;
+  // vmcap arm turns crash_kexec_post_notifiers on, so a panic also writes the log to pstore
+  // before kdump runs: the next boot's vmcap pstore has it when the capture kernel fails.
+  bool pstore = false;
 };
 
 // Names as written in the file (for messages and check-config's summary).

@@ -36,7 +36,7 @@ const std::vector<std::string> kGlobalKeys = {
     "destinations",    "dump_level",     "compression",  "compression_level", "threads",
     "deadline",        "retries",        "retry_delay",  "connect_timeout",   "low_speed_limit",
     "low_speed_time",  "final_action",   "failure_action", "hostname",        "fallback_path",
-    "log_level"};
+    "log_level",       "pstore"};
 
 // What a destination of one kind takes: its own keys, url and header.
 std::vector<std::string> destination_keys(const std::set<std::string>& own) {
@@ -136,6 +136,10 @@ class Parser {
     } else if (k == "log_level") {
       auto v = parse_log_level(e.value);
       if (v.value) c.log_level = *v.value;
+      else problem(e.line, "", k + ": " + v.error);
+    } else if (k == "pstore") {
+      auto v = parse_bool(e.value);
+      if (v.value) c.pstore = *v.value;
       else problem(e.line, "", k + ": " + v.error);
     } else {
       problem(e.line, "", "unknown key '" + k + "'" + did_you_mean(k, kGlobalKeys));

@@ -440,3 +440,23 @@ TEST(ConfigExample, OnlyMissingFilesAreReported) {
 
 }  // namespace
 }  // namespace vmcap::config
+
+namespace vmcap::config {
+namespace {
+
+TEST(ConfigPstore, YesNoAndGarbage) {
+  EXPECT_FALSE(parse_config("", "t.conf").config.pstore) << "off unless asked";
+  auto yes = parse_config("pstore = yes\n", "t.conf");
+  EXPECT_TRUE(yes.ok());
+  EXPECT_TRUE(yes.config.pstore);
+  auto bad = parse_config("pstore = maybe\n", "t.conf");
+  ASSERT_EQ(bad.problems.size(), 1u);
+  EXPECT_EQ(bad.problems[0].line, 1);
+  EXPECT_NE(bad.problems[0].message.find("pstore: "), std::string::npos) << bad.problems[0].message;
+  auto typo = parse_config("pstroe = yes\n", "t.conf");
+  ASSERT_EQ(typo.problems.size(), 1u);
+  EXPECT_NE(typo.problems[0].message.find("did you mean 'pstore'"), std::string::npos) << typo.problems[0].message;
+}
+
+}  // namespace
+}  // namespace vmcap::config

@@ -14,6 +14,7 @@
 
 #include "arm/load/arm_record.h"
 #include "arm/load/arming.h"
+#include "arm/load/pstore_order.h"
 #include "tests/initramfs/archive_tools.h"
 #include "tests/support/temp_dir.h"
 
@@ -306,6 +307,64 @@ TEST(SetupCrashkernel, PrintsThenWritesTheGrubSnippet) {
   Console c;
   EXPECT_EQ(run_setup_crashkernel(m.options, true, "vmcap-no-such-update-grub", c.progress), kArmFailed) << c.str();
   EXPECT_NE(c.str().find("could not run: the boot loader still has the old line"), std::string::npos) << c.str();
+}
+
+}  // namespace
+}  // namespace vmcap::arm
+
+namespace vmcap::arm {
+namespace {
+
+// pstore = yes: crash_kexec_post_notifiers (a kernel bool parameter, "Y"/"N" in sysfs).
+TEST(PstoreOrder, ReadsTheParameterAndTheBackend) {
+  Machine m;
+  EXPECT_FALSE(read_pstore_order(m.root).post_notifiers.has_value()) << "absent: unknown";
+  write_whole_file(m.root + kPostNotifiersPath, "N\n");
+  write_whole_file(m.root + kPstoreBackendPath, "(null)\n");
+  auto o = read_pstore_order(m.root);
+  ASSERT_TRUE(o.post_notifiers.has_value());
+  EXPECT_FALSE(*o.post_notifiers.value);
+  ASSERT_TRUE(o.backend.has_value());
+  EXPECT_EQ(*o.backend.value, "");
+  EXPECT_NE(pstore_order_text(o).find("no pstore backend registered"), std::string::npos) << pstore_order_text(o);
+  write_whole_file(m.root + kPostNotifiersPath, "maybe\n");
+  EXPECT_NE(read_pstore_order(m.root).post_notifiers.unknown.find("not Y or N: 'maybe'"), std::string::npos);
+  ASSERT_TRUE(enable_post_notifiers(m.root));
+  o = read_pstore_order(m.root);
+  ASSERT_TRUE(o.post_notifiers.has_value());
+  EXPECT_TRUE(*o.post_notifiers.value);
+}
+
+TEST(PstoreOrder, ArmTurnsItOnAndStatusSaysSo) {
+  Machine m(192u << 20, /*loaded=*/true);
+  write_whole_file(m.config, "pstore = yes\n[destination disk]\nurl = file:///var/crash\n");
+  write_whole_file(m.root + kPostNotifiersPath, "N\n");
+  write_whole_file(m.root + kPstoreBackendPath, "ramoops\n");
+  {
+    Console c;
+    EXPECT_EQ(run_status(m.options, false, c.progress), kArmedStale) << c.str();
+    EXPECT_NE(c.str().find("pstore: crash_kexec_post_notifiers off"), std::string::npos) << c.str();
+    EXPECT_NE(c.str().find("(pstore = yes, but it is off: vmcap arm turns it on)"), std::string::npos) << c.str();
+  }
+  // Armed and current (built, loaded, recorded): arm loads nothing but still sets the order.
+  auto o = m.options;
+  o.build_only = true;
+  Console b;
+  ASSERT_EQ(run_arm(o, b.progress), kArmOk) << b.str();
+  auto plan = plan_arm(m.options);
+  ASSERT_TRUE(plan) << plan.error().message();
+  ArmRecord r{plan->kernel, plan->initrd, "", plan->cmdline.line(), "kexec_file_load", "2026-12-06T23:00:00Z", "t",
+              plan->key};
+  ASSERT_TRUE(write_arm_record(arm_record_path(m.options), r));
+  Console c;
+  EXPECT_EQ(run_arm(m.options, c.progress), kArmOk) << c.str();
+  EXPECT_NE(c.str().find("armed and current since"), std::string::npos) << c.str();
+  EXPECT_NE(c.str().find("pstore: turned on (pstore = yes): crash_kexec_post_notifiers on"), std::string::npos) << c.str();
+  EXPECT_NE(c.str().find("pstore backend ramoops"), std::string::npos) << c.str();
+  Console s;
+  EXPECT_EQ(run_status(m.options, false, s.progress), kArmOk) << s.str();
+  EXPECT_NE(s.str().find("pstore: crash_kexec_post_notifiers on: a panic writes the log to pstore"), std::string::npos)
+      << s.str();
 }
 
 }  // namespace
