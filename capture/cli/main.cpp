@@ -21,6 +21,7 @@
 #include "capture/config/value_parsers.h"
 #include "capture/run/capture_run.h"
 #include "initramfs/pid1.h"
+#include "pstore/collect/pstore_command.h"
 
 namespace vmcap {
 namespace {
@@ -190,6 +191,24 @@ void add_arming(CLI::App& app, CommandAction& selected) {
   });
 }
 
+// `vmcap pstore` (docs/pstore.md): the crashes the kernel kept in pstore, at the next boot.
+void add_pstore(CLI::App& app, CommandAction& selected) {
+  auto o = std::make_shared<pstore::PstoreOptions>();
+  auto* p = app.add_subcommand("pstore", "Send the crash logs the kernel kept in pstore (/sys/fs/pstore) as captures, "
+                                         "then delete their records");
+  p->add_option("--config", o->config_path, "the config file (docs/config.md)")->capture_default_str();
+  p->add_option("--dir", o->dir, "the records' folder (/sys/fs/pstore is mounted when it is not; another folder is read as it is)")->capture_default_str();
+  p->add_flag("--dry-run", o->dry_run, "say what would be sent and deleted; send, delete and mount nothing");
+  p->add_flag("--keep", o->keep,
+              "delete no record; remember what was sent (/var/lib/vmcap/pstore-sent.json) so that it is not sent again");
+  p->callback([&selected, o] {
+    selected = [o] {
+      run::Progress progress;
+      return pstore::run_pstore(*o, progress);
+    };
+  });
+}
+
 void add_mkinitramfs(CLI::App& app, CommandAction& selected) {
   auto r = std::make_shared<initramfs::ImageRequest>();
   auto compress = std::make_shared<std::string>("zstd");
@@ -281,6 +300,7 @@ int main(int argc, char** argv) {
   vmcap::add_capture(app, selected);
   vmcap::add_mkinitramfs(app, selected);
   vmcap::add_arming(app, selected);
+  vmcap::add_pstore(app, selected);
 
   try {
     app.parse(argc, argv);

@@ -20,6 +20,7 @@ std::string render_manifest(const Manifest& m) {
   using nlohmann::ordered_json;
   ordered_json j;
   j["schema"] = kManifestSchema;
+  j["source"] = m.source;
   j["complete"] = m.complete;
   j["capture_id"] = m.capture_id;
   j["directory"] = m.directory;
@@ -58,13 +59,28 @@ std::string render_manifest(const Manifest& m) {
   } else {
     j["crash"] = nullptr;
   }
-  ordered_json dump;
-  dump["vmcore"] = m.vmcore;
-  dump["dump_level"] = m.dump_level;
-  dump["compression"] = m.compression;
-  dump["compression_level"] = m.compression_level;
-  dump["core_format"] = m.core_format;
-  j["dump"] = dump;
+  if (m.pstore) {
+    j["dump"] = nullptr;
+    ordered_json p;
+    p["backend"] = m.pstore->backend;
+    p["reason"] = m.pstore->reason;
+    p["dump_counter"] = m.pstore->dump_counter;
+    p["parts"] = m.pstore->parts;
+    p["records"] = ordered_json::array();
+    for (const auto& r : m.pstore->records) p["records"].push_back({{"name", r.name}, {"time", r.time}, {"size", r.size}});
+    p["missing_parts"] = m.pstore->missing_parts;
+    p["notes"] = m.pstore->notes;
+    p["vmcore_capture"] = m.pstore->vmcore_capture.empty() ? ordered_json() : ordered_json(m.pstore->vmcore_capture);
+    j["pstore"] = p;
+  } else {
+    ordered_json dump;
+    dump["vmcore"] = m.vmcore;
+    dump["dump_level"] = m.dump_level;
+    dump["compression"] = m.compression;
+    dump["compression_level"] = m.compression_level;
+    dump["core_format"] = m.core_format;
+    j["dump"] = dump;
+  }
   j["artifacts"] = ordered_json::array();
   for (const auto& a : m.artifacts) {
     ordered_json x;

@@ -39,7 +39,27 @@ struct ManifestCrash {
   std::vector<std::string> warnings; // pieces that could not be had (no kallsyms before 6.0)
 };
 
+// A capture made from pstore records (the log the kernel's kmsg dumpers kept, read at the
+// next boot) instead of a vmcore: what was read and what the records could not hold.
+struct ManifestPstoreRecord {
+  std::string name;   // the file in /sys/fs/pstore
+  std::string time;   // its mtime, UTC ISO 8601
+  uint64_t size = 0;  // bytes as read
+};
+
+struct ManifestPstore {
+  std::string backend;        // ramoops, efi, efi_pstore, erst
+  std::string reason;         // the part headers' reason: Panic, Oops, ...
+  int32_t dump_counter = 0;   // the crashed boot's dump counter
+  uint32_t parts = 0;         // the highest part number read
+  std::vector<ManifestPstoreRecord> records;
+  std::vector<std::string> missing_parts;  // "3-5"
+  std::vector<std::string> notes;          // breaks in the text, records kept unread, what pstore loses
+  std::string vmcore_capture;              // a vmcore capture of the same crash, when one was found
+};
+
 struct Manifest {
+  std::string source = "vmcore";  // "vmcore" or "pstore"
   bool complete = false;
   std::string capture_id;       // 8 hex digits
   std::string directory;        // capture_directory()
@@ -61,6 +81,7 @@ struct Manifest {
   std::vector<ManifestArtifact> artifacts;
   std::vector<ManifestDestination> destinations;
   std::vector<std::string> problems;
+  std::optional<ManifestPstore> pstore;  // source "pstore" only; then there is no dump
 };
 
 // Pretty JSON with a trailing newline.

@@ -1,0 +1,207 @@
+#include "pstore/collect/pstore_command.h"
+
+#include <sys/utsname.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "capture/config/capture_config.h"
+#include "capture/upload/capture_layout.h"
+#include "capture/upload/sha256.h"
+#include "capture/upload/uploader.h"
+#include "pstore/collect/pstore_capture.h"
+#include "pstore/collect/pstore_files.h"
+#include "pstore/collect/sent_records.h"
+#include "pstore/records/record_name.h"
+
+namespace vmcap::pstore {
+namespace {
+
+// Uploading one capture: a few small files, so the whole capture goes to one destination.
+constexpr auto kShipDeadline = std::chrono::minutes(5);
+
+struct Shipped {
+  bool saved = false;
+  std::string where;  // the destination that took it
+};
+
+// Each destination in order until one takes the whole capture: the manifest marked
+// incomplete, the artifacts, the manifest complete.
+Shipped ship(PstoreCapture& c, const config::Config& config, run::Progress& progress) {
+  const auto policy = upload::transfer_policy_from(config);
+  const auto deadline = upload::Deadline::after(kShipDeadline);
+  run::Manifest& m = c.manifest;
+  for (const config::Destination& d : config.destinations) {
+    auto uploader = upload::make_uploader(d, policy);
+    m.destinations.push_back({d.name, config::to_string(d.kind), uploader->describe()});
+    run::ManifestDestination& md = m.destinations.back();
+    m.artifacts.clear();
+    m.complete = false;
+    auto put = [&](const std::string& name, const std::string& type, const std::string& bytes) {
+      auto r = uploader->put(upload::Artifact{m.directory, name, type, {}}, bytes, deadline);
+      if (!r) {
+        md.errors.push_back(name + ": " + r.error().message());
+        progress.line("upload", name + " to " + uploader->describe() + " failed: " + r.error().reason);
+      }
+      return static_cast<bool>(r);
+    };
+    bool ok = put(upload::kManifestName, "application/json", run::render_manifest(m));
+    for (const CaptureArtifact& a : c.artifacts) {
+      if (!ok) break;
+      ok = put(a.name, a.content_type, a.bytes);
+      if (ok) {
+        md.artifacts.push_back(a.name);
+        m.artifacts.push_back({a.name, a.bytes.size(), upload::sha256_hex(a.bytes), d.name});
+      }
+    }
+    if (ok) {
+      md.status = "ok";
+      m.complete = true;
+      ok = put(upload::kManifestName, "application/json", run::render_manifest(m));
+    }
+    if (ok) return {true, uploader->describe()};
+    md.status = "failed";
+    m.complete = false;
+    m.problems.push_back(d.name + " did not take the whole capture: the next destination is tried");
+  }
+  return {};
+}
+
+std::string host_name(const config::Config& config, std::string& source) {
+  if (!config.hostname.empty()) {
+    source = "config";
+    return config.hostname;
+  }
+  struct utsname u {};
+  source = "utsname";
+  if (::uname(&u) == 0 && u.nodename[0] && std::string(u.nodename) != "(none)") return u.nodename;
+  source = "unknown";
+  return "";
+}
+
+std::string machine_name() {
+  struct utsname u {};
+  return ::uname(&u) == 0 ? u.machine : "";
+}
+
+std::string time_text(std::chrono::system_clock::time_point t) {
+  return run::utc_iso8601(std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count());
+}
+
+}  // namespace
+
+int run_pstore(const PstoreOptions& o, run::Progress& progress) {
+  auto loaded = config::load_config_for_capture(o.config_path);
+  for (const auto& p : loaded.problems) progress.line("config", p);
+  const config::Config& config = loaded.config;
+
+  auto dir = read_pstore_dir(o.dir, o.dir == kPstoreMountPoint && !o.dry_run);
+  if (!dir) {
+    progress.line("pstore", dir.error().message());
+    return kPstoreUnreadable;
+  }
+  if (dir->mounted_here) progress.line("pstore", "mounted pstore on " + o.dir);
+  for (const auto& p : dir->problems) progress.line("pstore", p);
+  if (dir->records.empty()) {
+    progress.line("pstore", "no records in " + o.dir + ": no crash was kept there");
+    return kPstoreOk;
+  }
+  progress.line("pstore", std::to_string(dir->records.size()) + " record(s) in " + o.dir);
+
+  DmesgAssembly assembly = assemble_dmesg_dumps(dir->records);
+  for (const auto& b : assembly.bad_names) progress.line("pstore", b.file + ": " + b.why + " (left as it is)");
+
+  SentRecords sent;
+  if (auto s = load_sent_records(o.state_path)) sent = std::move(*s);
+  else progress.line("pstore", s.error().message() + ": starting a new list of sent records");
+
+  std::map<std::string, const RecordFile*> by_name;
+  for (const auto& r : dir->records) by_name[r.name] = &r;
+  // The console records (the previous boot's console, ramoops only) go with the newest dump.
+  std::vector<RecordFile> console;
+  std::vector<std::string> console_names;
+  for (const auto& name : assembly.other_records) {
+    auto n = parse_record_name(name);
+    if (n && n->type_kind == RecordType::Console && by_name.count(name)) {
+      console.push_back(*by_name[name]);
+      console_names.push_back(name);
+    }
+  }
+  if (!assembly.other_records.empty() && assembly.dumps.empty())
+    progress.line("pstore", std::to_string(assembly.other_records.size()) +
+                                " record(s) of other types and no crash log: nothing to send (left as they are)");
+
+  CaptureContext context;
+  context.host = host_name(config, context.host_source);
+  context.machine = machine_name();
+  if (config.destinations.empty())
+    progress.line("pstore", "no destination in " + o.config_path + ": nothing can be sent; the records stay");
+
+  int status = kPstoreOk;
+  for (size_t i = 0; i < assembly.dumps.size(); ++i) {
+    const DmesgDump& dump = assembly.dumps[i];
+    const bool newest = i + 1 == assembly.dumps.size();
+    std::vector<RecordFile> records;
+    std::vector<std::string> keys;
+    for (const auto& name : dump.record_files) {
+      if (!by_name.count(name)) continue;
+      records.push_back(*by_name[name]);
+      keys.push_back(record_key(records.back()));
+    }
+    std::vector<std::string> files = dump.record_files;
+    context.console.clear();
+    if (newest) {
+      context.console = console;
+      files.insert(files.end(), console_names.begin(), console_names.end());
+      for (const auto& c : console) keys.push_back(record_key(c));
+    }
+    const std::string cause = dump.cause ? dump.cause->reason_text + "#" + std::to_string(dump.cause->counter) : "unknown";
+    const bool already = !keys.empty() && std::all_of(keys.begin(), keys.end(), [&](const auto& k) { return sent.contains(k); });
+    PstoreCapture capture = make_pstore_capture(dump, records, context);
+    const auto& pm = *capture.manifest.pstore;
+    progress.line("dump", dump.backend + " " + cause + ": " + std::to_string(records.size()) + " record(s), " +
+                              std::to_string(pm.parts) + " part(s), " + std::to_string(dump.text.size()) +
+                              " bytes of log, " + time_text(dump.time) +
+                              (capture.manifest.kernel_release.empty() ? "" : ", kernel " + capture.manifest.kernel_release) +
+                              (capture.manifest.crash->reason.empty() ? "" : ": " + capture.manifest.crash->reason));
+    for (const auto& g : pm.missing_parts) progress.line("dump", "parts " + g + " are missing: the log has a gap there");
+    if (already) {
+      if (o.keep || o.dry_run) {
+        progress.line("dump", "sent by an earlier run (--keep): not sent again");
+        continue;
+      }
+      auto failed = delete_records(o.dir, files);
+      for (const auto& f : failed) progress.line("dump", "could not delete " + f);
+      progress.line("dump", "sent by an earlier run (--keep): its records deleted now");
+      continue;
+    }
+    if (o.dry_run) {
+      std::string names;
+      for (const auto& a : capture.artifacts) names += (names.empty() ? "" : ", ") + a.name;
+      progress.line("dump", "dry run: would send " + capture.manifest.directory + " (" + names + ") and " +
+                                (o.keep ? "keep" : "delete") + " " + std::to_string(files.size()) + " record(s)");
+      continue;
+    }
+    Shipped s = ship(capture, config, progress);
+    if (!s.saved) {
+      progress.line("dump", "NOT SAVED: no destination took " + capture.manifest.directory +
+                                "; its records stay in " + o.dir + " for the next run");
+      status = kPstoreNotAllSaved;
+      continue;
+    }
+    progress.line("dump", "saved " + capture.manifest.directory + " to " + s.where);
+    if (o.keep) {
+      for (const auto& k : keys) sent.add(k);
+      if (auto w = save_sent_records(o.state_path, sent); !w)
+        progress.line("dump", w.error().message() + ": the next run will send it again");
+      continue;
+    }
+    auto failed = delete_records(o.dir, files);
+    for (const auto& f : failed) progress.line("dump", "could not delete " + f);
+    if (failed.empty()) progress.line("dump", "deleted its " + std::to_string(files.size()) + " record(s) from " + o.dir);
+  }
+  return status;
+}
+
+}  // namespace vmcap::pstore

@@ -1,0 +1,100 @@
+#include "pstore/collect/pstore_log.h"
+
+#include <cstdint>
+#include <optional>
+
+namespace vmcap::pstore {
+namespace {
+
+// Digits at s[i..] as a number no larger than max; i moves past them.
+std::optional<uint64_t> digits(std::string_view s, size_t& i, uint64_t max, size_t max_digits) {
+  size_t start = i;
+  uint64_t v = 0;
+  while (i < s.size() && s[i] >= '0' && s[i] <= '9' && i - start < max_digits) {
+    v = v * 10 + static_cast<uint64_t>(s[i] - '0');
+    ++i;
+  }
+  if (i == start || v > max) return std::nullopt;
+  return v;
+}
+
+// "<PRI>" then optional "[ sec.usec]" and "[T123]"/"[C1]", then one space when either was there.
+LogRecord parse_line(std::string_view line, bool& prefixed) {
+  LogRecord r;
+  prefixed = false;
+  size_t i = 0;
+  if (line.size() < 3 || line[0] != '<') {
+    r.level_known = false;
+    r.text = std::string(line);
+    return r;
+  }
+  i = 1;
+  auto pri = digits(line, i, 1023, 4);
+  if (!pri || i >= line.size() || line[i] != '>') {
+    r.level_known = false;
+    r.text = std::string(line);
+    return r;
+  }
+  ++i;
+  prefixed = true;
+  r.level = static_cast<uint8_t>(*pri & 7);
+  r.facility = static_cast<uint8_t>(*pri >> 3);
+  bool bracket = false;
+  if (i < line.size() && line[i] == '[') {
+    size_t j = i + 1;
+    while (j < line.size() && line[j] == ' ') ++j;
+    auto sec = digits(line, j, UINT64_MAX / 1000000000ull, 12);
+    if (sec && j < line.size() && line[j] == '.') {
+      ++j;
+      size_t frac_start = j;
+      auto usec = digits(line, j, 999999, 6);
+      if (usec && j - frac_start == 6 && j < line.size() && line[j] == ']') {
+        r.ts_nsec = *sec * 1000000000ull + *usec * 1000ull;
+        i = j + 1;
+        bracket = true;
+      }
+    }
+  }
+  if (i + 2 < line.size() && line[i] == '[' && (line[i + 1] == 'T' || line[i + 1] == 'C')) {
+    size_t j = i + 2;
+    while (j < line.size() && line[j] == ' ') ++j;
+    auto id = digits(line, j, 0x7fffffff, 10);
+    if (id && j < line.size() && line[j] == ']') {
+      r.caller_id = line[i + 1] == 'C' ? 0x80000000u | static_cast<uint32_t>(*id) : static_cast<uint32_t>(*id);
+      i = j + 1;
+      bracket = true;
+    }
+  }
+  if (bracket && i < line.size() && line[i] == ' ') ++i;
+  r.text = std::string(line.substr(i));
+  return r;
+}
+
+}  // namespace
+
+PstoreLog records_from_pstore_text(std::string_view text) {
+  PstoreLog out;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t nl = text.find('\n', pos);
+    size_t end = nl == std::string_view::npos ? text.size() : nl;
+    std::string_view line = text.substr(pos, end - pos);
+    pos = nl == std::string_view::npos ? text.size() : nl + 1;
+    if (out.records.size() + 1 >= kMaxPstoreRecords) {
+      // The rest whole: bounded work, nothing dropped.
+      LogRecord rest;
+      rest.level_known = false;
+      rest.text = std::string(text.substr(end - line.size()));
+      out.records.push_back(std::move(rest));
+      ++out.unprefixed_lines;
+      break;
+    }
+    if (line.size() > kMaxPstoreLineBytes) line = line.substr(0, kMaxPstoreLineBytes);
+    bool prefixed = false;
+    out.records.push_back(parse_line(line, prefixed));
+    if (!prefixed) ++out.unprefixed_lines;
+  }
+  return out;
+}
+
+}  // namespace vmcap::pstore
