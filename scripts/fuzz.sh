@@ -33,7 +33,7 @@ runs=${VMCAP_FUZZ_RUNS:--1}
 # Seconds one input may take; raise it for long runs under nice on a busy machine.
 per_input=${VMCAP_FUZZ_TIMEOUT:-10}
 all_targets=(elf_dump vmcoreinfo ringbuffer printk_log char_ring kdump_compressed flattened formatters
-  filter config manifest kallsyms dhcp iomem bzimage_header kernel_cmdline arm_record local_disk pstore)
+  filter config manifest kallsyms dhcp iomem bzimage_header kernel_cmdline arm_record local_disk pstore pstore_collect)
 targets=("$@")
 [[ ${#targets[@]} -eq 0 ]] && targets=("${all_targets[@]}")
 

@@ -55,14 +55,19 @@ LogRecord parse_line(std::string_view line, bool& prefixed) {
       }
     }
   }
-  if (i + 2 < line.size() && line[i] == '[' && (line[i + 1] == 'T' || line[i + 1] == 'C')) {
-    size_t j = i + 2;
-    while (j < line.size() && line[j] == ' ') ++j;
-    auto id = digits(line, j, 0x7fffffff, 10);
-    if (id && j < line.size() && line[j] == ']') {
-      r.caller_id = line[i + 1] == 'C' ? 0x80000000u | static_cast<uint32_t>(*id) : static_cast<uint32_t>(*id);
-      i = j + 1;
-      bracket = true;
+  // "[%6s]": "T123" or "C1" right-aligned in six columns.
+  if (i < line.size() && line[i] == '[') {
+    size_t j = i + 1;
+    while (j < line.size() && j - i < 8 && line[j] == ' ') ++j;
+    const char kind = j < line.size() ? line[j] : '\0';
+    if (kind == 'T' || kind == 'C') {
+      ++j;
+      auto id = digits(line, j, 0x7fffffff, 10);
+      if (id && j < line.size() && line[j] == ']') {
+        r.caller_id = kind == 'C' ? 0x80000000u | static_cast<uint32_t>(*id) : static_cast<uint32_t>(*id);
+        i = j + 1;
+        bracket = true;
+      }
     }
   }
   if (bracket && i < line.size() && line[i] == ' ') ++i;

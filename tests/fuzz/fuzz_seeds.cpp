@@ -389,6 +389,16 @@ void local_disk_seeds() {
                                "31 22 0:23 / /run rw - tmpfs tmpfs rw\n");
 }
 
+// `vmcap pstore`'s own parsers (fuzz_pstore_collect): a dump's text with every prefix form,
+// and a --keep list.
+void pstore_collect_seeds() {
+  seed("pstore_collect", "text",
+       "ne cut mid-line\n<6>[    2.319329] vmcap-fill 0183 payload\n<14>[   10.000001][  T123] user\n"
+       "<0>[ 1234.500000][    C1] Kernel panic - not syncing: x\n<4> no time\n<99999>[ 1.0] x\n");
+  seed("pstore_collect", "sent",
+       "{\"schema\":\"vmcap-pstore-sent/1\",\"records\":[\"dmesg-ramoops-0@1765000000:120:0011223344556677\"]}");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -400,6 +410,7 @@ int main(int argc, char** argv) {
   elf_seeds();
   vmcoreinfo_seeds();
   local_disk_seeds();
+  pstore_collect_seeds();
   ringbuffer_seeds();
   printk_log_seeds();
   char_ring_seeds();

@@ -1,0 +1,155 @@
+// `vmcap pstore` over a folder of records made in the test (the kernel's place is mounted;
+// any other folder is read as it is), with a file:// destination: what is sent, what is
+// deleted and when, --keep, --dry-run, and a destination that takes nothing.
+#include <gtest/gtest.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "pstore/collect/pstore_command.h"
+#include "tests/initramfs/archive_tools.h"
+#include "tests/support/temp_dir.h"
+
+namespace vmcap::pstore {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string read_file(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+struct Console {
+  char* text = nullptr;
+  size_t size = 0;
+  std::FILE* f = ::open_memstream(&text, &size);
+  run::Progress progress{f};
+  ~Console() {
+    std::fclose(f);
+    std::free(text);
+  }
+  std::string str() {
+    std::fflush(f);
+    return std::string(text, size);
+  }
+};
+
+struct Machine {
+  testing::TempDir dir;
+  PstoreOptions options;
+  std::string records = dir.file("pstore");
+  std::string out = dir.file("out");
+  Machine(const std::string& url_path = "") {
+    fs::create_directories(records);
+    const std::string where = url_path.empty() ? out : url_path;
+    testing::write_whole_file(dir.file("vmcap.conf"), "hostname = box\n[destination d]\nurl = file://" + where + "\n");
+    options.config_path = dir.file("vmcap.conf");
+    options.dir = records;
+    options.state_path = dir.file("state/pstore-sent.json");
+    record("dmesg-ramoops-0",
+           "Panic#1 Part1\n<6>[    0.100000] Linux version 6.1.0-50-amd64 (x) #1 SMP\n"
+           "<12>[    0.900000] vmcap-e2e marker\n<0>[    1.000000] Kernel panic - not syncing: test crash\n");
+    record("console-ramoops-0", "the previous boot's console\n");
+  }
+  void record(const std::string& name, const std::string& bytes) {
+    testing::write_whole_file(records + "/" + name, bytes);
+    struct timespec t[2] = {{1765000000, 0}, {1765000000, 0}};
+    ::utimensat(AT_FDCWD, (records + "/" + name).c_str(), t, 0);
+  }
+  std::vector<fs::path> captures() const {
+    std::vector<fs::path> v;
+    if (fs::exists(out))
+      for (const auto& e : fs::directory_iterator(out)) v.push_back(e.path());
+    return v;
+  }
+};
+
+TEST(PstoreCommand, SendsTheDumpThenDeletesItsRecords) {
+  Machine m;
+  Console c;
+  EXPECT_EQ(run_pstore(m.options, c.progress), kPstoreOk) << c.str();
+  auto caps = m.captures();
+  ASSERT_EQ(caps.size(), 1u) << c.str();
+  EXPECT_EQ(caps[0].filename().string().rfind("box-20251206T054640Z-", 0), 0u) << caps[0];
+  auto manifest = nlohmann::json::parse(read_file(caps[0] / "manifest.json"));
+  EXPECT_EQ(manifest["source"], "pstore");
+  EXPECT_EQ(manifest["complete"], true);
+  EXPECT_TRUE(manifest["dump"].is_null());
+  EXPECT_EQ(manifest["kernel"]["release"], "6.1.0-50-amd64");
+  EXPECT_EQ(manifest["crash"]["reason"], "Kernel panic - not syncing: test crash");
+  EXPECT_EQ(manifest["pstore"]["backend"], "ramoops");
+  EXPECT_EQ(manifest["pstore"]["reason"], "Panic");
+  EXPECT_EQ(manifest["pstore"]["records"].size(), 1u);
+  EXPECT_EQ(manifest["artifacts"].size(), 3u) << "dmesg.txt, dmesg.json, console.txt";
+  EXPECT_EQ(read_file(caps[0] / "dmesg.txt"),
+            "[    0.100000] Linux version 6.1.0-50-amd64 (x) #1 SMP\n[    0.900000] vmcap-e2e marker\n"
+            "[    1.000000] Kernel panic - not syncing: test crash\n");
+  EXPECT_NE(read_file(caps[0] / "dmesg.json").find("{\"ts_nsec\":900000000,\"level\":4,\"facility\":1,\"text\":\"vmcap-e2e marker\"}"),
+            std::string::npos);
+  EXPECT_EQ(read_file(caps[0] / "console.txt"), "the previous boot's console\n");
+  EXPECT_TRUE(fs::is_empty(m.records)) << "the dump's records and the console record deleted";
+  EXPECT_NE(c.str().find("deleted its 2 record(s)"), std::string::npos) << c.str();
+  Console again;
+  EXPECT_EQ(run_pstore(m.options, again.progress), kPstoreOk);
+  EXPECT_NE(again.str().find("no records in"), std::string::npos) << again.str();
+}
+
+TEST(PstoreCommand, KeepSendsOnceAndDeletesNothing) {
+  Machine m;
+  m.options.keep = true;
+  {
+    Console c;
+    EXPECT_EQ(run_pstore(m.options, c.progress), kPstoreOk) << c.str();
+  }
+  EXPECT_EQ(m.captures().size(), 1u);
+  EXPECT_TRUE(fs::exists(m.records + "/dmesg-ramoops-0"));
+  {
+    Console c;
+    EXPECT_EQ(run_pstore(m.options, c.progress), kPstoreOk) << c.str();
+    EXPECT_NE(c.str().find("sent by an earlier run (--keep): not sent again"), std::string::npos) << c.str();
+  }
+  EXPECT_EQ(m.captures().size(), 1u) << "nothing sent twice";
+  // Without --keep, what was sent is deleted and not sent again.
+  m.options.keep = false;
+  Console c;
+  EXPECT_EQ(run_pstore(m.options, c.progress), kPstoreOk) << c.str();
+  EXPECT_NE(c.str().find("its records deleted now"), std::string::npos) << c.str();
+  EXPECT_EQ(m.captures().size(), 1u);
+  EXPECT_TRUE(fs::is_empty(m.records));
+}
+
+TEST(PstoreCommand, ADryRunSendsAndDeletesNothing) {
+  Machine m;
+  m.options.dry_run = true;
+  Console c;
+  EXPECT_EQ(run_pstore(m.options, c.progress), kPstoreOk) << c.str();
+  EXPECT_NE(c.str().find("dry run: would send box-"), std::string::npos) << c.str();
+  EXPECT_TRUE(m.captures().empty());
+  EXPECT_TRUE(fs::exists(m.records + "/dmesg-ramoops-0"));
+}
+
+TEST(PstoreCommand, ADestinationThatTakesNothingLeavesTheRecords) {
+  Machine m("/proc/vmcap-no-such-place");
+  Console c;
+  EXPECT_EQ(run_pstore(m.options, c.progress), kPstoreNotAllSaved) << c.str();
+  EXPECT_NE(c.str().find("NOT SAVED: no destination took"), std::string::npos) << c.str();
+  EXPECT_TRUE(fs::exists(m.records + "/dmesg-ramoops-0"));
+  EXPECT_TRUE(fs::exists(m.records + "/console-ramoops-0"));
+}
+
+TEST(PstoreCommand, AMissingFolderIsNamed) {
+  Machine m;
+  m.options.dir = m.dir.file("nope");
+  Console c;
+  EXPECT_EQ(run_pstore(m.options, c.progress), kPstoreUnreadable);
+  EXPECT_NE(c.str().find(m.dir.file("nope") + ": no such folder"), std::string::npos) << c.str();
+}
+
+}  // namespace
+}  // namespace vmcap::pstore
