@@ -11,8 +11,8 @@ trap 'rm -rf "$dest"' EXIT
 DESTDIR=$dest cmake --install "$build" > "$dest.log" 2>&1 || { cat "$dest.log"; exit 1; }
 rm -f "$dest.log"
 fail() { echo "install-rules-test: $*" >&2; exit 1; }
-units=$(find "$dest" -path '*/lib/systemd/system/vmcap-*' | sort)
-[ "$(echo "$units" | wc -l)" = 3 ] || fail "want 3 units, got: $units"
+units=$(find "$dest" -path '*/lib/systemd/system/vmcap-*' -name 'vmcap-*' | sort)
+[ "$(echo "$units" | wc -l)" = 4 ] || fail "want 4 units (arm, arm.path, rearm, pstore), got: $units"
 for f in etc/kernel/postinst.d/vmcap etc/kernel/postrm.d/vmcap usr/lib/kernel/install.d/92-vmcap.install; do
   [ -x "$dest/$f" ] || fail "$f is not installed executable"
   sh -n "$dest/$f" || fail "$f does not parse"

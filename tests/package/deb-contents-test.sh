@@ -12,7 +12,8 @@ ok() { echo "ok: $*"; }
 no() { echo "FAIL: $*"; bad=1; }
 contents=$(dpkg-deb -c "$deb" | awk '{print $6}' | sed 's|^\./|/|')
 for f in /usr/sbin/vmcap /etc/vmcap.conf /lib/systemd/system/vmcap-arm.service /lib/systemd/system/vmcap-arm.path \
-         /lib/systemd/system/vmcap-rearm.service /etc/kernel/postinst.d/vmcap /etc/kernel/postrm.d/vmcap \
+         /lib/systemd/system/vmcap-rearm.service /lib/systemd/system/vmcap-pstore.service \
+         /lib/systemd/system/systemd-pstore.service.d/vmcap.conf /etc/kernel/postinst.d/vmcap /etc/kernel/postrm.d/vmcap \
          /usr/lib/kernel/install.d/92-vmcap.install /usr/lib/udev/rules.d/98-vmcap-hotplug.rules \
          /usr/lib/dracut/modules.d/99vmcap/module-setup.sh /usr/share/man/man8/vmcap.8.gz /usr/share/man/man5/vmcap.conf.5.gz \
          /usr/share/bash-completion/completions/vmcap /usr/share/doc/vmcap/copyright /usr/share/doc/vmcap/changelog.gz \
@@ -30,9 +31,13 @@ for s in postinst prerm postrm; do
 done
 grep -q "deb-systemd-helper enable 'vmcap-arm.service'" "$tmp/control/postinst" && ok "postinst enables vmcap-arm.service" ||
   no "postinst does not enable vmcap-arm.service"
+grep -q "deb-systemd-helper enable 'vmcap-pstore.service'" "$tmp/control/postinst" && ok "postinst enables vmcap-pstore.service" ||
+  no "postinst does not enable vmcap-pstore.service"
+grep -q "deb-systemd-invoke start.*vmcap-pstore" "$tmp/control/postinst" && no "postinst starts vmcap-pstore.service (it runs at boot)" ||
+  ok "vmcap-pstore.service is not started at install"
 grep -q "try-reload-or-restart vmcap-arm.service" "$tmp/control/postinst" && ok "postinst re-arms on upgrade by a reload" ||
   no "postinst does not reload vmcap-arm.service on upgrade"
-grep -q "preinst-systemd-stop\|deb-systemd-invoke stop" "$tmp/control/preinst" 2>/dev/null &&
+grep -q "deb-systemd-invoke stop.*vmcap-arm" "$tmp/control/preinst" 2>/dev/null &&
   no "preinst stops a unit (an upgrade would disarm)" || ok "nothing stopped before an upgrade"
 grep -q 'if \[ -z "${DPKG_ROOT:-}" \] && \[ "$1" = remove \]' "$tmp/control/prerm" && ok "prerm stops the units on remove only" ||
   no "prerm does not limit the stop to remove"
