@@ -13,6 +13,7 @@
 #include "pstore/collect/pstore_capture.h"
 #include "pstore/collect/pstore_files.h"
 #include "pstore/collect/sent_records.h"
+#include "pstore/collect/vmcore_link.h"
 #include "pstore/records/record_name.h"
 
 namespace vmcap::pstore {
@@ -138,6 +139,12 @@ int run_pstore(const PstoreOptions& o, run::Progress& progress) {
   if (config.destinations.empty())
     progress.line("pstore", "no destination in " + o.config_path + ": nothing can be sent; the records stay");
 
+  // Where a vmcore capture of the same crash may be (vmcore_link.h): the local folders.
+  std::vector<std::string> local_folders;
+  for (const auto& d : config.destinations)
+    if (d.kind == config::DestinationKind::File) local_folders.push_back(d.path);
+  if (!config.fallback_path.empty()) local_folders.push_back(config.fallback_path);
+
   int status = kPstoreOk;
   for (size_t i = 0; i < assembly.dumps.size(); ++i) {
     const DmesgDump& dump = assembly.dumps[i];
@@ -182,6 +189,11 @@ int run_pstore(const PstoreOptions& o, run::Progress& progress) {
       progress.line("dump", "dry run: would send " + capture.manifest.directory + " (" + names + ") and " +
                                 (o.keep ? "keep" : "delete") + " " + std::to_string(files.size()) + " record(s)");
       continue;
+    }
+    if (auto link = find_vmcore_capture(local_folders, capture.manifest.crash->hash, *capture.manifest.crash_time)) {
+      capture.manifest.pstore->vmcore_capture = *link;
+      progress.line("dump", "kdump saved this crash too: " + *link + " (same crash signature " +
+                                capture.manifest.crash->hash + "); the manifest names it");
     }
     Shipped s = ship(capture, config, progress);
     if (!s.saved) {

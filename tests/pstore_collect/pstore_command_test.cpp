@@ -143,6 +143,45 @@ TEST(PstoreCommand, ADestinationThatTakesNothingLeavesTheRecords) {
   EXPECT_TRUE(fs::exists(m.records + "/console-ramoops-0"));
 }
 
+// kdump saved the same crash to the local destination: the pstore capture names it.
+TEST(PstoreCommand, TheVmcoreCaptureOfTheSameCrashIsNamed) {
+  Machine m;
+  // What the capture kernel left for this crash (same signature: the sysrq crash's frames),
+  // an older one of another crash, and one of the same crash but days away.
+  auto vmcore = [&](const std::string& name, const std::string& hash, int64_t t) {
+    fs::create_directories(m.out + "/" + name);
+    testing::write_whole_file(m.out + "/" + name + "/manifest.json",
+                              "{\"schema\":\"vmcap-manifest/1\",\"source\":\"vmcore\",\"crash_time_unix\":" +
+                                  std::to_string(t) + ",\"crash\":{\"hash\":\"" + hash + "\"}}");
+  };
+  m.record("dmesg-ramoops-0",
+           "Panic#1 Part1\n<0>[    1.000000] Kernel panic - not syncing: sysrq triggered crash\n"
+           "<4>[    1.000001] Call Trace:\n<4>[    1.000002]  <TASK>\n<4>[    1.000003]  sysrq_handle_crash+0x16/0x20\n"
+           "<4>[    1.000004]  __handle_sysrq+0x8b/0x160\n<4>[    1.000005]  </TASK>\n");
+  {
+    Machine probe;  // the signature this text gives, from a capture of it
+    probe.record("dmesg-ramoops-0", read_file(m.records + "/dmesg-ramoops-0"));
+    Console c;
+    ASSERT_EQ(run_pstore(probe.options, c.progress), kPstoreOk) << c.str();
+    auto caps = probe.captures();
+    ASSERT_EQ(caps.size(), 1u);
+    auto hash = nlohmann::json::parse(read_file(caps[0] / "manifest.json"))["crash"]["hash"].get<std::string>();
+    ASSERT_FALSE(hash.empty());
+    vmcore("box-20251206T054641Z-11111111", hash, 1765000001);
+    vmcore("box-20251206T050000Z-22222222", "0000000000000000", 1764997200);
+    vmcore("box-20251203T050000Z-33333333", hash, 1764738000);
+  }
+  Console c;
+  EXPECT_EQ(run_pstore(m.options, c.progress), kPstoreOk) << c.str();
+  EXPECT_NE(c.str().find("kdump saved this crash too: box-20251206T054641Z-11111111"), std::string::npos) << c.str();
+  std::string pstore_capture;
+  for (const auto& p : m.captures())
+    if (fs::exists(p / "dmesg.txt")) pstore_capture = p;
+  ASSERT_FALSE(pstore_capture.empty());
+  auto manifest = nlohmann::json::parse(read_file(fs::path(pstore_capture) / "manifest.json"));
+  EXPECT_EQ(manifest["pstore"]["vmcore_capture"], "box-20251206T054641Z-11111111");
+}
+
 TEST(PstoreCommand, AMissingFolderIsNamed) {
   Machine m;
   m.options.dir = m.dir.file("nope");
