@@ -33,6 +33,8 @@ void describe(const Config& c, std::ostream& out) {
       << to_string(c.compression) << " "
       << (c.compression_level == 0 ? std::string("default") : std::to_string(c.compression_level)) << ", final_action "
       << to_string(c.final_action) << ", failure_action " << to_string(c.failure_action) << "\n";
+  if (c.pstore)
+    out << "pstore yes: vmcap arm turns crash_kexec_post_notifiers on (the log also goes to pstore before kdump runs)\n";
   for (const Destination& d : c.destinations) {
     out << "destination " << d.name << ": " << to_string(d.kind) << " " << d.url;
     if (d.tls.insecure) out << " (TLS verification OFF)";
