@@ -13,6 +13,7 @@
 
 #include "pstore/collect/pstore_command.h"
 #include "tests/initramfs/archive_tools.h"
+#include "tests/support/progress_console.h"
 #include "tests/support/temp_dir.h"
 
 namespace vmcap::pstore {
@@ -25,20 +26,7 @@ std::string read_file(const fs::path& p) {
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
-struct Console {
-  char* text = nullptr;
-  size_t size = 0;
-  std::FILE* f = ::open_memstream(&text, &size);
-  run::Progress progress{f};
-  ~Console() {
-    std::fclose(f);
-    std::free(text);
-  }
-  std::string str() {
-    std::fflush(f);
-    return std::string(text, size);
-  }
-};
+using Console = testing::ProgressConsole;
 
 struct Machine {
   testing::TempDir dir;

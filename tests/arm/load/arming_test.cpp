@@ -16,6 +16,7 @@
 #include "arm/load/arming.h"
 #include "arm/load/pstore_order.h"
 #include "tests/initramfs/archive_tools.h"
+#include "tests/support/progress_console.h"
 #include "tests/support/temp_dir.h"
 
 namespace vmcap::arm {
@@ -75,20 +76,7 @@ struct Machine {
   }
 };
 
-struct Console {
-  char* text = nullptr;
-  size_t size = 0;
-  std::FILE* f = ::open_memstream(&text, &size);
-  run::Progress progress{f};
-  ~Console() {
-    std::fclose(f);
-    std::free(text);
-  }
-  std::string str() {
-    std::fflush(f);
-    return std::string(text, size);
-  }
-};
+using Console = testing::ProgressConsole;
 
 TEST(ArmPlan, TheCaptureLineAndTheCachedImage) {
   Machine m;
