@@ -112,6 +112,13 @@ int run_pstore(const PstoreOptions& o, run::Progress& progress) {
 
   DmesgAssembly assembly = assemble_dmesg_dumps(dir->records);
   for (const auto& b : assembly.bad_names) progress.line("pstore", b.file + ": " + b.why + " (left as it is)");
+  // What every capture of this run reports in its manifest's problems: the config's, the
+  // folder's (files skipped or cut) and the names that are no record's.
+  std::vector<std::string> run_problems;
+  for (const auto& p : loaded.problems) run_problems.push_back("config: " + p);
+  for (const auto& p : dir->problems) run_problems.push_back("pstore: " + p);
+  for (const auto& b : assembly.bad_names) run_problems.push_back("pstore: " + b.file + ": " + b.why + " (left as it is)");
+  const std::set<std::string> cut(dir->cut.begin(), dir->cut.end());
 
   SentRecords sent;
   if (auto s = load_sent_records(o.state_path)) sent = std::move(*s);
@@ -167,6 +174,15 @@ int run_pstore(const PstoreOptions& o, run::Progress& progress) {
     const bool already = !keys.empty() && std::all_of(keys.begin(), keys.end(), [&](const auto& k) { return sent.contains(k); });
     PstoreCapture capture = make_pstore_capture(dump, records, context);
     const auto& pm = *capture.manifest.pstore;
+    capture.manifest.problems = run_problems;
+    for (const auto& g : pm.missing_parts) capture.manifest.problems.push_back("pstore: parts " + g + " are missing");
+    for (const auto& k : dump.kept) capture.manifest.problems.push_back("pstore: " + k.file + ": " + k.why + " (sent as record-" + k.file + ")");
+    // A record read only in part is sent as far as it was read, and kept.
+    std::erase_if(files, [&](const std::string& f) {
+      if (!cut.count(f)) return false;
+      capture.manifest.problems.push_back("pstore: " + f + " was read only in part: kept in " + o.dir);
+      return true;
+    });
     progress.line("dump", dump.backend + " " + cause + ": " + std::to_string(records.size()) + " record(s), " +
                               std::to_string(pm.parts) + " part(s), " + std::to_string(dump.text.size()) +
                               " bytes of log, " + time_text(dump.time) +

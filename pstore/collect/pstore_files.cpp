@@ -88,9 +88,11 @@ Result<PstoreDir> read_pstore_dir(const std::string& dir, bool mount_if_needed) 
     }
     ::close(fd);
     r.bytes.resize(got);
-    if (static_cast<uint64_t>(fs.st_size) > kMaxRecordFileBytes)
+    if (static_cast<uint64_t>(fs.st_size) > kMaxRecordFileBytes) {
       out.problems.push_back(path + ": " + std::to_string(fs.st_size) + " bytes: only the first " +
-                             std::to_string(kMaxRecordFileBytes) + " read");
+                             std::to_string(kMaxRecordFileBytes) + " read, and the record is kept");
+      out.cut.push_back(name);
+    }
     out.records.push_back(std::move(r));
   }
   return out;

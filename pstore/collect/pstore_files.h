@@ -19,6 +19,7 @@ inline constexpr size_t kMaxRecordFileBytes = 4u << 20; // ramoops zones are KiB
 struct PstoreDir {
   std::vector<RecordFile> records;
   std::vector<std::string> problems;  // files skipped or cut, with why
+  std::vector<std::string> cut;       // records read only in part: never deleted (not all was sent)
   bool mounted_here = false;          // vmcap mounted pstore on the folder
 };
 

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "pstore/collect/pstore_command.h"
+#include "pstore/collect/pstore_files.h"
 #include "tests/initramfs/archive_tools.h"
 #include "tests/support/progress_console.h"
 #include "tests/support/temp_dir.h"
@@ -168,6 +169,36 @@ TEST(PstoreCommand, TheVmcoreCaptureOfTheSameCrashIsNamed) {
   ASSERT_FALSE(pstore_capture.empty());
   auto manifest = nlohmann::json::parse(read_file(fs::path(pstore_capture) / "manifest.json"));
   EXPECT_EQ(manifest["pstore"]["vmcore_capture"], "box-20251206T054641Z-11111111");
+}
+
+// Garbage beside an intact record: the intact one goes out, every problem is in the
+// manifest, and nothing is deleted that was not sent whole.
+TEST(PstoreCommand, BadRecordsAreSaidAndNothingUnsentIsDeleted) {
+  Machine m;
+  m.record("not-a-record", "x");                                  // no record's name
+  m.record("dmesg-erst-7716398820212342785", "Panic#1 PartX\n<0>[ 1.0] no part number\n");
+  std::string huge = "Oops#1 Part1\n";
+  while (huge.size() <= kMaxRecordFileBytes + 10) huge += "<4>[    2.000000] a line of a huge record\n";
+  m.record("dmesg-efi-176500000001001", huge);                    // read only in part
+  fs::create_directories(m.records + "/dmesg-ramoops-7");         // not a regular file
+  Console c;
+  EXPECT_EQ(run_pstore(m.options, c.progress), kPstoreOk) << c.str();
+  std::string problems;
+  size_t sent = 0;
+  for (const auto& p : m.captures()) {
+    auto j = nlohmann::json::parse(read_file(p / "manifest.json"));
+    ++sent;
+    for (const auto& x : j["problems"]) problems += x.get<std::string>() + "\n";
+  }
+  EXPECT_EQ(sent, 3u) << "the ramoops dump, the ERST record kept as bytes, the huge EFI one: " << c.str();
+  EXPECT_NE(problems.find("not-a-record"), std::string::npos) << problems;
+  EXPECT_NE(problems.find("dmesg-ramoops-7: not a regular file"), std::string::npos) << problems;
+  EXPECT_NE(problems.find("dmesg-erst-7716398820212342785"), std::string::npos) << problems;
+  EXPECT_NE(problems.find("dmesg-efi-176500000001001 was read only in part: kept in"), std::string::npos) << problems;
+  EXPECT_FALSE(fs::exists(m.records + "/dmesg-ramoops-0")) << "sent whole: deleted";
+  EXPECT_FALSE(fs::exists(m.records + "/dmesg-erst-7716398820212342785")) << "sent as its bytes: deleted";
+  EXPECT_TRUE(fs::exists(m.records + "/dmesg-efi-176500000001001")) << "read in part: kept";
+  EXPECT_TRUE(fs::exists(m.records + "/not-a-record"));
 }
 
 TEST(PstoreCommand, AMissingFolderIsNamed) {
