@@ -127,7 +127,7 @@ for f in /usr/sbin/vmcap /lib/systemd/system/vmcap-arm.service /lib/systemd/syst
          /etc/vmcap.conf /etc/kernel/postinst.d/vmcap /usr/share/bash-completion/completions/vmcap; do
   [ -e "$r$f" ] || fail "the package installed no $f (log: $dir/install.log)"
 done
-for u in vmcap-arm.service vmcap-arm.path; do
+for u in vmcap-arm.service vmcap-arm.path vmcap-pstore.service; do
   [ -L "$r/etc/systemd/system/multi-user.target.wants/$u" ] ||
     fail "installing the package did not enable $u (log: $dir/install.log)"
 done

@@ -36,6 +36,26 @@
 #   no-reservation  no crashkernel=: the unit fails and says how to reserve
 #                   (vmcap setup-crashkernel --apply); a reinstall's postinst says so too.
 #   small           crashkernel=64M: the unit fails with the numbers and the fix.
+#   pstore          a panic without kdump (no crashkernel=: vmcap-arm.service fails), ramoops
+#                   in 1 MiB of reserved RAM (memmap=, modules_load=ramoops, panic=5), the
+#                   test's config (nginx): boot 1 writes the markers and panics, the guest
+#                   resets itself (same QEMU: RAM kept); boot 2's vmcap-pstore.service sends
+#                   the record. Checked: ramoops registered at both boots in a range that is
+#                   not System RAM, the panic and reset, one capture on nginx (source pstore,
+#                   complete, backend ramoops, reason Panic, the image's release, sizes and
+#                   sha256, dmesg.txt with the markers and the panic line), the unit
+#                   succeeded, /sys/fs/pstore empty after it, systemd-pstore.service skipped
+#                   by the package's drop-in. Times: panic to the unit's end.
+#   pstore-failed-capture  both paths, the capture kernel fails: crashkernel=, the same
+#                   ramoops, `pstore = yes` and [arm] append = rdinit=/vmcap-e2e-nonexistent:
+#                   boot 1 arms (the journal says pstore was turned on, status and sysfs show
+#                   crash_kexec_post_notifiers on), crashes; the capture kernel finds no init,
+#                   panics and resets (panic=10); boot 2 sends the first kernel's log (written
+#                   before kdump ran). Checked as pstore, and that no vmcore capture landed.
+#   pstore-both     pstore = yes, the capture kernel works, the package's file:///var/crash:
+#                   after boot 2 /var/crash on the disk (debugfs) holds a vmcore capture
+#                   (checked as the upload) and a pstore capture with the same crash.hash;
+#                   pstore.vmcore_capture, when set, names the vmcore capture (null: said).
 # Results (check_NAME=pass|fail, times) in OUT/results; PASS/FAIL as the last line.
 #
 #   scripts/e2e-debian-system.sh [--out DIR] [--image-dir DIR] [--scenarios "loop ..."]
@@ -60,7 +80,7 @@ e2e_dir=$script_dir/e2e
 
 out=$root/build/e2e-debian-system
 image_dir=$root/build/debian-system
-scenarios="loop second-kernel lockdown no-reservation small"
+scenarios="loop second-kernel lockdown no-reservation small pstore"
 crashkernel=192M
 mem_mib=1024
 run_timeout=900
@@ -102,7 +122,7 @@ for t in qemu-system-x86_64 nginx python3 debugfs makedumpfile timeout sha256sum
 done
 [ -x "$vmcap" ] || fail "no vmcap at $vmcap (scripts/build-static.sh builds it)"
 for sc in $scenarios; do
-  case "$sc" in loop|second-kernel|lockdown|no-reservation|small) ;; *) fail "unknown scenario $sc" ;; esac
+  case "$sc" in loop|second-kernel|lockdown|no-reservation|small|pstore|pstore-failed-capture|pstore-both) ;; *) fail "unknown scenario $sc" ;; esac
 done
 mkdir -p "$out"; out=$(cd "$out" && pwd)
 : > "$out/results"
@@ -134,10 +154,11 @@ sif $3 gid 0
 sif $3 mode 0100644"
   debugfs -R "cat $3" "$1" 2>/dev/null | cmp -s - "$2" || fail "$3 in $1 is not $2"
 }
-# the_test_config FILE: the test's /etc/vmcap.conf, uploading to nginx on the host.
+# the_test_config FILE [DIR]: the test's /etc/vmcap.conf, uploading to nginx on the host
+# (into upload/DIR, default debian).
 the_test_config() {
   local text
-  text=$(sed -e "s|@HOST@|e2e-debian|" -e "s|@PORT@|$http_port|" -e "s|@PATH@|debian|" \
+  text=$(sed -e "s|@HOST@|e2e-debian|" -e "s|@PORT@|$http_port|" -e "s|@PATH@|${2:-debian}|" \
            -e "s|@COMPRESSION@|$compression|" "$e2e_dir/vmcap.conf.in")
   # [network] names no modules: vmcap arm finds the NIC's drivers in sysfs.
   printf '%s\n' "${text//@NETWORK@/$'[network]\ninterface = auto'}" > "$1"
@@ -176,6 +197,10 @@ run_qemu() {
     milestone panic 'sysrq: Trigger a crash'
     [ -z "${seen[panic]:-}" ] || milestone capture_reboot 'reboot: Restarting system'
     milestone boot2_report 'VMCAP-E2E boot=2 report'
+    if [ -n "${seen[panic]:-}" ]; then
+      milestone panic_reboot 'Rebooting in [0-9]+ seconds'
+      milestone pstore_sent 'Finished .*(vmcap-pstore.service|vmcap: send the crash logs)'
+    fi
     sleep 0.2
   done
   qemu_rc=0; wait "$pid" || qemu_rc=$?
@@ -511,6 +536,280 @@ scenario_small() {
   check_refused small 1 "crashkernel=64M: the unit fails with the numbers and the fix" \
     "is smaller than the" "vmcap setup-crashkernel --apply"
   check_poweroff small_poweroff
+}
+
+# ---------------------------------------------------------------- pstore
+# ramoops in reserved RAM, set up from the kernel command line: Debian's 6.1 builds it as a
+# module (CONFIG_PSTORE_RAM=m), which systemd-modules-load loads (modules_load=) with its
+# parameters from /proc/cmdline (kmod reads ramoops.*=). memmap= takes the range from the
+# kernel's RAM. At 768 MiB, not at the top of the 1 GiB guest: QEMU puts the -initrd (36 MB)
+# just below the top of RAM (0x3dd..-0x3ffd.., below the ACPI tables) and copies it there
+# again at every reset, over whatever the panic wrote there. panic=5: the guest resets
+# itself, and QEMU keeps its RAM across that reset (never a new QEMU between the boots).
+ramoops_addr=0x30000000
+pstore_append="modules_load=ramoops ramoops.mem_address=$ramoops_addr ramoops.mem_size=0x100000 ramoops.record_size=0x20000 memmap=1M\$$ramoops_addr panic=5"
+
+# check_pstore_manifest DIR RELEASE: a pstore capture whole (manifest complete, source
+# pstore, backend ramoops, reason Panic, the kernel release, each artifact's size and sha256).
+check_pstore_manifest() {
+  python3 - "$1" "$2" <<'PY'
+import hashlib, json, os, sys
+d, release = sys.argv[1], sys.argv[2]
+try:
+    m = json.load(open(os.path.join(d, "manifest.json")))
+except (OSError, ValueError) as e:
+    print("BAD: manifest.json: %s" % e); sys.exit(1)
+bad = []
+p = m.get("pstore") or {}
+if m.get("schema") != "vmcap-manifest/1": bad.append("schema %r" % m.get("schema"))
+if m.get("source") != "pstore": bad.append("source %r" % m.get("source"))
+if m.get("complete") is not True: bad.append("complete is %r" % m.get("complete"))
+if (m.get("kernel") or {}).get("release") != release:
+    bad.append("kernel release %r, the image's is %r" % ((m.get("kernel") or {}).get("release"), release))
+if not str(p.get("backend", "")).startswith("ramoops"): bad.append("backend %r" % p.get("backend"))
+if p.get("reason") != "Panic": bad.append("reason %r" % p.get("reason"))
+if not (m.get("crash") or {}).get("hash"): bad.append("no crash hash")
+names = [a["name"] for a in m.get("artifacts", [])]
+if "dmesg.txt" not in names: bad.append("no dmesg.txt among the artifacts %r" % names)
+for a in m.get("artifacts", []):
+    f = os.path.join(d, a["name"])
+    if not os.path.isfile(f):
+        bad.append(a["name"] + " missing"); continue
+    if os.path.getsize(f) != a.get("size"): bad.append(a["name"] + " size differs from the manifest")
+    if hashlib.sha256(open(f, "rb").read()).hexdigest() != a.get("sha256"):
+        bad.append(a["name"] + " sha256 differs from the manifest")
+print("source %s, complete=%s, release %s, backend %s, reason %s, records %s, artifacts %s, crash.hash %s, vmcore_capture %r, host %s"
+      % (m.get("source"), m.get("complete"), (m.get("kernel") or {}).get("release"), p.get("backend"), p.get("reason"),
+         ",".join(r.get("name", "?") for r in p.get("records", [])), ",".join(names),
+         (m.get("crash") or {}).get("hash"), p.get("vmcore_capture"), m.get("host")))
+for b in bad: print("BAD: " + b)
+sys.exit(1 if bad else 0)
+PY
+}
+# manifest_field DIR EXPR: a value of DIR/manifest.json (python expression on m), or "".
+manifest_field() {
+  python3 -c 'import json, sys; m = json.load(open(sys.argv[1] + "/manifest.json")); v = eval(sys.argv[2]); print("" if v is None else v)' "$1" "$2" 2>/dev/null || true
+}
+# check_ramoops NAME N: boot N registered ramoops at ramoops_addr, in a range the kernel
+# does not use as RAM (memmap= said it, /proc/iomem shows no System RAM over it).
+check_ramoops() {
+  local name=$1 n=$2 bad=() kernel iomem ram
+  kernel=$(lines "$n" pstore-kernel); iomem=$(lines "$n" pstore-iomem)
+  has "$kernel" "ramoops: using 0x100000@$ramoops_addr" || bad+=("ramoops did not register at $ramoops_addr")
+  grep -qiE "user: \[mem 0x0*${ramoops_addr#0x}-" <<<"$kernel" || bad+=("the kernel's memory map (memmap=) does not show the range")
+  grep -qiE "user: \[mem 0x0*${ramoops_addr#0x}-0x[0-9a-f]+\] reserved" <<<"$kernel" || bad+=("the range is not reserved in the memory map")
+  ram=$(python3 -c '
+import sys
+lo = int(sys.argv[1], 16); hi = lo + 0x100000 - 1
+for l in sys.stdin:
+    r, _, what = l.partition(" : ")
+    a, _, b = r.strip().partition("-")
+    try: a, b = int(a, 16), int(b, 16)
+    except ValueError: continue
+    if a <= hi and b >= lo: print(l.strip())' "$ramoops_addr" <<<"$iomem")
+  grep -q 'System RAM' <<<"$ram" && bad+=("/proc/iomem: System RAM over the range")
+  [ -n "$ram" ] || bad+=("/proc/iomem shows nothing over the range")
+  has "$(lines "$n" pstore-params)" "backend=ramoops" || bad+=("pstore's backend is not ramoops")
+  local found
+  found="$(grep -E 'ramoops|user: \[mem 0x0*'"${ramoops_addr#0x}" <<<"$kernel" | sed 's/^/    /'; sed 's/^/    iomem: /' <<<"$ram"; lines "$n" pstore-params | sed 's/^/    /')"
+  if ((${#bad[@]})); then check "$name" "boot $n: ramoops registered in reserved RAM" 1 "$(IFS=';'; echo "${bad[*]}")"$'\n'"$found"
+  else check "$name" "boot $n: ramoops registered in reserved RAM" 0 $'\n'"$found"; fi
+}
+# check_pstore_boot NAME N: at boot N vmcap-pstore.service ran and succeeded, the records
+# are gone from /sys/fs/pstore, systemd-pstore.service was skipped (the package's drop-in).
+check_pstore_boot() {
+  local name=$1 n=$2 text unit ls sp sps bad=()
+  text=$(boot_text "$n")
+  [ -n "$text" ] || { check "${name}_unit" "boot $n reported" 1 "no 'VMCAP-E2E boot=$n' lines on the console"; return; }
+  unit=$(lines "$n" pstore-unit); ls=$(lines "$n" pstore-ls)
+  has "$unit" "ConditionResult=yes" || bad+=("its condition (/sys/fs/pstore not empty) was not met")
+  has "$unit" "Result=success" || bad+=("result not success")
+  has "$unit" "ExecMainStatus=0" || bad+=("vmcap pstore did not exit 0")
+  grep -q 'vmcap' <<<"$(lines "$n" pstore-journal)" || bad+=("its journal says nothing of vmcap")
+  local found
+  found="$(sed 's/^/    /' <<<"$unit"; lines "$n" pstore-journal | sed 's/^/    journal: /')"
+  if ((${#bad[@]})); then check "${name}_unit" "boot $n: vmcap-pstore.service ran vmcap pstore and succeeded" 1 "$(IFS=';'; echo "${bad[*]}")"$'\n'"$found"
+  else check "${name}_unit" "boot $n: vmcap-pstore.service ran vmcap pstore and succeeded" 0 $'\n'"$found"; fi
+  # ls -la: "total 0", ".", ".." and nothing else.
+  if [ "$(grep -cvE '^total |[[:space:]]\.\.?$' <<<"$ls")" = 0 ] && has "$text" "VMCAP-E2E boot=$n pstore-ls rc=0"; then
+    check "${name}_deleted" "boot $n: /sys/fs/pstore empty after the upload (the records deleted)" 0 "$(tr '\n' ';' <<<"$ls")"
+  else
+    check "${name}_deleted" "boot $n: /sys/fs/pstore empty after the upload (the records deleted)" 1 $'\n'"$(sed 's/^/    /' <<<"$ls")"
+  fi
+  sp=$(lines "$n" systemd-pstore); sps=$(lines "$n" systemd-pstore-status)
+  bad=()
+  has "$sp" "ConditionResult=no" || bad+=("systemd-pstore.service's conditions were met")
+  has "$sps" "vmcap.conf" || bad+=("its status names no vmcap.conf drop-in")
+  has "$sps" "ConditionPathExists=!/usr/sbin/vmcap" || bad+=("its status does not say the drop-in's condition skipped it")
+  found="$(sed 's/^/    /' <<<"$sp"; sed 's/^/    /' <<<"$sps"; lines "$n" systemd-pstore-dir | sed 's/^/    var-lib-systemd-pstore: /')"
+  if ((${#bad[@]})); then check "${name}_systemd_skipped" "boot $n: systemd-pstore.service skipped (the package's drop-in)" 1 "$(IFS=';'; echo "${bad[*]}")"$'\n'"$found"
+  else check "${name}_systemd_skipped" "boot $n: systemd-pstore.service skipped (the package's drop-in)" 0 $'\n'"$found"; fi
+}
+# check_pstore_upload NAME DIR [no-vmcore]: the one pstore capture on nginx in upload/DIR
+# (and, with "no-vmcore", no other capture): whole, its dmesg.txt with the markers and the
+# panic line.
+check_pstore_upload() {
+  local name=$1 up=$upload_root/$2 manifests dir msg logmsg n_p=0 n_v=0 m src other=()
+  manifests=$(find "$up" -mindepth 2 -maxdepth 2 -name manifest.json 2>/dev/null | sort)
+  for m in $manifests; do
+    src=$(manifest_field "$(dirname "$m")" 'm.get("source")')
+    if [ "$src" = pstore ]; then n_p=$((n_p + 1)); dir=$(dirname "$m"); else n_v=$((n_v + 1)); other+=("$(dirname "$m") ($src)"); fi
+  done
+  if [ "$n_p" != 1 ]; then
+    check "$name" "one pstore capture on nginx" 1 "$n_p pstore captures, $n_v others under $up: $(echo $manifests)"
+  elif ! msg=$(check_pstore_manifest "$dir" "$(cat "$image_dir/release")" 2>&1); then
+    check "$name" "the pstore capture uploaded to nginx" 1 "$dir: $msg"
+  elif ! logmsg=$(check_log "$dir/dmesg.txt"); then
+    check "$name" "the pstore capture uploaded to nginx" 1 "$dir: $msg; dmesg.txt: $logmsg"
+  else
+    check "$name" "the pstore capture uploaded to nginx" 0 "$dir: $msg; dmesg.txt: $logmsg; files: $(cd "$dir" && ls | tr '\n' ' ')"
+  fi
+  if [ "${3:-}" = no-vmcore ]; then
+    if [ "$n_v" = 0 ]; then check "${name}_no_vmcore" "no vmcore capture landed (the capture kernel failed)" 0 "$n_p pstore capture(s) only"
+    else check "${name}_no_vmcore" "no vmcore capture landed (the capture kernel failed)" 1 "${other[*]}"; fi
+  fi
+}
+# pstore_times PREFIX N: the times, from the host clock since QEMU started and boot N's
+# guest clock (vmcap-pstore.service's run).
+pstore_times() {
+  local p=$1 n=$2 s e
+  s=$(lines "$n" pstore-unit | sed -n 's/^ExecMainStartTimestampMonotonic=//p')
+  e=$(lines "$n" pstore-unit | sed -n 's/^ExecMainExitTimestampMonotonic=//p')
+  {
+    for k in boot1_report panic capture_reboot panic_reboot pstore_sent boot2_report end; do echo "${p}_host_${k}_s=${seen[$k]:-}"; done
+    [ -z "${seen[panic]:-}" ] || [ -z "${seen[pstore_sent]:-}" ] ||
+      echo "${p}_panic_to_pstore_sent_s=$(seconds "${seen[panic]}" "${seen[pstore_sent]}")"
+    [ -z "$s" ] || [ -z "$e" ] || echo "${p}_pstore_unit_guest_start_s=$(awk -v u="$s" 'BEGIN { printf "%.1f", u / 1e6 }') ${p}_pstore_unit_run_s=$(awk -v a="$s" -v b="$e" 'BEGIN { printf "%.2f", (b - a) / 1e6 }')"
+  } >> "$out/results"
+  log "$p: times (host clock from QEMU's start): boot 1 reported at ${seen[boot1_report]:-?} s, crash at ${seen[panic]:-?} s," \
+      "capture kernel's reboot at ${seen[capture_reboot]:--} s, a panic's 'Rebooting in' at ${seen[panic_reboot]:--} s," \
+      "vmcap-pstore.service finished at ${seen[pstore_sent]:-?} s (panic->sent $([ -n "${seen[panic]:-}" ] && [ -n "${seen[pstore_sent]:-}" ] && seconds "${seen[panic]}" "${seen[pstore_sent]}" || echo ?) s;" \
+      "the unit started ${s:+$(awk -v u="$s" 'BEGIN { printf "%.1f", u / 1e6 }')} s after boot $n's kernel started and ran ${e:+$(awk -v a="$s" -v b="$e" 'BEGIN { printf "%.2f", (b - a) / 1e6 }')} s)," \
+      "boot 2 reported at ${seen[boot2_report]:-?} s, powered off at ${seen[end]} s"
+}
+
+scenario_pstore() {
+  local disk=$work/pstore.raw conf=$work/pstore.conf
+  console=$work/pstore.log
+  make_disk "$disk"; the_test_config "$conf" pstore; write_file "$disk" "$conf" /etc/vmcap.conf
+  log "pstore: no crashkernel=, ramoops at $ramoops_addr: boot 1 panics, boot 2's vmcap-pstore.service uploads; console: $console"
+  run_qemu "$disk" "$image_dir/vmlinuz" "$image_dir/initrd.img" "$pstore_append vmcap_e2e=pstore"
+  log "pstore: QEMU ended: exit $qemu_rc after ${seen[end]} s"
+  check_refused pstore_not_armed 1 "no crashkernel=: vmcap-arm.service fails (kdump is not there)" "no memory is reserved for a capture kernel"
+  check_ramoops pstore_ramoops 1
+  local crashed=1
+  if grep -aq "VMCAP-E2E boot=1 crashing: kexec_crash_loaded=0" "$console_txt" && grep -aq 'sysrq: Trigger a crash' "$console_txt" &&
+     [ -n "${seen[panic_reboot]:-}" ]; then crashed=0; fi
+  check pstore_crash "markers written, sysrq-c, the panic resets the guest (panic=5, no kdump)" "$crashed" \
+    "$(grep -a -m1 "VMCAP-E2E boot=1 crashing" "$console_txt" || echo 'no crashing line'); $(grep -a -m1 -o 'Kernel panic - not syncing: sysrq triggered crash' "$console_txt" || echo 'no panic line'); $(grep -a -m1 -o 'Rebooting in [0-9]* seconds' "$console_txt" || echo 'no reset'); $(grep -ac 'vmcap-e2e marker' "$console_txt" || true) marker lines"
+  check_ramoops pstore_ramoops_boot2 2
+  check_pstore_upload pstore_upload pstore
+  check_pstore_boot pstore 2
+  check_poweroff pstore_poweroff
+  pstore_times pstore 2
+}
+
+# the_pstore_config FILE BASE: BASE (a config) with pstore = yes among its global keys.
+with_pstore_yes() {
+  awk 'BEGIN { done = 0 } /^\[/ && !done { print "pstore = yes"; done = 1 } { print } END { if (!done) print "pstore = yes" }' "$2" > "$1"
+}
+
+scenario_pstore_failed_capture() {
+  local disk=$work/pstore-failed-capture.raw conf=$work/pstore-failed-capture.conf text bad=()
+  console=$work/pstore-failed-capture.log
+  make_disk "$disk"; the_test_config "$work/test.conf" pstore-failed-capture
+  with_pstore_yes "$conf" "$work/test.conf"
+  # The capture kernel finds no init and panics (vmcap's capture line has panic=10: it resets).
+  printf '[arm]\nappend = rdinit=/vmcap-e2e-nonexistent\n' >> "$conf"
+  "$vmcap" check-config "$conf" > "$work/check-config.log" 2>&1 || { cat "$work/check-config.log" >&2; fail "pstore-failed-capture's config does not pass check-config"; }
+  write_file "$disk" "$conf" /etc/vmcap.conf
+  log "pstore-failed-capture: crashkernel=$crashkernel, pstore = yes, a capture kernel without init; console: $console"
+  run_qemu "$disk" "$image_dir/vmlinuz" "$image_dir/initrd.img" "crashkernel=$crashkernel $pstore_append vmcap_e2e=pstore"
+  log "pstore-failed-capture: QEMU ended: exit $qemu_rc after ${seen[end]} s"
+  check_armed pfc_boot1 1 built
+  text=$(boot_text 1)
+  grep -qE '^\[arm-journal\] vmcap \[ *[0-9.]+s\] pstore: turned on \(pstore = yes\)' <<<"$text" || bad+=("the journal does not say 'pstore: turned on (pstore = yes)'")
+  grep -qiE '^\[status\] .*pstore: .*crash_kexec_post_notifiers (on|=? ?Y)' <<<"$text" || bad+=("vmcap status does not say crash_kexec_post_notifiers is on")
+  has "$(lines 1 pstore-params)" "crash_kexec_post_notifiers=Y" || bad+=("crash_kexec_post_notifiers is not Y")
+  local found
+  found="$(grep -E '^\[arm-journal\] .*pstore|^\[status\] .*pstore' <<<"$text" | sed 's/^/    /'; lines 1 pstore-params | grep post_notifiers | sed 's/^/    /')"
+  if ((${#bad[@]})); then check pfc_post_notifiers "boot 1: pstore = yes turned crash_kexec_post_notifiers on, said in the journal and by status" 1 "$(IFS=';'; echo "${bad[*]}")"$'\n'"$found"
+  else check pfc_post_notifiers "boot 1: pstore = yes turned crash_kexec_post_notifiers on, said in the journal and by status" 0 $'\n'"$found"; fi
+  check_ramoops pfc_ramoops 1
+  check_crashed pfc_crash 1
+  # The capture kernel: started (kexec), no init, panicked, reset.
+  local cap; cap=$(sed -n '/sysrq: Trigger a crash/,/VMCAP-E2E boot=2 report/p' "$console_txt")
+  bad=()
+  grep -aq 'Linux version' <<<"$cap" || bad+=("no capture kernel started")
+  grep -aqE 'Kernel panic - not syncing: (No working init|VFS: Unable to mount root|Requested init|Attempted to kill init)' <<<"$cap" || bad+=("the capture kernel did not panic for want of init")
+  grep -aq 'Rebooting in 10 seconds' <<<"$cap" || bad+=("the capture kernel did not reset itself (panic=10)")
+  grep -aqE '^vmcap \[ *[0-9.]+s\] (core: sent|done)' <<<"$cap" && bad+=("vmcap ran in the capture kernel")
+  found="$(grep -aE 'Command line:|Failed to execute|Kernel panic - not syncing|Rebooting in|/vmcap-e2e-nonexistent' <<<"$cap" | sed 's/^/    /')"
+  if ((${#bad[@]})); then check pfc_capture_failed "the capture kernel found no init, panicked and reset" 1 "$(IFS=';'; echo "${bad[*]}")"$'\n'"$found"
+  else check pfc_capture_failed "the capture kernel found no init, panicked and reset" 0 $'\n'"$found"; fi
+  check_armed pfc_boot2 2 "up to date"
+  check_pstore_upload pfc_upload pstore-failed-capture no-vmcore
+  check_pstore_boot pfc 2
+  check_poweroff pfc_poweroff
+  pstore_times pfc 2
+}
+
+scenario_pstore_both() {
+  local disk=$work/pstore-both.raw conf=$work/pstore-both.conf
+  console=$work/pstore-both.log
+  make_disk "$disk"
+  debugfs -R "cat /etc/vmcap.conf" "$disk" > "$work/package.conf" 2>/dev/null
+  grep -q '^url = file:///var/crash' "$work/package.conf" || fail "the image's /etc/vmcap.conf is not the package's default"
+  with_pstore_yes "$conf" "$work/package.conf"
+  "$vmcap" check-config "$conf" > "$work/check-config.log" 2>&1 || { cat "$work/check-config.log" >&2; fail "pstore-both's config does not pass check-config"; }
+  write_file "$disk" "$conf" /etc/vmcap.conf
+  log "pstore-both: crashkernel=$crashkernel, pstore = yes, the package's file:///var/crash: both paths; console: $console"
+  run_qemu "$disk" "$image_dir/vmlinuz" "$image_dir/initrd.img" "crashkernel=$crashkernel $pstore_append vmcap_e2e=pstore"
+  log "pstore-both: QEMU ended: exit $qemu_rc after ${seen[end]} s"
+  check_armed pboth_boot1 1 built
+  check_ramoops pboth_ramoops 1
+  has "$(lines 1 pstore-params)" "crash_kexec_post_notifiers=Y" &&
+    check pboth_post_notifiers "boot 1: crash_kexec_post_notifiers=Y" 0 "" ||
+    check pboth_post_notifiers "boot 1: crash_kexec_post_notifiers=Y" 1 "$(lines 1 pstore-params | tr '\n' ' ')"
+  check_crashed pboth_crash 1
+  check_reboot pboth_capture_reboot
+  check_pstore_boot pboth 2
+  # Both captures on the system's disk.
+  local listing name v_dirs=() p_dirs=() src
+  rm -rf "$work/var-crash"; mkdir -p "$work/var-crash"
+  listing=$(debugfs -R "ls -p /var/crash" "$disk" 2>/dev/null | awk -F/ '$6 != "." && $6 != ".." && $6 != "" {print $6}')
+  for name in $listing; do
+    debugfs -R "rdump /var/crash/$name $work/var-crash" "$disk" > /dev/null 2>&1
+    src=$(manifest_field "$work/var-crash/$name" 'm.get("source")')
+    case "$src" in vmcore) v_dirs+=("$name") ;; pstore) p_dirs+=("$name") ;; esac
+  done
+  if [ "${#v_dirs[@]}" != 1 ] || [ "${#p_dirs[@]}" != 1 ]; then
+    check pboth_two_captures "/var/crash: one vmcore and one pstore capture" 1 "/var/crash holds: $(echo $listing) (vmcore: ${v_dirs[*]:-none}; pstore: ${p_dirs[*]:-none})"
+    check_poweroff pboth_poweroff; pstore_times pboth 2; return
+  fi
+  check pboth_two_captures "/var/crash: one vmcore and one pstore capture" 0 "vmcore ${v_dirs[0]}, pstore ${p_dirs[0]}"
+  check_capture pboth_vmcore "$work/var-crash/${v_dirs[0]}" "of the capture kernel in /var/crash"
+  local pd=$work/var-crash/${p_dirs[0]} msg logmsg
+  if ! msg=$(check_pstore_manifest "$pd" "$(cat "$image_dir/release")" 2>&1); then check pboth_pstore "the pstore capture in /var/crash" 1 "$pd: $msg"
+  elif ! logmsg=$(check_log "$pd/dmesg.txt"); then check pboth_pstore "the pstore capture in /var/crash" 1 "$pd: $msg; dmesg.txt: $logmsg"
+  else check pboth_pstore "the pstore capture in /var/crash" 0 "$pd: $msg; dmesg.txt: $logmsg"; fi
+  local hv hp link
+  hv=$(manifest_field "$work/var-crash/${v_dirs[0]}" '(m.get("crash") or {}).get("hash")')
+  hp=$(manifest_field "$pd" '(m.get("crash") or {}).get("hash")')
+  if [ -n "$hv" ] && [ "$hv" = "$hp" ]; then check pboth_same_hash "the two captures have the same crash.hash" 0 "$hv"
+  else check pboth_same_hash "the two captures have the same crash.hash" 1 "vmcore ${hv:-none}, pstore ${hp:-none}"; fi
+  # pstore.vmcore_capture: null (not linked yet) is said; present, it must name the vmcore capture.
+  link=$(manifest_field "$pd" '(m.get("pstore") or {}).get("vmcore_capture")')
+  echo "pboth_vmcore_capture=${link:-null}" >> "$out/results"
+  if [ -z "$link" ]; then
+    log "pstore-both: the pstore manifest's pstore.vmcore_capture is null (not linked)"
+  elif [ "$(basename "$link")" = "${v_dirs[0]}" ]; then
+    check pboth_link "pstore.vmcore_capture names the vmcore capture" 0 "$link"
+  else
+    check pboth_link "pstore.vmcore_capture names the vmcore capture" 1 "$link, the vmcore capture is ${v_dirs[0]}"
+  fi
+  check_poweroff pboth_poweroff
+  pstore_times pboth 2
 }
 
 main() {
