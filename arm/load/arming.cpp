@@ -491,6 +491,7 @@ int run_status(const ArmOptions& o, bool json, run::Progress& progress) {
                         {"summary", state},
                         {"changed", changed}};
     j["reservation_bytes"] = reservation.size.has_value() ? nlohmann::json(*reservation.size.value) : nlohmann::json();
+    j["config_problems"] = plan ? plan->config_problems : std::vector<std::string>{};
     if (record) {
       j["loaded"] = {{"kernel", record->kernel}, {"initrd", record->initrd}, {"cmdline", record->cmdline},
                      {"method", record->method}, {"loaded_at", record->loaded_at}, {"image_key", record->image.key}};
@@ -515,6 +516,12 @@ int run_status(const ArmOptions& o, bool json, run::Progress& progress) {
     return status;
   }
   progress.line("status", state);
+  // Armed with what parsed (arm does not refuse a broken config): the status says so.
+  if (plan && !plan->config_problems.empty()) {
+    progress.line("config", o.config_path + " has " + std::to_string(plan->config_problems.size()) +
+                                " problem(s): the capture uses what parsed; vmcap check-config lists them");
+    for (const auto& p : plan->config_problems) progress.line("config", p);
+  }
   progress.line("reservation", reservation_text(reservation));
   if (record && loaded)
     progress.line("loaded", record->kernel + " with " + record->initrd + " (" + record->method + ", " +

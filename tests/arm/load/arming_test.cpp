@@ -147,6 +147,10 @@ TEST(Arm, ABrokenConfigIsArmedWithWhatParsedAndEachProblemSaid) {
   EXPECT_NE(c.str().find("has 2 problem(s): arming with what parsed"), std::string::npos) << c.str();
   EXPECT_NE(c.str().find("systemctl reload vmcap-arm"), std::string::npos) << c.str();
   EXPECT_NE(c.str().find("image: built "), std::string::npos) << c.str();
+  Console s;
+  EXPECT_EQ(run_status(m.options, false, s.progress), kNotArmed) << s.str();
+  EXPECT_NE(s.str().find("config: " + m.config + " has 2 problem(s): the capture uses what parsed"), std::string::npos)
+      << s.str();
 }
 
 TEST(Arm, NoReservationIsRefusedWithTheLineToAdd) {
