@@ -80,7 +80,7 @@ e2e_dir=$script_dir/e2e
 
 out=$root/build/e2e-debian-system
 image_dir=$root/build/debian-system
-scenarios="loop second-kernel lockdown no-reservation small pstore"
+scenarios="loop second-kernel lockdown no-reservation small pstore pstore-failed-capture"
 crashkernel=192M
 mem_mib=1024
 run_timeout=900
