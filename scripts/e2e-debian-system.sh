@@ -80,7 +80,7 @@ e2e_dir=$script_dir/e2e
 
 out=$root/build/e2e-debian-system
 image_dir=$root/build/debian-system
-scenarios="loop second-kernel lockdown no-reservation small pstore pstore-failed-capture"
+scenarios="loop second-kernel lockdown no-reservation small pstore pstore-failed-capture pstore-both"
 crashkernel=192M
 mem_mib=1024
 run_timeout=900
@@ -546,7 +546,8 @@ scenario_small() {
 # just below the top of RAM (0x3dd..-0x3ffd.., below the ACPI tables) and copies it there
 # again at every reset, over whatever the panic wrote there. panic=5: the guest resets
 # itself, and QEMU keeps its RAM across that reset (never a new QEMU between the boots).
-ramoops_addr=0x30000000
+# VMCAP_E2E_RAMOOPS_ADDR moves it (0x3f000000: boot 2 finds no record, the initrd's copy).
+ramoops_addr=${VMCAP_E2E_RAMOOPS_ADDR:-0x30000000}
 pstore_append="modules_load=ramoops ramoops.mem_address=$ramoops_addr ramoops.mem_size=0x100000 ramoops.record_size=0x20000 memmap=1M\$$ramoops_addr panic=5"
 
 # check_pstore_manifest DIR RELEASE: a pstore capture whole (manifest complete, source
@@ -650,7 +651,7 @@ check_pstore_boot() {
 # panic line.
 check_pstore_upload() {
   local name=$1 up=$upload_root/$2 manifests dir msg logmsg n_p=0 n_v=0 m src other=()
-  manifests=$(find "$up" -mindepth 2 -maxdepth 2 -name manifest.json 2>/dev/null | sort)
+  manifests=$(find "$up" -mindepth 2 -maxdepth 2 -name manifest.json 2>/dev/null | sort || true)
   for m in $manifests; do
     src=$(manifest_field "$(dirname "$m")" 'm.get("source")')
     if [ "$src" = pstore ]; then n_p=$((n_p + 1)); dir=$(dirname "$m"); else n_v=$((n_v + 1)); other+=("$(dirname "$m") ($src)"); fi
@@ -679,8 +680,9 @@ pstore_times() {
     for k in boot1_report panic capture_reboot panic_reboot pstore_sent boot2_report end; do echo "${p}_host_${k}_s=${seen[$k]:-}"; done
     [ -z "${seen[panic]:-}" ] || [ -z "${seen[pstore_sent]:-}" ] ||
       echo "${p}_panic_to_pstore_sent_s=$(seconds "${seen[panic]}" "${seen[pstore_sent]}")"
-    [ -z "$s" ] || [ -z "$e" ] || echo "${p}_pstore_unit_guest_start_s=$(awk -v u="$s" 'BEGIN { printf "%.1f", u / 1e6 }') ${p}_pstore_unit_run_s=$(awk -v a="$s" -v b="$e" 'BEGIN { printf "%.2f", (b - a) / 1e6 }')"
+    [ -z "$s" ] || [ "$s" = 0 ] || [ -z "$e" ] || echo "${p}_pstore_unit_guest_start_s=$(awk -v u="$s" 'BEGIN { printf "%.1f", u / 1e6 }') ${p}_pstore_unit_run_s=$(awk -v a="$s" -v b="$e" 'BEGIN { printf "%.2f", (b - a) / 1e6 }')"
   } >> "$out/results"
+  [ "$s" != 0 ] || s=
   log "$p: times (host clock from QEMU's start): boot 1 reported at ${seen[boot1_report]:-?} s, crash at ${seen[panic]:-?} s," \
       "capture kernel's reboot at ${seen[capture_reboot]:--} s, a panic's 'Rebooting in' at ${seen[panic_reboot]:--} s," \
       "vmcap-pstore.service finished at ${seen[pstore_sent]:-?} s (panic->sent $([ -n "${seen[panic]:-}" ] && [ -n "${seen[pstore_sent]:-}" ] && seconds "${seen[panic]}" "${seen[pstore_sent]}" || echo ?) s;" \
