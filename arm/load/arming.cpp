@@ -8,6 +8,8 @@
 #include <fstream>
 #include <iostream>
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
@@ -195,7 +197,33 @@ void apply_pstore_order(const ArmPlan& plan, const ArmOptions& o, run::Progress&
 
 std::string arm_record_path(const ArmOptions& o) { return o.run_dir + "/armed.json"; }
 
+namespace {
+
+// One arm or disarm at a time: a config change during a package upgrade starts
+// vmcap-rearm.service while postinst reloads vmcap-arm.service; two loads at once would get
+// EBUSY and load the previous image again. Held until the returned descriptor is closed.
+struct ArmLock {
+  int fd = -1;
+  ArmLock(const ArmOptions& o, run::Progress& progress) {
+    std::error_code ec;
+    std::filesystem::create_directories(o.run_dir, ec);
+    fd = ::open((o.run_dir + "/arm.lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd >= 0 && ::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      progress.line("arm", "another vmcap arm or disarm is running: waiting for it");
+      ::flock(fd, LOCK_EX);
+    }
+  }
+  ~ArmLock() {
+    if (fd >= 0) ::close(fd);
+  }
+  ArmLock(const ArmLock&) = delete;
+  ArmLock& operator=(const ArmLock&) = delete;
+};
+
+}  // namespace
+
 int run_arm(const ArmOptions& o, run::Progress& progress) {
+  ArmLock lock(o, progress);
   SecurityState security = read_security_state(o.root);
   report_security(security, progress);
   CrashReservation reservation = read_crash_reservation(o.root);
@@ -429,6 +457,7 @@ int run_setup_crashkernel(const ArmOptions& o, bool apply, const std::string& up
 }
 
 int run_disarm(const ArmOptions& o, run::Progress& progress) {
+  ArmLock lock(o, progress);
   if (!crash_loaded(o)) {
     progress.line("disarm", "no capture kernel is loaded");
     std::error_code ec;

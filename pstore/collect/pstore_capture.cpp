@@ -95,8 +95,12 @@ PstoreCapture make_pstore_capture(const DmesgDump& dump, const std::vector<Recor
   std::string console;
   for (const RecordFile& r : context.console) console += r.bytes;
   if (!console.empty()) c.artifacts.push_back({kConsoleName, "text/plain", std::move(console)});
-  // Records whose text is not in dmesg.txt (not inflated, no header): their bytes as read.
+  // Records whose text is not in dmesg.txt (not inflated, no header): their bytes as read;
+  // a second record of a part: its text (the longer one is in dmesg.txt; nothing is lost);
+  // records of other types: as they are.
   for (const KeptRecord& k : dump.kept) c.artifacts.push_back({"record-" + k.file, "application/octet-stream", k.bytes});
+  for (const DuplicatePart& d : dump.duplicates) c.artifacts.push_back({"record-" + d.file, "text/plain", d.text});
+  for (const RecordFile& r : context.others) c.artifacts.push_back({"record-" + r.name, "application/octet-stream", r.bytes});
 
   LogFacts facts = read_log_facts(dump.text);
   if (facts.kernel_release) m.kernel_release = *facts.kernel_release;
@@ -125,7 +129,12 @@ PstoreCapture make_pstore_capture(const DmesgDump& dump, const std::vector<Recor
   for (const KeptRecord& k : dump.kept)
     p.notes.push_back(k.file + ": kept unread (" + k.why + ")");
   for (const auto& d : dump.duplicates)
-    p.notes.push_back(d.file + ": a second record of part " + std::to_string(d.part) + " (the longer one is used)");
+    p.notes.push_back(d.file + ": a second record of part " + std::to_string(d.part) +
+                      " (the longer one is in dmesg.txt; this one is record-" + d.file + ")");
+  for (const RecordFile& r : context.others) p.notes.push_back(r.name + ": a record of another type, as record-" + r.name);
+  if (log.split_lines)
+    p.notes.push_back(std::to_string(log.split_lines) + " line(s) longer than " + std::to_string(kMaxPstoreLineBytes) +
+                      " bytes: split into several records");
   for (const auto& f : dump.inflated_files) p.notes.push_back(f + ": inflated by vmcap (the kernel could not)");
   if (log.unprefixed_lines)
     p.notes.push_back(std::to_string(log.unprefixed_lines) + " line(s) without the <level> prefix: level unknown");

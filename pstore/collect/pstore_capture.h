@@ -32,6 +32,7 @@ struct CaptureContext {
   std::string host_source;          // "config" or "utsname"
   std::string machine;              // uname -m: pstore records keep no architecture
   std::vector<RecordFile> console;  // console-* records to attach (the previous boot's)
+  std::vector<RecordFile> others;   // records of other types (pmsg, ftrace, mce...), attached as they are
 };
 
 PstoreCapture make_pstore_capture(const DmesgDump& dump, const std::vector<RecordFile>& dump_records,

@@ -1,8 +1,12 @@
 #include "pstore/collect/pstore_command.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/utsname.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <map>
 #include <set>
 
@@ -19,8 +23,9 @@
 namespace vmcap::pstore {
 namespace {
 
-// Uploading one capture: a few small files, so the whole capture goes to one destination.
-constexpr auto kShipDeadline = std::chrono::minutes(5);
+// The whole run's uploads end by then: under vmcap-pstore.service's TimeoutStartSec (10 min),
+// so systemd never stops a run between a capture saved and its records deleted.
+constexpr auto kRunDeadline = std::chrono::minutes(8);
 
 struct Shipped {
   bool saved = false;
@@ -29,9 +34,9 @@ struct Shipped {
 
 // Each destination in order until one takes the whole capture: the manifest marked
 // incomplete, the artifacts, the manifest complete.
-Shipped ship(PstoreCapture& c, const config::Config& config, run::Progress& progress) {
+Shipped ship(PstoreCapture& c, const config::Config& config, const upload::Deadline& deadline,
+             run::Progress& progress) {
   const auto policy = upload::transfer_policy_from(config);
-  const auto deadline = upload::Deadline::after(kShipDeadline);
   run::Manifest& m = c.manifest;
   for (const config::Destination& d : config.destinations) {
     auto uploader = upload::make_uploader(d, policy);
@@ -93,11 +98,26 @@ std::string time_text(std::chrono::system_clock::time_point t) {
 }  // namespace
 
 int run_pstore(const PstoreOptions& o, run::Progress& progress) {
+  // One run at a time (the unit, and an operator by hand): two would send every dump twice.
+  std::error_code ec;
+  std::filesystem::create_directories(std::filesystem::path(o.state_path).parent_path(), ec);
+  const std::string lock_path = o.state_path + ".lock";
+  int lock = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (lock >= 0 && ::flock(lock, LOCK_EX | LOCK_NB) != 0) {
+    progress.line("pstore", "another vmcap pstore is running (" + lock_path + "): waiting for it");
+    ::flock(lock, LOCK_EX);
+  }
+  struct Unlock {
+    int fd;
+    ~Unlock() {
+      if (fd >= 0) ::close(fd);
+    }
+  } unlock{lock};
   auto loaded = config::load_config_for_capture(o.config_path);
   for (const auto& p : loaded.problems) progress.line("config", p);
   const config::Config& config = loaded.config;
 
-  auto dir = read_pstore_dir(o.dir, o.dir == kPstoreMountPoint && !o.dry_run);
+  auto dir = read_pstore_dir(o.dir, o.dir == kPstoreMountPoint && !o.dry_run, o.max_record_bytes);
   if (!dir) {
     progress.line("pstore", dir.error().message());
     return kPstoreUnreadable;
@@ -126,19 +146,24 @@ int run_pstore(const PstoreOptions& o, run::Progress& progress) {
 
   std::map<std::string, const RecordFile*> by_name;
   for (const auto& r : dir->records) by_name[r.name] = &r;
-  // The console records (the previous boot's console, ramoops only) go with the newest dump.
-  std::vector<RecordFile> console;
-  std::vector<std::string> console_names;
+  // Records that are not dmesg: the console (the previous boot's, ramoops) and the other
+  // types (pmsg, ftrace, mce...) go with the newest dump, the console as console.txt, the
+  // others as record-NAME; without a dump they make a capture of their own.
+  std::vector<RecordFile> console, others;
   for (const auto& name : assembly.other_records) {
+    if (!by_name.count(name)) continue;
     auto n = parse_record_name(name);
-    if (n && n->type_kind == RecordType::Console && by_name.count(name)) {
-      console.push_back(*by_name[name]);
-      console_names.push_back(name);
-    }
+    (n && n->type_kind == RecordType::Console ? console : others).push_back(*by_name[name]);
   }
-  if (!assembly.other_records.empty() && assembly.dumps.empty())
-    progress.line("pstore", std::to_string(assembly.other_records.size()) +
-                                " record(s) of other types and no crash log: nothing to send (left as they are)");
+  std::vector<DmesgDump> dumps = std::move(assembly.dumps);
+  if (dumps.empty() && (!console.empty() || !others.empty())) {
+    DmesgDump none;
+    none.backend = parse_record_name((console.empty() ? others : console).front().name)->backend;
+    none.time = (console.empty() ? others : console).front().mtime;
+    dumps.push_back(std::move(none));
+    progress.line("pstore", "no crash log, " + std::to_string(console.size() + others.size()) +
+                                " record(s) of other types: sent as a capture of their own");
+  }
 
   CaptureContext context;
   context.host = host_name(config, context.host_source);
@@ -152,35 +177,47 @@ int run_pstore(const PstoreOptions& o, run::Progress& progress) {
     if (d.kind == config::DestinationKind::File) local_folders.push_back(d.path);
   if (!config.fallback_path.empty()) local_folders.push_back(config.fallback_path);
 
+  // One deadline for the whole run, inside vmcap-pstore.service's TimeoutStartSec.
+  const auto deadline = upload::Deadline::after(kRunDeadline);
+  bool sent_changed = false;
   int status = kPstoreOk;
-  for (size_t i = 0; i < assembly.dumps.size(); ++i) {
-    const DmesgDump& dump = assembly.dumps[i];
-    const bool newest = i + 1 == assembly.dumps.size();
+  for (size_t i = 0; i < dumps.size(); ++i) {
+    const DmesgDump& dump = dumps[i];
+    const bool newest = i + 1 == dumps.size();
     std::vector<RecordFile> records;
-    std::vector<std::string> keys;
+    std::vector<std::string> dump_keys;  // whether it was sent: its own records only
     for (const auto& name : dump.record_files) {
       if (!by_name.count(name)) continue;
       records.push_back(*by_name[name]);
-      keys.push_back(record_key(records.back()));
+      dump_keys.push_back(record_key(records.back()));
     }
     std::vector<std::string> files = dump.record_files;
+    std::vector<std::string> keys = dump_keys;
     context.console.clear();
+    context.others.clear();
     if (newest) {
       context.console = console;
-      files.insert(files.end(), console_names.begin(), console_names.end());
-      for (const auto& c : console) keys.push_back(record_key(c));
+      context.others = others;
+      for (const auto* set : {&console, &others})
+        for (const auto& r : *set) {
+          files.push_back(r.name);
+          keys.push_back(record_key(r));
+        }
     }
     const std::string cause = dump.cause ? dump.cause->reason_text + "#" + std::to_string(dump.cause->counter) : "unknown";
-    const bool already = !keys.empty() && std::all_of(keys.begin(), keys.end(), [&](const auto& k) { return sent.contains(k); });
+    const auto& check = dump_keys.empty() ? keys : dump_keys;  // a capture of other records only: theirs
+    const bool already = !check.empty() && std::all_of(check.begin(), check.end(), [&](const auto& k) { return sent.contains(k); });
     PstoreCapture capture = make_pstore_capture(dump, records, context);
     const auto& pm = *capture.manifest.pstore;
     capture.manifest.problems = run_problems;
     for (const auto& g : pm.missing_parts) capture.manifest.problems.push_back("pstore: parts " + g + " are missing");
     for (const auto& k : dump.kept) capture.manifest.problems.push_back("pstore: " + k.file + ": " + k.why + " (sent as record-" + k.file + ")");
-    // A record read only in part is sent as far as it was read, and kept.
+    // A record read only in part is sent as far as it was read, once, and kept.
+    std::vector<std::string> cut_keys;
     std::erase_if(files, [&](const std::string& f) {
       if (!cut.count(f)) return false;
       capture.manifest.problems.push_back("pstore: " + f + " was read only in part: kept in " + o.dir);
+      if (by_name.count(f)) cut_keys.push_back(record_key(*by_name[f]));
       return true;
     });
     progress.line("dump", dump.backend + " " + cause + ": " + std::to_string(records.size()) + " record(s), " +
@@ -189,14 +226,25 @@ int run_pstore(const PstoreOptions& o, run::Progress& progress) {
                               (capture.manifest.kernel_release.empty() ? "" : ", kernel " + capture.manifest.kernel_release) +
                               (capture.manifest.crash->reason.empty() ? "" : ": " + capture.manifest.crash->reason));
     for (const auto& g : pm.missing_parts) progress.line("dump", "parts " + g + " are missing: the log has a gap there");
+    auto remove = [&](const char* what) {
+      auto failed = delete_records(o.dir, files);
+      for (const auto& f : failed) progress.line("dump", "could not delete " + f + ": remembered as sent, not sent again");
+      // A record the backend would not erase is remembered, so that it is not sent again.
+      for (const auto& f : failed) {
+        auto name = f.substr(0, f.find(':'));
+        if (by_name.count(name)) {
+          sent.add(record_key(*by_name[name]));
+          sent_changed = true;
+        }
+      }
+      if (failed.empty()) progress.line("dump", std::string(what) + std::to_string(files.size()) + " record(s) from " + o.dir);
+    };
     if (already) {
       if (o.keep || o.dry_run) {
-        progress.line("dump", "sent by an earlier run (--keep): not sent again");
+        progress.line("dump", "sent by an earlier run: not sent again");
         continue;
       }
-      auto failed = delete_records(o.dir, files);
-      for (const auto& f : failed) progress.line("dump", "could not delete " + f);
-      progress.line("dump", "sent by an earlier run (--keep): its records deleted now");
+      remove("sent by an earlier run: deleted its ");
       continue;
     }
     if (o.dry_run) {
@@ -211,7 +259,7 @@ int run_pstore(const PstoreOptions& o, run::Progress& progress) {
       progress.line("dump", "kdump saved this crash too: " + *link + " (same crash signature " +
                                 capture.manifest.crash->hash + "); the manifest names it");
     }
-    Shipped s = ship(capture, config, progress);
+    Shipped s = ship(capture, config, deadline, progress);
     if (!s.saved) {
       progress.line("dump", "NOT SAVED: no destination took " + capture.manifest.directory +
                                 "; its records stay in " + o.dir + " for the next run");
@@ -219,16 +267,20 @@ int run_pstore(const PstoreOptions& o, run::Progress& progress) {
       continue;
     }
     progress.line("dump", "saved " + capture.manifest.directory + " to " + s.where);
+    for (const auto& k : cut_keys) {
+      sent.add(k);
+      sent_changed = true;
+    }
     if (o.keep) {
       for (const auto& k : keys) sent.add(k);
-      if (auto w = save_sent_records(o.state_path, sent); !w)
-        progress.line("dump", w.error().message() + ": the next run will send it again");
+      sent_changed = true;
       continue;
     }
-    auto failed = delete_records(o.dir, files);
-    for (const auto& f : failed) progress.line("dump", "could not delete " + f);
-    if (failed.empty()) progress.line("dump", "deleted its " + std::to_string(files.size()) + " record(s) from " + o.dir);
+    remove("deleted its ");
   }
+  if (sent_changed && !o.dry_run)
+    if (auto w = save_sent_records(o.state_path, sent); !w)
+      progress.line("pstore", w.error().message() + ": the next run may send these records again");
   return status;
 }
 

@@ -21,6 +21,7 @@ struct PstoreOptions {
   std::string state_path = "/var/lib/vmcap/pstore-sent.json";
   bool dry_run = false;  // read, assemble and say what would be sent; send and delete nothing
   bool keep = false;     // delete nothing; remember what was sent
+  size_t max_record_bytes = 64u << 20;  // a record larger is read in part (pstore_files.h)
 };
 
 // Exit statuses: every dump saved (or none there); some dump not saved (its records kept

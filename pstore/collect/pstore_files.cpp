@@ -32,7 +32,7 @@ std::string errno_text() { return std::strerror(errno); }
 
 }  // namespace
 
-Result<PstoreDir> read_pstore_dir(const std::string& dir, bool mount_if_needed) {
+Result<PstoreDir> read_pstore_dir(const std::string& dir, bool mount_if_needed, size_t max_record_bytes) {
   PstoreDir out;
   struct stat st {};
   if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
@@ -63,7 +63,8 @@ Result<PstoreDir> read_pstore_dir(const std::string& dir, bool mount_if_needed) 
   std::sort(names.begin(), names.end());
   for (const auto& name : names) {
     const std::string path = dir + "/" + name;
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    // O_NONBLOCK: a FIFO (not a record) must not hold the run; regular files ignore it.
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
     if (fd < 0) {
       out.problems.push_back(path + ": cannot open: " + errno_text());
       continue;
@@ -76,21 +77,31 @@ Result<PstoreDir> read_pstore_dir(const std::string& dir, bool mount_if_needed) 
     }
     RecordFile r;
     r.name = name;
-    r.mtime = std::chrono::system_clock::time_point(std::chrono::seconds(fs.st_mtim.tv_sec));
-    const size_t want = std::min<uint64_t>(static_cast<uint64_t>(std::max<off_t>(fs.st_size, 0)), kMaxRecordFileBytes);
+    // ramoops takes the mtime from the record the crashing kernel wrote: clamp it to what
+    // the clock's nanoseconds hold (years 1970 to 2262).
+    const int64_t secs = std::clamp<int64_t>(fs.st_mtim.tv_sec, 0, int64_t{9'000'000'000});
+    r.mtime = std::chrono::system_clock::time_point(std::chrono::seconds(secs));
+    const size_t want = std::min<uint64_t>(static_cast<uint64_t>(std::max<off_t>(fs.st_size, 0)), max_record_bytes);
     r.bytes.resize(want);
     size_t got = 0;
+    std::string read_error;
     while (got < want) {
       ssize_t n = ::read(fd, r.bytes.data() + got, want - got);
       if (n < 0 && errno == EINTR) continue;
+      if (n < 0) read_error = errno_text();
       if (n <= 0) break;
       got += static_cast<size_t>(n);
     }
     ::close(fd);
     r.bytes.resize(got);
-    if (static_cast<uint64_t>(fs.st_size) > kMaxRecordFileBytes) {
+    if (static_cast<uint64_t>(fs.st_size) > max_record_bytes) {
       out.problems.push_back(path + ": " + std::to_string(fs.st_size) + " bytes: only the first " +
-                             std::to_string(kMaxRecordFileBytes) + " read, and the record is kept");
+                             std::to_string(max_record_bytes) + " read; sent once and kept");
+      out.cut.push_back(name);
+    } else if (got < want) {
+      out.problems.push_back(path + ": " + std::to_string(got) + " of " + std::to_string(want) + " bytes read" +
+                             (read_error.empty() ? std::string(" (it ended early)") : ": " + read_error) +
+                             "; sent as read, and kept");
       out.cut.push_back(name);
     }
     out.records.push_back(std::move(r));

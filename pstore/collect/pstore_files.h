@@ -14,7 +14,9 @@ namespace vmcap::pstore {
 
 inline constexpr const char* kPstoreMountPoint = "/sys/fs/pstore";
 inline constexpr size_t kMaxRecordFiles = 4096;        // the backends hold a few dozen
-inline constexpr size_t kMaxRecordFileBytes = 4u << 20; // ramoops zones are KiB to a few MiB
+// ramoops zones are KiB to a few MiB, EFI and ERST records about 1-64 KiB; pstore holds them
+// in kernel memory already. A larger one is read in part, sent once and kept.
+inline constexpr size_t kMaxRecordFileBytes = 64u << 20;
 
 struct PstoreDir {
   std::vector<RecordFile> records;
@@ -25,7 +27,8 @@ struct PstoreDir {
 
 // Mounts pstore on DIR when /proc/self/mounts shows nothing of type pstore there (mount_if_needed).
 // Missing folder, not mountable, unreadable: an error naming DIR and what to do.
-Result<PstoreDir> read_pstore_dir(const std::string& dir, bool mount_if_needed);
+Result<PstoreDir> read_pstore_dir(const std::string& dir, bool mount_if_needed,
+                                 size_t max_record_bytes = kMaxRecordFileBytes);
 
 // unlink(DIR/NAME) for each name; the names that could not be removed, with why.
 std::vector<std::string> delete_records(const std::string& dir, const std::vector<std::string>& names);

@@ -1,5 +1,6 @@
 #include "pstore/collect/pstore_log.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 
@@ -94,10 +95,24 @@ PstoreLog records_from_pstore_text(std::string_view text) {
       ++out.unprefixed_lines;
       break;
     }
-    if (line.size() > kMaxPstoreLineBytes) line = line.substr(0, kMaxPstoreLineBytes);
+    // A line longer than the kernel writes is split, not cut: its rest follows as records
+    // of its own (level unknown), so no byte of the text is lost.
+    std::string_view rest;
+    if (line.size() > kMaxPstoreLineBytes) {
+      rest = line.substr(kMaxPstoreLineBytes);
+      line = line.substr(0, kMaxPstoreLineBytes);
+      ++out.split_lines;
+    }
     bool prefixed = false;
     out.records.push_back(parse_line(line, prefixed));
     if (!prefixed) ++out.unprefixed_lines;
+    while (!rest.empty() && out.records.size() + 1 < kMaxPstoreRecords) {
+      LogRecord more;
+      more.level_known = false;
+      more.text = std::string(rest.substr(0, kMaxPstoreLineBytes));
+      rest.remove_prefix(std::min(rest.size(), kMaxPstoreLineBytes));
+      out.records.push_back(std::move(more));
+    }
   }
   return out;
 }

@@ -13,7 +13,8 @@
 
 namespace vmcap::pstore {
 
-// A line longer than this is cut there (the kernel's lines are under 1024 bytes).
+// A line longer than this is split there into records of at most this many bytes (the
+// kernel's lines are under 1024 bytes).
 inline constexpr size_t kMaxPstoreLineBytes = 8192;
 // At most this many records from one text; the rest of the text is one last record.
 inline constexpr size_t kMaxPstoreRecords = 1u << 20;
@@ -21,6 +22,7 @@ inline constexpr size_t kMaxPstoreRecords = 1u << 20;
 struct PstoreLog {
   std::vector<LogRecord> records;
   size_t unprefixed_lines = 0;  // lines without "<PRI>" (a part cut mid-line): level unknown
+  size_t split_lines = 0;       // lines longer than kMaxPstoreLineBytes, split into several records
 };
 
 // Never fails: a line that does not parse is a record with its text as it is.

@@ -33,8 +33,9 @@ std::optional<std::string> find_vmcore_capture(const std::vector<std::string>& f
   for (const auto& folder : folders) {
     std::error_code ec;
     std::vector<std::string> names;
+    // Every name (cheap: no manifest read yet), bounded far above any real folder.
     for (fs::directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec)) {
-      if (names.size() >= 4 * kMaxCapturesScanned) break;
+      if (names.size() >= kMaxNamesListed) break;
       std::error_code e2;
       if (it->is_directory(e2)) names.push_back(it->path().filename().string());
     }
@@ -52,8 +53,10 @@ std::optional<std::string> find_vmcore_capture(const std::vector<std::string>& f
       text.resize(static_cast<size_t>(in.gcount()));
       auto f = parse_link_fields(text);
       if (!f || f->source != "vmcore" || f->hash != hash || !f->crash_time) continue;
-      const int64_t d = std::llabs(*f->crash_time - crash_time);
-      if (d > window) continue;
+      // Times from a manifest on disk may be anything: compare without overflow.
+      const int64_t a = *f->crash_time, b = crash_time;
+      if (a < 0 || b < 0 || (a > b && a - b > window) || (b >= a && b - a > window)) continue;
+      const int64_t d = a > b ? a - b : b - a;
       if (!best || d < best_distance) {
         best = name;
         best_distance = d;

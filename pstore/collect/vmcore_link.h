@@ -16,7 +16,8 @@ namespace vmcap::pstore {
 // The record times come from the panicking kernel's clock, CRASHTIME too; the window covers
 // a dump written over several seconds and a clock stepped at boot.
 inline constexpr auto kLinkWindow = std::chrono::minutes(10);
-inline constexpr size_t kMaxCapturesScanned = 1000;  // per folder, newest names first
+inline constexpr size_t kMaxCapturesScanned = 1000;  // manifests read per folder, newest names first
+inline constexpr size_t kMaxNamesListed = 1000000;   // directory names listed per folder
 inline constexpr size_t kMaxManifestBytes = 1u << 20;
 
 struct LinkFields {

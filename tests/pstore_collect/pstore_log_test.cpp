@@ -49,11 +49,19 @@ TEST(PstoreLog, ABadTimeIsLeftInTheText) {
   EXPECT_EQ(log.records[1].text, "[99999999999999999999.000000] huge");
 }
 
-TEST(PstoreLog, ALongLineIsCutAndNothingIsReadPastTheText) {
-  std::string line(kMaxPstoreLineBytes + 100, 'a');
-  auto log = records_from_pstore_text("<6>[    1.000000] " + line);
-  ASSERT_EQ(log.records.size(), 1u);
-  EXPECT_LE(log.records[0].text.size(), kMaxPstoreLineBytes);
+TEST(PstoreLog, ALongLineIsSplitAndNothingIsLost) {
+  std::string line(2 * kMaxPstoreLineBytes + 100, 'a');
+  line += "TAILMARK";
+  auto log = records_from_pstore_text("<6>[    1.000000] " + line + "\n<0>[    2.000000] after\n");
+  ASSERT_EQ(log.records.size(), 4u);
+  EXPECT_EQ(log.split_lines, 1u);
+  std::string joined;
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_LE(log.records[i].text.size(), kMaxPstoreLineBytes);
+    joined += log.records[i].text;
+  }
+  EXPECT_EQ(joined, line) << "the line's bytes, all of them, in order";
+  EXPECT_EQ(log.records[3].text, "after");
   EXPECT_TRUE(records_from_pstore_text("").records.empty());
 }
 
