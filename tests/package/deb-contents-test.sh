@@ -41,7 +41,7 @@ grep -q "deb-systemd-invoke stop.*vmcap-arm" "$tmp/control/preinst" 2>/dev/null 
   no "preinst stops a unit (an upgrade would disarm)" || ok "nothing stopped before an upgrade"
 grep -q 'if \[ -z "${DPKG_ROOT:-}" \] && \[ "$1" = remove \]' "$tmp/control/prerm" && ok "prerm stops the units on remove only" ||
   no "prerm does not limit the stop to remove"
-grep -q "rm -rf /var/lib/vmcap" "$tmp/control/postrm" && ! grep -q "/var/crash" <(grep -v '^#' "$tmp/control/postrm") &&
+grep -qF 'rm -rf "$root/var/lib/vmcap"' "$tmp/control/postrm" && ! grep -q "/var/crash" <(grep -v '^#' "$tmp/control/postrm") &&
   ok "postrm purges /var/lib/vmcap and leaves /var/crash" || no "postrm: /var/lib/vmcap not purged or /var/crash touched"
 fields=$(dpkg-deb -f "$deb" Package Version Architecture Built-Using Conflicts)
 for src in glibc elfutils curl openssl; do
