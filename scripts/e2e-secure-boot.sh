@@ -22,7 +22,10 @@
 # Plans (--plans, each on its own disk, in order; the test unit's vmcap_e2e= plans):
 #   report   one boot: the console must show the chain (grub's line, "Secure boot enabled",
 #            "Kernel is locked down from EFI Secure Boot mode"), then what vmcap-arm.service
-#            did (its journal, exactly), the keyrings, and whether it armed.
+#            did (its journal, exactly), the keyrings, and whether it armed. Then the
+#            negative control (scripts/e2e/secure-boot/vmcap-sb-unsigned.service): `vmcap arm
+#            --kernel` with the same kernel without its PE signature (strip-pe-signature.py)
+#            must fail, and the machine stay armed with the signed one.
 #   crash    only when report armed: boot 1 arms and crashes (sysrq-c); the capture kernel
 #            writes the capture to /var/crash on the system's disk (the package's default
 #            config) and reboots, through the firmware, shim and grub again; boot 2 lists
@@ -190,6 +193,16 @@ EOF
   debugfs_w "$disk" "symlink /etc/systemd/system/multi-user.target.wants/vmcap-sb-keys.service /etc/systemd/system/vmcap-sb-keys.service"
   debugfs -R "stat /etc/systemd/system/multi-user.target.wants/vmcap-sb-keys.service" "$(part "$disk")" 2>/dev/null |
     grep -q 'Type: symlink' || fail "the diagnostic unit is not enabled in $disk"
+  if [ "$plan" = report ]; then
+    # The negative control: Debian's kernel without its signature, and the unit that tries it.
+    python3 "$sb_dir/strip-pe-signature.py" "$image_dir/vmlinuz" "$work/vmlinuz-unsigned" > "$work/strip.log" 2>&1 ||
+      { cat "$work/strip.log" >&2; fail "cannot remove the kernel's signature"; }
+    write_file "$disk" "$work/vmlinuz-unsigned" /root/vmlinuz-unsigned 644
+    write_file "$disk" "$sb_dir/vmcap-sb-unsigned" /usr/local/lib/vmcap-e2e/vmcap-sb-unsigned 755
+    write_file "$disk" "$sb_dir/vmcap-sb-unsigned.service" /etc/systemd/system/vmcap-sb-unsigned.service 644
+    debugfs_w "$disk" "symlink /etc/systemd/system/multi-user.target.wants/vmcap-sb-unsigned.service /etc/systemd/system/vmcap-sb-unsigned.service"
+    rm -f "$work/vmlinuz-unsigned"
+  fi
   sfdisk -d "$disk" > "$work/partitions.txt" 2>&1
   rm -f "$esp"
 }
@@ -233,7 +246,7 @@ run_qemu() {
   seen[end]=$(seconds "$t_start" "$(now)")
   # Without carriage returns, escape sequences (OVMF, grub) and journald's prefix.
   sed -E -e 's/\r//g' -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' \
-      -e 's/^.*\[ *[0-9]+\.[0-9]+\] (vmcap-e2e|vmcap-sb-keys)\[[0-9]+\]: //' "$console" > "${console%.log}.txt"
+      -e 's/^.*\[ *[0-9]+\.[0-9]+\] (vmcap-e2e|vmcap-sb-keys|vmcap-sb-unsigned)\[[0-9]+\]: //' "$console" > "${console%.log}.txt"
   console_txt=${console%.log}.txt
 }
 boot_text() { grep -a "^\[[a-z0-9.-]*\] \|^VMCAP-E2E boot=" "$console_txt" | awk -v b="VMCAP-E2E boot=$1 " '
@@ -306,6 +319,34 @@ check_report() { # NAME N: what vmcap arm said, the keyrings, whether it armed
       $'\n'"$(sed 's/^/    /' <<<"$journal")"
   fi
 }
+# check_unsigned NAME: the negative control: vmcap arm with the kernel without its signature
+# failed (the kernel refused it), and the machine stayed armed (the signed image loaded again).
+check_unsigned() {
+  local said rc after bad=()
+  said=$(sed -n 's/^\[sb-unsigned\] //p' "$console_txt")
+  rc=$(sed -n 's/^VMCAP-SB unsigned rc=//p' "$console_txt" | head -n 1)
+  after=$(sed -n 's/^\[sb-unsigned-after\] //p' "$console_txt" | head -n 1)
+  log "negative control: vmcap arm --kernel /root/vmlinuz-unsigned exited ${rc:-?}; it said:"$'\n'"$(sed 's/^/    /' <<<"$said")"
+  log "negative control: afterwards $after; the kernel's messages:"$'\n'"$(sed -n 's/^\[sb-unsigned-dmesg\] /    /p' "$console_txt")"
+  {
+    echo "unsigned_exit=${rc:-}"
+    echo "unsigned_after=${after:-}"
+    sed -n "s/^\[sb-unsigned-dmesg\] .*\] \(kexec_file: .*\)/unsigned_kernel_said=\1/p" "$console_txt"
+    grep -E ' (arm|load|lockdown|security): ' <<<"$said" | sed 's/^/unsigned_said=/' || true
+  } >> "$out/results"
+  [ -n "$rc" ] || bad+=("the negative control did not run")
+  [ "${rc:-0}" != 0 ] || bad+=("vmcap arm accepted the unsigned kernel (exit 0)")
+  ! grep -qE 'arm: armed: /root/vmlinuz-unsigned' <<<"$said" || bad+=("the unsigned kernel was loaded")
+  grep -q 'load: kexec_file_load failed' <<<"$said" || bad+=("vmcap did not say the kernel refused the load")
+  if ((${#bad[@]})); then check "${1}_refused" "an unsigned kernel is refused under Secure Boot" 1 "$(IFS=';'; echo "${bad[*]}")"
+  else check "${1}_refused" "an unsigned kernel is refused under Secure Boot" 0 "exit $rc: $(grep -m1 'load: kexec_file_load failed' <<<"$said")"; fi
+  # docs/arming.md: after a refused load "the previous image is loaded again when there was one".
+  if [ "$after" = kexec_crash_loaded=1 ]; then
+    check "${1}_stays_armed" "after the refusal the previous (signed) image is loaded again" 0 "$after; $(grep -m1 'load: .*previous' <<<"$said" || true)"
+  else
+    check "${1}_stays_armed" "after the refusal the previous (signed) image is loaded again" 1 "$after; $(grep 'load: ' <<<"$said" | tail -n 1)"
+  fi
+}
 check_poweroff() { # NAME
   local off=1
   if [ "$qemu_rc" = 0 ] && grep -aq 'reboot: Power down' "$console_txt"; then off=0; fi
@@ -322,6 +363,7 @@ plan_report() {
   for k in grub kernel boot1_report end; do echo "report_${k}_s=${seen[$k]:-}" >> "$out/results"; done
   check_chain report_chain
   check_report report_armed 1
+  check_unsigned report_unsigned
   check_poweroff report_poweroff
   report_armed=$armed
 }
