@@ -122,13 +122,21 @@ Result<void> build_image_if_needed(const ArmPlan& p, run::Progress& progress) {
                              std::to_string(report.modules.size()) + " modules");
   for (const auto& d : report.local_disks) progress.line("disk", d);
   for (const auto& w : report.warnings) progress.line("image", w);
-  // Images of this kernel built from other inputs are stale now: remove them.
+  return ok();
+}
+
+// Images of this kernel built from other inputs are stale once the new one is loaded (or,
+// for a kernel hook, built): removed then, and never the one still loaded (`keep`). Removed
+// before the load, a refused load could not load the previous image again.
+void remove_stale_images(const ArmPlan& p, const std::string& keep) {
+  if (p.request.output.empty()) return;  // --initrd: not ours
+  std::error_code ec;
   for (const auto& e : std::filesystem::directory_iterator(std::filesystem::path(p.initrd).parent_path(), ec)) {
     std::string name = e.path().filename().string();
-    if (e.path() != p.initrd && name.starts_with("capture-" + p.release + "-") && name.ends_with(".img"))
+    if (e.path() != p.initrd && e.path() != keep && name.starts_with("capture-" + p.release + "-") &&
+        name.ends_with(".img"))
       std::filesystem::remove(e.path(), ec);
   }
-  return ok();
 }
 
 // The estimate for `initrd`, every term printed; nothing when the inputs cannot be read.
@@ -273,6 +281,7 @@ int run_arm(const ArmOptions& o, run::Progress& progress) {
       progress.line("image", built.error().message());
       return kArmBadInput;
     }
+    remove_stale_images(*plan, previous && loaded ? previous->initrd : std::string());
     progress.line("arm", "image ready for " + plan->release + "; nothing loaded (--build-only)");
     return kArmOk;
   }
@@ -343,6 +352,7 @@ int run_arm(const ArmOptions& o, run::Progress& progress) {
     progress.line("arm", "armed, but the record could not be written (" + w.error().message() +
                              "): vmcap status will call it stale");
   progress.line("arm", "armed: " + plan->kernel + " with " + plan->initrd + " (" + to_string(*method) + ")");
+  remove_stale_images(*plan, "");
   apply_pstore_order(*plan, o, progress);
   return kArmOk;
 }

@@ -69,14 +69,16 @@ std::string kexec_file_load_failure(int err, const CrashImage& image, const Load
                "or without lockdown=";
       return "the kernel refused the load (EPERM): kernel.kexec_load_disabled = 1, a missing CAP_SYS_BOOT or a "
              "signature the kernel requires (CONFIG_KEXEC_SIG_FORCE) refuse it; vmcap status shows the first two";
+    case ENODATA:  // under Secure Boot: the image carries no signature at all (seen in QEMU with OVMF)
     case EKEYREJECTED:
     case ENOKEY:
     case EBADMSG:
     case ELIBBAD:
     case ENOPKG:
     case EMSGSIZE:
-      return "the kernel rejected the signature of " + image.kernel + " (" + std::strerror(err) +
-             "): use the distribution's signed kernel, or enrol its key (mokutil)";
+      return "the kernel found no valid signature on " + image.kernel + " (" + std::strerror(err) +
+             "; it verifies capture kernels under lockdown and Secure Boot): use the distribution's signed "
+             "kernel, or enrol its key (mokutil)";
     case ENOEXEC:
       return image.kernel + " is not a kernel image this kernel can load (ENOEXEC): an x86 bzImage with boot "
              "protocol 2.12 or later, 64-bit, loadable above 4 GiB";

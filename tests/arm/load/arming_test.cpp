@@ -153,6 +153,40 @@ TEST(Arm, ABrokenConfigIsArmedWithWhatParsedAndEachProblemSaid) {
       << s.str();
 }
 
+// A new image replaces the release's older ones only once it is loaded (or, by a kernel
+// hook, built): the one still loaded stays, so that a refused load can load it again.
+TEST(Arm, TheLoadedImageIsKeptUntilANewOneIsLoaded) {
+  Machine m(192u << 20, /*loaded=*/true);
+  auto o = m.options;
+  o.build_only = true;
+  {
+    Console c;
+    ASSERT_EQ(run_arm(o, c.progress), kArmOk) << c.str();
+  }
+  auto first = plan_arm(o);
+  ASSERT_TRUE(first);
+  ArmRecord r{first->kernel, first->initrd, "", first->cmdline.line(), "kexec_file_load", "2026-12-06T23:00:00Z", "t",
+              first->key};
+  ASSERT_TRUE(write_arm_record(arm_record_path(o), r));
+  write_whole_file(m.config, "final_action = poweroff\n[destination disk]\nurl = file:///var/crash\n");
+  {
+    Console c;
+    ASSERT_EQ(run_arm(o, c.progress), kArmOk) << c.str();
+  }
+  auto second = plan_arm(o);
+  ASSERT_TRUE(second);
+  EXPECT_NE(second->initrd, first->initrd);
+  EXPECT_TRUE(std::filesystem::exists(second->initrd));
+  EXPECT_TRUE(std::filesystem::exists(first->initrd)) << "still loaded: kept";
+  // Once nothing loaded names it, the next build removes it.
+  std::filesystem::remove(arm_record_path(o));
+  write_whole_file(m.config, "final_action = halt\n[destination disk]\nurl = file:///var/crash\n");
+  Console c;
+  ASSERT_EQ(run_arm(o, c.progress), kArmOk) << c.str();
+  EXPECT_FALSE(std::filesystem::exists(first->initrd));
+  EXPECT_FALSE(std::filesystem::exists(second->initrd));
+}
+
 TEST(Arm, NoReservationIsRefusedWithTheLineToAdd) {
   Machine m(0);
   Console c;
