@@ -63,6 +63,9 @@
 #                                [--compression zstd|zlib] [--chroot DIR] [--accel tcg|kvm]
 #                                [--deb FILE] [--static-build DIR] [--vmcap BINARY]
 #
+# --image-dir: the cached image (default build/debian-system, shared with other runs: one that
+# rebuilds it with another package changes the image under a running test; a run of its own
+# copies base/ and base.key into a folder of its own).
 # --deb: the package installed in the image (default: scripts/build-deb.sh makes it from
 # --static-build, default build/static); --vmcap: the host's vmcap for check-config and the
 # core's log (its vmcap.stripped). --accel kvm: where /dev/kvm works.
@@ -199,7 +202,8 @@ run_qemu() {
     milestone boot2_report 'VMCAP-E2E boot=2 report'
     if [ -n "${seen[panic]:-}" ]; then
       milestone panic_reboot 'Rebooting in [0-9]+ seconds'
-      milestone pstore_sent 'Finished .*(vmcap-pstore.service|vmcap: send the crash logs)'
+      # systemd's status line, cut and coloured: "Finished \e[0;1;39mvmcap-pstore.serv…end the ...".
+      milestone pstore_sent 'Finished .*vmcap-pstore\.serv'
     fi
     sleep 0.2
   done
@@ -685,7 +689,7 @@ pstore_times() {
     for k in boot1_report panic capture_reboot panic_reboot pstore_sent boot2_report end; do echo "${p}_host_${k}_s=${seen[$k]:-}"; done
     [ -z "${seen[panic]:-}" ] || [ -z "${seen[pstore_sent]:-}" ] ||
       echo "${p}_panic_to_pstore_sent_s=$(seconds "${seen[panic]}" "${seen[pstore_sent]}")"
-    [ -z "$s" ] || [ "$s" = 0 ] || [ -z "$e" ] || echo "${p}_pstore_unit_guest_start_s=$(awk -v u="$s" 'BEGIN { printf "%.1f", u / 1e6 }') ${p}_pstore_unit_run_s=$(awk -v a="$s" -v b="$e" 'BEGIN { printf "%.2f", (b - a) / 1e6 }')"
+    [ -z "$s" ] || [ "$s" = 0 ] || [ -z "$e" ] || printf '%s\n' "${p}_pstore_unit_guest_start_s=$(awk -v u="$s" 'BEGIN { printf "%.1f", u / 1e6 }')" "${p}_pstore_unit_run_s=$(awk -v a="$s" -v b="$e" 'BEGIN { printf "%.2f", (b - a) / 1e6 }')"
   } >> "$out/results"
   [ "$s" != 0 ] || s=
   log "$p: times (host clock from QEMU's start): boot 1 reported at ${seen[boot1_report]:-?} s, crash at ${seen[panic]:-?} s," \
