@@ -132,6 +132,7 @@ mkdir -p "$out"; out=$(cd "$out" && pwd)
 
 # ---------------------------------------------------------------- nginx on 127.0.0.1 (as scripts/e2e-kdump.sh)
 . "$e2e_dir/servers.sh"  # free_port, wait_listening, start_nginx
+. "$e2e_dir/system-checks.sh"  # check, has, boot_text, lines, check_log, check_poweroff
 qemu_pid=
 # shellcheck disable=SC2317  # run by the EXIT trap
 cleanup() {
@@ -217,15 +218,6 @@ run_qemu() {
 }
 
 # ---------------------------------------------------------------- checks
-# boot_text N: the console lines of boot N's test unit.
-boot_text() { grep -a "^\[[a-z0-9-]*\] \|^VMCAP-E2E boot=" "$console_txt" | awk -v b="VMCAP-E2E boot=$1 " '
-  index($0, "VMCAP-E2E boot=") == 1 { on = (index($0, b) == 1) } on'; }
-ok_all=1
-check() { # NAME DESCRIPTION RESULT(0/1) FOUND
-  if [ "$3" = 0 ]; then log "check $1 PASS: $2 -- $4"; else log "check $1 FAIL: $2 -- $4"; ok_all=0; fi
-  echo "check_$1=$([ "$3" = 0 ] && echo pass || echo fail)" >> "$out/results"
-}
-has() { grep -qF -- "$2" <<<"$1"; }
 # check_armed NAME N WANT_IMAGE(built|up to date): boot N's unit armed, status current.
 check_armed() {
   local name=$1 n=$2 want=$3 text bad=() found images
@@ -280,13 +272,6 @@ check_refused() {
   fi
 }
 
-check_log() { # FILE: the 11 markers and the panic line
-  local n
-  n=$(grep -c 'vmcap-e2e marker' "$1" || true)
-  [ "$n" = 11 ] || { echo "$n marker records, want 11"; return 1; }
-  grep -q 'Kernel panic - not syncing: sysrq triggered crash' "$1" || { echo "no panic line"; return 1; }
-  echo "11 markers and the panic line"
-}
 # check_capture NAME DIR WHERE: a capture directory whole (manifest, sizes, sha256), its log
 # with the markers and panic line, the core's log through makedumpfile and vmcap = dmesg.txt.
 check_capture() {
@@ -324,13 +309,6 @@ check_crashed() { # NAME N
   check "$1" "the markers written, the machine crashed with the capture kernel loaded" "$crashed" \
     "$(grep -a -m1 "VMCAP-E2E boot=$2 crashing" "$console_txt" || echo 'no crashing line'); $(grep -a -m1 -o 'sysrq: Trigger a crash' "$console_txt" || echo 'no sysrq line'); $markers marker lines on the console"
 }
-check_poweroff() { # NAME
-  local off=1
-  if [ "$qemu_rc" = 0 ] && grep -aq 'reboot: Power down' "$console_txt"; then off=0; fi
-  check "$1" "QEMU ended by the guest's power-off" "$off" "QEMU exit $qemu_rc (124: the timeout)"
-}
-# lines N NAME: boot N's "[NAME] ..." lines, without the prefix.
-lines() { boot_text "$1" | sed -n "s/^\[$2\] //p"; }
 
 # ---------------------------------------------------------------- scenarios
 scenario_loop() {

@@ -98,13 +98,8 @@ cleanup() {
   return 0
 }
 trap cleanup EXIT
+. "$script_dir/e2e/system-checks.sh"  # check, has, boot_text, lines, check_log, check_poweroff
 
-ok_all=1
-check() { # NAME DESCRIPTION RESULT(0/1) FOUND
-  if [ "$3" = 0 ]; then log "check $1 PASS: $2 -- $4"; else log "check $1 FAIL: $2 -- $4"; ok_all=0; fi
-  echo "check_$1=$([ "$3" = 0 ] && echo pass || echo fail)" >> "$out/results"
-}
-has() { grep -qF -- "$2" <<<"$1"; }
 
 # ---------------------------------------------------------------- shim and grub (Debian's, signed)
 # fetch_efi: $cache/efi/shimx64.efi and grubx64.efi from bookworm's shim-signed and
@@ -249,9 +244,6 @@ run_qemu() {
       -e 's/^.*\[ *[0-9]+\.[0-9]+\] (vmcap-e2e|vmcap-sb-keys|vmcap-sb-unsigned)\[[0-9]+\]: //' "$console" > "${console%.log}.txt"
   console_txt=${console%.log}.txt
 }
-boot_text() { grep -a "^\[[a-z0-9.-]*\] \|^VMCAP-E2E boot=" "$console_txt" | awk -v b="VMCAP-E2E boot=$1 " '
-  index($0, "VMCAP-E2E boot=") == 1 { on = (index($0, b) == 1) } on'; }
-lines() { boot_text "$1" | sed -n "s/^\[$2\] //p"; }
 # sb_lines N NAME: the diagnostic unit's "[sb-NAME] ..." lines of boot N (the Nth "VMCAP-SB keys:" block).
 sb_lines() { awk -v n="$1" -v p="[sb-$2] " '/^VMCAP-SB keys: /{k++} k==n && index($0, p) == 1 { print substr($0, length(p) + 1) }' "$console_txt"; }
 
@@ -347,11 +339,6 @@ check_unsigned() {
     check "${1}_stays_armed" "after the refusal the previous (signed) image is loaded again" 1 "$after; $(grep 'load: ' <<<"$said" | tail -n 1)"
   fi
 }
-check_poweroff() { # NAME
-  local off=1
-  if [ "$qemu_rc" = 0 ] && grep -aq 'reboot: Power down' "$console_txt"; then off=0; fi
-  check "$1" "QEMU ended by the guest's power-off" "$off" "QEMU exit $qemu_rc (124: the timeout)"
-}
 
 plan_report() {
   local disk=$work/report.raw
@@ -368,13 +355,6 @@ plan_report() {
   report_armed=$armed
 }
 
-check_log() { # FILE: the 11 markers and the panic line
-  local n
-  n=$(grep -c 'vmcap-e2e marker' "$1" || true)
-  [ "$n" = 11 ] || { echo "$n marker records, want 11"; return 1; }
-  grep -q 'Kernel panic - not syncing: sysrq triggered crash' "$1" || { echo "no panic line"; return 1; }
-  echo "11 markers and the panic line"
-}
 plan_crash() {
   local disk=$work/crash.raw cap listing name msg logmsg names
   console=$work/crash.log
