@@ -78,6 +78,12 @@ struct Machine {
 
 using Console = testing::ProgressConsole;
 
+// What arm records after loading PLAN's image (arm_record.h), for tests that start armed.
+ArmRecord loaded_record(const ArmPlan& plan) {
+  return ArmRecord{plan.kernel, plan.initrd, "", plan.cmdline.line(), "kexec_file_load", "2026-12-06T23:00:00Z", "t",
+                   plan.key};
+}
+
 TEST(ArmPlan, TheCaptureLineAndTheCachedImage) {
   Machine m;
   auto plan = plan_arm(m.options);
@@ -165,9 +171,7 @@ TEST(Arm, TheLoadedImageIsKeptUntilANewOneIsLoaded) {
   }
   auto first = plan_arm(o);
   ASSERT_TRUE(first);
-  ArmRecord r{first->kernel, first->initrd, "", first->cmdline.line(), "kexec_file_load", "2026-12-06T23:00:00Z", "t",
-              first->key};
-  ASSERT_TRUE(write_arm_record(arm_record_path(o), r));
+  ASSERT_TRUE(write_arm_record(arm_record_path(o), loaded_record(*first)));
   write_whole_file(m.config, "final_action = poweroff\n[destination disk]\nurl = file:///var/crash\n");
   {
     Console c;
@@ -258,9 +262,7 @@ TEST(Status, ArmedByVmcapIsCurrentUntilTheConfigChanges) {
   Machine m(192u << 20, /*loaded=*/true);
   auto plan = plan_arm(m.options);
   ASSERT_TRUE(plan) << plan.error().message();
-  ArmRecord r{plan->kernel, plan->initrd, "", plan->cmdline.line(), "kexec_file_load", "2026-12-06T23:00:00Z", "t",
-              plan->key};
-  ASSERT_TRUE(write_arm_record(arm_record_path(m.options), r));
+  ASSERT_TRUE(write_arm_record(arm_record_path(m.options), loaded_record(*plan)));
   {
     Console c;
     EXPECT_EQ(run_status(m.options, false, c.progress), kArmOk) << c.str();
@@ -379,9 +381,7 @@ TEST(PstoreOrder, ArmTurnsItOnAndStatusSaysSo) {
   ASSERT_EQ(run_arm(o, b.progress), kArmOk) << b.str();
   auto plan = plan_arm(m.options);
   ASSERT_TRUE(plan) << plan.error().message();
-  ArmRecord r{plan->kernel, plan->initrd, "", plan->cmdline.line(), "kexec_file_load", "2026-12-06T23:00:00Z", "t",
-              plan->key};
-  ASSERT_TRUE(write_arm_record(arm_record_path(m.options), r));
+  ASSERT_TRUE(write_arm_record(arm_record_path(m.options), loaded_record(*plan)));
   Console c;
   EXPECT_EQ(run_arm(m.options, c.progress), kArmOk) << c.str();
   EXPECT_NE(c.str().find("armed and current since"), std::string::npos) << c.str();
