@@ -17,6 +17,7 @@
 
 #include "capture/config/config_parser.h"
 #include "initramfs/config_files.h"
+#include "initramfs/kernel_machine.h"
 #include "initramfs/cpio_writer.h"
 #include "initramfs/local_disk_plan.h"
 #include "initramfs/module_files.h"
@@ -79,12 +80,33 @@ Result<std::string> read_small_file(const std::string& path) {
   return s.str();
 }
 
+// The machine /init must be built for: the capture kernel's (its config, when the module
+// tree has one), else this vmcap's own.
+struct InitMachine {
+  uint16_t machine;
+  std::string source;  // "" for this vmcap's
+};
+InitMachine init_machine(const ImageRequest& r) {
+  auto tree = module_tree_for(r);
+  if (!tree) return {this_elf_machine(), ""};
+  const std::string config = tree->root + "/boot/config-" + tree->release;
+  if (auto m = kernel_config_machine(config)) return {*m, config};
+  return {this_elf_machine(), ""};
+}
+
 Result<std::string> init_binary(const ImageRequest& r) {
-  if (!r.vmcap_binary.empty()) return read_static_executable(r.vmcap_binary);
+  const InitMachine want = init_machine(r);
+  auto for_kernel = [&](Result<std::string> bytes) -> Result<std::string> {
+    if (bytes || want.source.empty()) return bytes;
+    Error e = bytes.error();
+    e.reason += " (the kernel is " + elf_machine_name(want.machine) + ", says " + want.source + ")";
+    return e;
+  };
+  if (!r.vmcap_binary.empty()) return for_kernel(read_static_executable(r.vmcap_binary, want.machine));
   char self[4096];
   ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
   std::string path = n > 0 ? std::string(self, n) : "/proc/self/exe";
-  auto bytes = read_static_executable("/proc/self/exe");
+  auto bytes = for_kernel(read_static_executable("/proc/self/exe", want.machine));
   if (!bytes)
     return make_error(ErrorKind::Usage, path, std::nullopt,
                       "this vmcap cannot be /init: " + bytes.error().reason +

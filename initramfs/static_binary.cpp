@@ -14,7 +14,27 @@ constexpr uint64_t kMaxBinaryBytes = 512ull << 20;
 
 }  // namespace
 
-Result<std::string> read_static_executable(const std::string& path) {
+uint16_t this_elf_machine() {
+#if defined(__x86_64__)
+  return EM_X86_64;
+#elif defined(__aarch64__)
+  return EM_AARCH64;
+#else
+#error "vmcap captures on x86_64 and aarch64 only"
+#endif
+}
+
+std::string elf_machine_name(uint16_t machine) {
+  switch (machine) {
+    case EM_X86_64: return "x86-64";
+    case EM_AARCH64: return "aarch64";
+    case EM_386: return "i386";
+    case EM_ARM: return "32-bit arm";
+    default: return "e_machine " + std::to_string(machine);
+  }
+}
+
+Result<std::string> read_static_executable(const std::string& path, uint16_t machine) {
   struct stat st {};
   if (stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode))
     return make_error(ErrorKind::Missing, path, std::nullopt, "no such executable");
@@ -30,8 +50,14 @@ Result<std::string> read_static_executable(const std::string& path) {
   if (bytes.size() < sizeof eh || std::memcmp(bytes.data(), ELFMAG, SELFMAG) != 0)
     return make_error(ErrorKind::Format, path, 0, "not an ELF file");
   std::memcpy(&eh, bytes.data(), sizeof eh);
-  if (eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_ident[EI_DATA] != ELFDATA2LSB || eh.e_machine != EM_X86_64)
-    return make_error(ErrorKind::Format, path, 0, "not an x86-64 little-endian ELF64 file");
+  if (eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_ident[EI_DATA] != ELFDATA2LSB)
+    return make_error(ErrorKind::Format, path, 0, "not a little-endian ELF64 file");
+  if (eh.e_machine != machine)
+    return make_error(ErrorKind::Usage, path, 18,
+                      "an " + elf_machine_name(eh.e_machine) + " executable, not " + elf_machine_name(machine) +
+                          ": give the " + elf_machine_name(machine) +
+                          " static vmcap (scripts/build-static.sh" +
+                          (machine == EM_AARCH64 ? " --arch arm64" : "") + " prints it) with --vmcap");
   if (eh.e_type != ET_EXEC && eh.e_type != ET_DYN)
     return make_error(ErrorKind::Format, path, 16, "not an executable (e_type " + std::to_string(eh.e_type) + ")");
   if (eh.e_phentsize != sizeof(Elf64_Phdr))

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <filesystem>
 
 #include <gtest/gtest.h>
 
@@ -142,6 +143,60 @@ TEST(ImageBuilder, RefusesADynamicInit) {
   EXPECT_NE(report.error().message().find("/bin/sh"), std::string::npos);
   struct stat st {};
   EXPECT_NE(stat(r.output.c_str(), &st), 0) << "no image written";
+}
+
+// A static aarch64 executable's ELF header, as the cross-built vmcap has (no program headers
+// needed for the check): what an arm64 capture image's /init must be.
+std::string aarch64_static_executable() {
+  std::string b(64, '\0');
+  b.replace(0, 4, "\x7f" "ELF");
+  b[4] = 2;          // ELFCLASS64
+  b[5] = 1;          // little-endian
+  b[6] = 1;          // EV_CURRENT
+  b[16] = 2;         // ET_EXEC
+  b[18] = static_cast<char>(183);  // EM_AARCH64
+  b[24] = 0x40;      // e_entry
+  b[54] = 56;        // e_phentsize
+  return b;
+}
+
+// An extracted arm64 kernel package: its config says CONFIG_ARM64=y.
+std::string arm64_kernel_root(const TempDir& dir) {
+  const std::string root = dir.file("arm64-kernel");
+  const std::string release = "6.1.0-50-arm64";
+  std::filesystem::create_directories(root + "/lib/modules/" + release);
+  std::filesystem::create_directories(root + "/boot");
+  write_whole_file(root + "/lib/modules/" + release + "/modules.dep", "", 0644);
+  write_whole_file(root + "/boot/config-" + release, "CONFIG_ARM64_PAGE_SHIFT=12\nCONFIG_ARM64=y\n", 0644);
+  return root;
+}
+
+TEST(ImageBuilder, InitMustBeOfTheCaptureKernelsMachine) {
+  Fixture f;
+  const std::string arm64_vmcap = f.dir.file("vmcap-aarch64");
+  write_whole_file(arm64_vmcap, aarch64_static_executable(), 0755);
+
+  // This (x86-64) vmcap's own kind: an aarch64 /init is refused, with the binary to give.
+  auto r = f.request(f.dir.file("image"));
+  r.vmcap_binary = arm64_vmcap;
+  auto refused = build_initramfs(r);
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message().find("an aarch64 executable, not x86-64"), std::string::npos)
+      << refused.error().message();
+
+  // An arm64 kernel tree: the aarch64 vmcap goes in, the x86-64 one is refused naming the config.
+  r.kernel_root = arm64_kernel_root(f.dir);
+  auto built = build_initramfs(r);
+  ASSERT_TRUE(built) << built.error().message();
+  EXPECT_EQ(built->init_bytes, 64u);
+  r.vmcap_binary = kStaticExecutable;
+  refused = build_initramfs(r);
+  ASSERT_FALSE(refused);
+  const std::string m = refused.error().message();
+  EXPECT_NE(m.find("an x86-64 executable, not aarch64: give the aarch64 static vmcap (scripts/build-static.sh "
+                   "--arch arm64 prints it)"),
+            std::string::npos) << m;
+  EXPECT_NE(m.find("boot/config-6.1.0-50-arm64"), std::string::npos) << m;
 }
 
 TEST(ImageBuilder, RefusesABrokenConfigUnlessForced) {
