@@ -6,6 +6,7 @@ namespace vmcap {
 namespace {
 
 constexpr uint16_t kEmX86_64 = 62;
+constexpr uint16_t kEmAarch64 = 183;
 
 const std::vector<std::string> kLocklessLog = {
     "SYMBOL(prb)",
@@ -29,6 +30,11 @@ const std::vector<std::string> kCharRingLog = {
 };
 const std::vector<std::string> kX86Translation = {
     "SYMBOL(init_top_pgt)", "NUMBER(phys_base)",
+};
+// capture/kernel/arm64_layout.h: the rest (T1SZ, KERNELOFFSET, ranges) have fallbacks.
+const std::vector<std::string> kArm64Translation = {
+    "PAGESIZE", "NUMBER(VA_BITS)", "NUMBER(kimage_voffset)", "NUMBER(PHYS_OFFSET)",
+    "SYMBOL(swapper_pg_dir)",
 };
 const std::vector<std::string> kPageFilter = {
     "SYMBOL(mem_section)", "LENGTH(mem_section)", "SIZE(mem_section)",
@@ -70,6 +76,15 @@ std::vector<FeatureKeys> check_feature_keys(const VmcoreInfo& info, uint16_t elf
       break;
   }
   if (elf_machine == kEmX86_64) out.push_back(check(info, "x86_64 translation", kX86Translation));
+  if (elf_machine == kEmAarch64) {
+    auto f = check(info, "arm64 translation", kArm64Translation);
+    // A 52-bit configuration with 4K or 16K pages may run with 48 (47) bits: only
+    // TCR_EL1.T1SZ says which (5.9 and 5.10 print the key in lower case).
+    const bool folds = info.number("VA_BITS") == 52 && info.page_size() != 65536u;
+    if (folds && !info.has("NUMBER(TCR_EL1_T1SZ)") && !info.has("NUMBER(tcr_el1_t1sz)"))
+      f.missing.push_back("NUMBER(TCR_EL1_T1SZ)");
+    out.push_back(std::move(f));
+  }
   out.push_back(check(info, "page filter", kPageFilter));
   out.push_back(check(info, "kallsyms symbolization", kKallsyms));
   return out;

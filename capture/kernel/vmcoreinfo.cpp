@@ -133,6 +133,18 @@ std::optional<uint64_t> VmcoreInfo::kernel_offset() const {
   return std::nullopt;
 }
 
+std::optional<KernelVersion> VmcoreInfo::release_version() const {
+  auto s = value("OSRELEASE");
+  if (!s) return std::nullopt;
+  std::string_view rel(*s);
+  KernelVersion v;
+  auto [dot, ec] = std::from_chars(rel.data(), rel.data() + rel.size(), v.major);
+  if (ec != std::errc() || dot == rel.data() + rel.size() || *dot != '.') return std::nullopt;
+  auto [end, ec2] = std::from_chars(dot + 1, rel.data() + rel.size(), v.minor);
+  if (ec2 != std::errc() || end == dot + 1) return std::nullopt;
+  return v;
+}
+
 bool VmcoreInfo::has(std::string_view full_key) const {
   for (const auto& [k, v] : entries_)
     if (k == full_key) return true;

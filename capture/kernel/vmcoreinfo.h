@@ -13,6 +13,13 @@
 
 namespace vmcap {
 
+// OSRELEASE's leading "major.minor" ("5.10.0-32-arm64" -> 5.10), for knowledge that
+// changed with the kernel version and has no key of its own.
+struct KernelVersion {
+  unsigned major = 0, minor = 0;
+  friend auto operator<=>(const KernelVersion&, const KernelVersion&) = default;
+};
+
 class VmcoreInfo {
  public:
   // Parses "KEY=value" lines. Lines without '=' are kept in malformed_lines(); a
@@ -30,7 +37,8 @@ class VmcoreInfo {
   std::optional<uint64_t> size(std::string_view type) const;
   // LENGTH(name)=dec.
   std::optional<uint64_t> length(std::string_view name) const;
-  // NUMBER(name)=dec, signed (phys_base can be negative).
+  // NUMBER(name)=dec, signed (phys_base can be negative); 0x-hex is taken too (arm64 and
+  // 6.x print addresses that way), and kept as the same 64 bits.
   std::optional<int64_t> number(std::string_view name) const;
 
   // Convenience with a Missing error naming the key, e.g. "VMCOREINFO has no SYMBOL(prb)".
@@ -42,7 +50,8 @@ class VmcoreInfo {
   // Typed views of common plain keys.
   std::optional<uint64_t> page_size() const;     // PAGESIZE
   std::optional<int64_t> crash_time() const;     // CRASHTIME (seconds since epoch)
-  std::optional<uint64_t> kernel_offset() const; // KERNELOFFSET (hex)
+  std::optional<uint64_t> kernel_offset() const; // KERNELOFFSET (hex, with or without 0x)
+  std::optional<KernelVersion> release_version() const;  // OSRELEASE "major.minor..."
 
   // Every key as written ("SYMBOL(prb)", "OSRELEASE"), in file order, for listing.
   const std::vector<std::pair<std::string, std::string>>& entries() const { return entries_; }

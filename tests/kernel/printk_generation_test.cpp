@@ -36,5 +36,27 @@ TEST(FeatureKeys, NamesWhatIsMissingPerFeature) {
   for (const auto& x : arm) EXPECT_NE(x.feature, "x86_64 translation");
 }
 
+TEST(FeatureKeys, Arm64Translation) {
+  auto find = [](const std::vector<FeatureKeys>& fs) {
+    for (const auto& f : fs)
+      if (f.feature == "arm64 translation") return f;
+    return FeatureKeys{"(none)", {}};
+  };
+  auto info = VmcoreInfo::parse("PAGESIZE=4096\nNUMBER(VA_BITS)=48\nNUMBER(PHYS_OFFSET)=0x40000000\n");
+  auto f = find(check_feature_keys(*info, 183));
+  EXPECT_EQ(f.missing,
+            (std::vector<std::string>{"NUMBER(kimage_voffset)", "SYMBOL(swapper_pg_dir)"}));
+  EXPECT_EQ(find(check_feature_keys(*info, 62)).feature, "(none)");
+  // 52-bit with 4K pages needs T1SZ to know whether the CPU folded to 48 bits; either
+  // spelling will do.
+  const std::string full =
+      "PAGESIZE=4096\nNUMBER(VA_BITS)=52\nNUMBER(PHYS_OFFSET)=0x40000000\n"
+      "NUMBER(kimage_voffset)=0xffff800010000000\nSYMBOL(swapper_pg_dir)=ffff800011000000\n";
+  EXPECT_EQ(find(check_feature_keys(*VmcoreInfo::parse(full), 183)).missing,
+            std::vector<std::string>{"NUMBER(TCR_EL1_T1SZ)"});
+  EXPECT_TRUE(find(check_feature_keys(*VmcoreInfo::parse(full + "NUMBER(tcr_el1_t1sz)=0x10\n"), 183))
+                  .missing.empty());
+}
+
 }  // namespace
 }  // namespace vmcap
