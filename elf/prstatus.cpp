@@ -84,6 +84,25 @@ Result<CpuState> decode_prstatus(const Note& note, uint16_t machine, bool little
   return s;
 }
 
+std::vector<std::pair<std::string, uint64_t>> key_registers(const CpuState& cpu, uint16_t machine) {
+  std::vector<const char*> names;
+  switch (machine) {
+    case kEmAarch64: names = {"pc", "sp", "pstate", "x29", "x30"}; break;
+    case kEmX86_64: names = {"rip", "rsp", "rbp", "eflags"}; break;
+    case kEmI386: names = {"eip", "esp", "ebp", "eflags"}; break;
+    default: return {};
+  }
+  std::vector<std::pair<std::string, uint64_t>> out;
+  for (const char* n : names)
+    for (const auto& [name, v] : cpu.registers)
+      if (name == n) {
+        out.emplace_back(name, v);
+        break;
+      }
+  if (cpu.cr3) out.emplace_back("cr3", *cpu.cr3);
+  return out;
+}
+
 Result<QemuCpuState> decode_qemu_cpu_state(const Note& note, bool little_endian,
                                            const std::string& path) {
   constexpr size_t kV1Size = 432;  // without kernel_gs_base
@@ -137,7 +156,7 @@ CpuStates read_cpu_states(const Dump& dump) {
                                static_cast<int>(prstatus.size()), dump.path());
       if (!s) out.warnings.push_back(s.error().message());
       prstatus.push_back(s ? std::optional(std::move(*s)) : std::nullopt);
-    } else if (n.name == "QEMU") {
+    } else if (n.name == "QEMU" && (dump.machine() == kEmX86_64 || dump.machine() == kEmI386)) {
       auto q = decode_qemu_cpu_state(n, dump.little_endian(), dump.path());
       if (!q) out.warnings.push_back(q.error().message());
       qemu.push_back(q ? std::optional(std::move(*q)) : std::nullopt);

@@ -21,14 +21,12 @@
 #include <vector>
 
 #include "elf/dump.h"
+#include "elf/machine.h"
 #include "elf/result.h"
 
 namespace vmcap {
 
 inline constexpr uint32_t kNtPrstatus = 1;
-inline constexpr uint16_t kEmI386 = 3;
-inline constexpr uint16_t kEmX86_64 = 62;
-inline constexpr uint16_t kEmAarch64 = 183;
 
 struct CpuState {
   int cpu = 0;        // ordinal of its NT_PRSTATUS (or QEMU) note, in file order
@@ -43,6 +41,11 @@ struct CpuState {
 // Decodes one NT_PRSTATUS note for the given e_machine (x86_64, i386, aarch64).
 Result<CpuState> decode_prstatus(const Note& note, uint16_t machine, bool little_endian, int cpu,
                                  const std::string& path = {});
+
+// The registers that say where a CPU was, in the order people read them: aarch64 pc, sp,
+// pstate, x29 (frame pointer), x30 (link register); x86_64 rip, rsp, rbp, eflags (and cr3
+// from a QEMU note); i386 eip, esp, ebp, eflags. Empty for machines without a layout.
+std::vector<std::pair<std::string, uint64_t>> key_registers(const CpuState& cpu, uint16_t machine);
 
 struct QemuCpuState {
   uint32_t version = 0;
@@ -63,7 +66,8 @@ struct CpuStates {
 };
 
 // Every CPU in the dump: the i-th NT_PRSTATUS is paired with the i-th QEMU note (QEMU
-// writes them in that order per CPU), which adds cr0..cr4; ordinals count notes that could
+// writes them in that order per CPU, for x86 guests only: other machines' "QEMU" notes are
+// not decoded), which adds cr0..cr4; ordinals count notes that could
 // not be decoded too (they are warnings), so one damaged note shifts no pairing. A QEMU
 // note whose PRSTATUS partner is missing or damaged becomes a CPU of its own.
 CpuStates read_cpu_states(const Dump& dump);

@@ -5,22 +5,10 @@
 #include "capture/kernel/vmcoreinfo.h"
 #include "elf/crashing_cpu.h"
 #include "elf/kdump/kdump.h"
+#include "elf/machine.h"
 #include "elf/open_dump.h"
 
 namespace vmcap {
-
-std::string machine_name(uint16_t m) {
-  switch (m) {
-    case 3: return "i386";
-    case 62: return "x86_64";
-    case 183: return "aarch64";
-    case 243: return "riscv";
-    case 22: return "s390";
-    case 21: return "ppc64";
-    case 40: return "arm";
-  }
-  return fmt::format("unknown ({})", m);
-}
 
 namespace {
 
@@ -46,12 +34,14 @@ Result<DumpSummary> summarize_dump(const Dump& dump) {
   s.little_endian = dump.little_endian();
   s.machine = dump.machine();
   s.machine_name = machine_name(dump.machine());
+  s.machine_basis = dump.format() == "elf" ? "ELF e_machine" : "";
   s.warnings = open_warnings(dump);
 
   for (const auto& n : dump.notes()) s.notes.push_back({n.name, n.type, n.desc.size()});
 
   auto cpus = read_cpu_states(dump);
   s.cpus = std::move(cpus.cpus);
+  for (const auto& c : s.cpus) s.key_registers.push_back(key_registers(c, dump.machine()));
   for (auto& w : cpus.warnings) s.warnings.push_back(std::move(w));
   if (auto c = choose_crashing_cpu(s.cpus)) {
     s.crashing_cpu = c->index;
@@ -63,6 +53,8 @@ Result<DumpSummary> summarize_dump(const Dump& dump) {
   s.machine_memory = s.memory_total;
   s.machine_memory_basis = "ELF PT_LOADs";
   if (const KdumpInfo* k = kdump_info(dump)) {
+    s.machine_basis = k->machine_basis;
+    s.block_size = k->block_size;
     s.max_mapnr = k->max_mapnr;
     s.dump_level = k->dump_level;
     s.pages_held = k->dumped_pages;

@@ -10,6 +10,7 @@
 #include "capture/kernel/feature_keys.h"
 #include "capture/kernel/printk_generation.h"
 #include "elf/dump.h"
+#include "elf/machine.h"
 #include "elf/prstatus.h"
 
 namespace vmcap {
@@ -27,6 +28,9 @@ struct DumpSummary {
   bool little_endian = true;
   uint16_t machine = 0;        // ELF e_machine
   std::string machine_name;    // "x86_64", "aarch64", ... or "unknown (N)"
+  // Where the machine came from: "ELF e_machine", a kdump header's utsname.machine, or its
+  // CPU notes when QEMU wrote "Unknown" there; "" when nothing named it.
+  std::string machine_basis;
 
   bool has_vmcoreinfo = false;
   std::optional<std::string> kernel_release;  // OSRELEASE
@@ -39,6 +43,8 @@ struct DumpSummary {
   size_t vmcoreinfo_keys = 0;
 
   std::vector<CpuState> cpus;
+  // Per CPU (same order): the registers that say where it was (elf/prstatus.h key_registers).
+  std::vector<std::vector<std::pair<std::string, uint64_t>>> key_registers;
   // Index into cpus of the CPU that crashed, and how it was chosen.
   std::optional<size_t> crashing_cpu;
   std::string crashing_cpu_basis;
@@ -52,6 +58,9 @@ struct DumpSummary {
   std::optional<uint64_t> machine_memory;  // bytes
   std::string machine_memory_basis;        // "kdump 1st bitmap" | "ELF PT_LOADs"
   // kdump-compressed and flattened files only.
+  // The header's block size, the unit of max_mapnr and of the pages held: the kernel's
+  // page size from makedumpfile, 64 KiB from QEMU's aarch64 kdump whatever the page size.
+  std::optional<uint32_t> block_size;
   std::optional<uint64_t> max_mapnr;       // pfns the header's bitmaps cover
   std::optional<int> dump_level;           // the -d the file was written with
   std::optional<uint64_t> pages_held;      // pages the file holds (2nd bitmap)
@@ -65,7 +74,5 @@ struct DumpSummary {
 
 // Builds the summary. Fails only when VMCOREINFO is present but unreadable.
 Result<DumpSummary> summarize_dump(const Dump& dump);
-
-std::string machine_name(uint16_t e_machine);
 
 }  // namespace vmcap

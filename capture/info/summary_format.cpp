@@ -39,8 +39,13 @@ std::string summary_text(const DumpSummary& s) {
     o += fmt::format("{:<14}{}\n", label, value);
   };
   line("file:", s.path);
+  std::string machine = s.machine_name;
+  // Say how the machine was known only when the file did not name it outright.
+  if (!s.machine_basis.empty() && s.machine_basis != "ELF e_machine" &&
+      s.machine_basis != "utsname.machine")
+    machine += " (" + s.machine_basis + ")";
   line("format:", fmt::format("{}, ELF{} {}-endian, {}", s.format, s.word_size,
-                              s.little_endian ? "little" : "big", s.machine_name));
+                              s.little_endian ? "little" : "big", machine));
   if (!s.has_vmcoreinfo) {
     line("vmcoreinfo:", "absent (QEMU dumps carry it only with -device vmcoreinfo and the "
                         "guest's qemu_fw_cfg module)");
@@ -61,6 +66,17 @@ std::string summary_text(const DumpSummary& s) {
     if (c.cr3) regs += fmt::format("  cr3 {:#x}", *c.cr3);
     line("", regs);
   }
+  // Every CPU's own registers (pstate and x30 say more than pc alone on arm64), up to a
+  // screenful; --json has them all.
+  constexpr size_t kCpuLines = 64;
+  for (size_t i = 0; i < s.cpus.size() && i < s.key_registers.size() && i < kCpuLines; ++i) {
+    if (s.key_registers[i].empty()) continue;
+    std::string regs = fmt::format("cpu {} pid {}:", s.cpus[i].cpu, s.cpus[i].pid);
+    for (const auto& [name, v] : s.key_registers[i]) regs += fmt::format(" {} {:#x}", name, v);
+    line(i == 0 ? "registers:" : "", regs);
+  }
+  if (s.cpus.size() > kCpuLines)
+    line("", fmt::format("... {} more CPUs (--json lists them all)", s.cpus.size() - kCpuLines));
   if (!s.pages_held) {
     line("memory:", fmt::format("{} ({} bytes) in {} ranges", human_size(s.memory_total),
                                 s.memory_total, s.memory.size()));
@@ -79,6 +95,10 @@ std::string summary_text(const DumpSummary& s) {
                   ? std::string("; none left out")
                   : fmt::format("; {} pages left out (dump level {})", *s.pages_excluded, s.dump_level.value_or(0));
     line("in the file:", held);
+    if (s.block_size && s.page_size && *s.block_size != *s.page_size)
+      line("block size:", fmt::format("{} bytes, not the page size {}: pfns above count {}-byte "
+                                      "blocks (QEMU's aarch64 kdump writes 64 KiB blocks)",
+                                      *s.block_size, *s.page_size, *s.block_size));
   }
   for (const auto& r : s.memory)
     line("", fmt::format("{:#014x}-{:#014x}  {}", r.start, r.end() - 1, human_size(r.size)));
@@ -104,6 +124,7 @@ nlohmann::ordered_json summary_json(const DumpSummary& s) {
                {"class", s.word_size},
                {"byte_order", s.little_endian ? "little" : "big"},
                {"machine", s.machine_name},
+               {"machine_basis", s.machine_basis},
                {"e_machine", s.machine}};
   json k = json::object();
   k["vmcoreinfo"] = s.has_vmcoreinfo;
@@ -122,15 +143,20 @@ nlohmann::ordered_json summary_json(const DumpSummary& s) {
   j["kernel"] = k;
 
   json cpus = json::array();
-  for (const auto& c : s.cpus) {
+  for (size_t i = 0; i < s.cpus.size(); ++i) {
+    const auto& c = s.cpus[i];
     json regs = json::object();
     for (const auto& [name, v] : c.registers) regs[name] = hex(v);
+    json key = json::object();
+    if (i < s.key_registers.size())
+      for (const auto& [name, v] : s.key_registers[i]) key[name] = hex(v);
     cpus.push_back({{"cpu", c.cpu},
                     {"pid", c.pid},
                     {"pc", hex(c.pc)},
                     {"sp", hex(c.sp)},
                     {"fp", hex(c.fp)},
                     {"cr3", c.cr3 ? json(hex(*c.cr3)) : json(nullptr)},
+                    {"key_registers", key},
                     {"registers", regs}});
   }
   j["cpus"] = {{"count", s.cpus.size()},
@@ -145,6 +171,7 @@ nlohmann::ordered_json summary_json(const DumpSummary& s) {
                  {"ranges", ranges},
                  {"machine_bytes", optional(s.machine_memory)},
                  {"machine_basis", s.machine_memory_basis},
+                 {"block_size", optional(s.block_size)},
                  {"max_mapnr", optional(s.max_mapnr)},
                  {"dump_level", optional(s.dump_level)},
                  {"pages_held", optional(s.pages_held)},

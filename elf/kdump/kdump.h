@@ -24,6 +24,7 @@
 
 #include "elf/dump.h"
 #include "elf/kdump/byte_source.h"
+#include "elf/machine.h"  // machine_from_utsname, for callers of this header
 #include "elf/result.h"
 
 namespace vmcap {
@@ -35,9 +36,14 @@ struct KdumpInfo {
   bool little_endian = true;
   bool packed_sub_header = false;  // 32-bit only: 64-bit fields 4-aligned (i386)
   std::string sysname, nodename, release, version, machine, domainname;
+  // How Dump::machine() was decided: "utsname.machine", or the notes when the header's
+  // machine is unknown (QEMU writes "Unknown" for aarch64); "" when neither told.
+  std::string machine_basis;
   uint64_t timestamp_sec = 0, timestamp_usec = 0;
   uint32_t status = 0;         // DUMP_DH_COMPRESSED_* bits; 0x8 = incomplete dump
-  uint32_t block_size = 0;     // page size
+  // The unit of the bitmaps and page descriptors: pfn = physical address / block_size.
+  // makedumpfile writes the kernel's page size; QEMU's aarch64 kdump 64 KiB whatever it is.
+  uint32_t block_size = 0;
   uint32_t sub_hdr_size = 0;   // blocks
   uint32_t bitmap_blocks = 0;  // blocks of both bitmaps together
   uint64_t max_mapnr = 0;      // max_mapnr_64 from v6, else the 32-bit header field
@@ -77,10 +83,5 @@ bool is_flattened_signature(std::span<const std::byte> head);
 
 // The decoded headers of a dump opened by the functions above; nullptr for other dumps.
 const KdumpInfo* kdump_info(const Dump& dump);
-
-// ELF e_machine for a utsname.machine string ("x86_64" -> 62); 0 when unknown.
-uint16_t machine_from_utsname(const std::string& machine);
-// Word size for a utsname.machine string; nullopt when unknown.
-std::optional<int> word_size_from_utsname(const std::string& machine);
 
 }  // namespace vmcap

@@ -341,40 +341,8 @@ constexpr SubLayout kSub64{104, 0, 8, 12, 16, 24, 32, 40, 48, 56, 64, 72, 80, 88
 constexpr SubLayout kSub32Pack{80, 0, 4, 8, 12, 16, 20, 28, 32, 40, 44, 52, 56, 64, 72, 4};
 constexpr SubLayout kSub32Pad{96, 0, 4, 8, 12, 16, 24, 32, 40, 48, 56, 64, 72, 80, 88, 4};
 
-bool is_x86_32(const std::string& m) {
-  return m == "i386" || m == "i486" || m == "i586" || m == "i686";
-}
 
 }  // namespace
-
-uint16_t machine_from_utsname(const std::string& m) {
-  if (m == "x86_64") return 62;
-  if (is_x86_32(m)) return 3;
-  if (m == "aarch64" || m == "arm64") return 183;
-  if (m.rfind("arm", 0) == 0) return 40;
-  if (m == "ppc64" || m == "ppc64le") return 21;
-  if (m == "ppc") return 20;
-  if (m == "s390x" || m == "s390") return 22;
-  if (m == "riscv64" || m == "riscv32") return 243;
-  if (m == "loongarch64") return 258;
-  if (m.rfind("mips", 0) == 0) return 8;
-  if (m == "sparc64") return 43;
-  if (m == "sparc") return 2;
-  if (m == "ia64") return 50;
-  if (m == "alpha") return 0x9026;
-  return 0;
-}
-
-std::optional<int> word_size_from_utsname(const std::string& m) {
-  if (m == "x86_64" || m == "aarch64" || m == "arm64" || m == "ppc64" || m == "ppc64le" ||
-      m == "s390x" || m == "riscv64" || m == "loongarch64" || m == "mips64" || m == "sparc64" ||
-      m == "ia64" || m == "alpha")
-    return 64;
-  if (is_x86_32(m) || m.rfind("arm", 0) == 0 || m == "ppc" || m == "s390" || m == "riscv32" ||
-      m == "mips" || m == "sparc")
-    return 32;
-  return std::nullopt;
-}
 
 bool is_kdump_compressed_signature(std::span<const std::byte> head) {
   return head.size() >= 8 && std::memcmp(head.data(), kKdumpSignature, 8) == 0;
@@ -527,7 +495,7 @@ Result<std::unique_ptr<Dump>> open_kdump_impl(std::shared_ptr<const ByteSource> 
       // i386 aligns 64-bit fields to 4 bytes, the other 32-bit ABIs to 8. Unknown machine:
       // libkdumpfile's test, the packed offset_vmcoreinfo must point into the sub-header.
       sl = &kSub32Pad;
-      if (is_x86_32(info.machine)) {
+      if (is_x86_32_utsname(info.machine)) {
         sl = &kSub32Pack;
       } else if (machine_from_utsname(info.machine) == 0) {
         // Unknown machine: the layout whose fields make sense. offset_vmcoreinfo (v3+)
@@ -672,7 +640,15 @@ Result<std::unique_ptr<Dump>> open_kdump_impl(std::shared_ptr<const ByteSource> 
   }
 
   info.flattened_records = flattened_records;
-  const uint16_t machine = machine_from_utsname(info.machine);
+  // QEMU's kdump writes utsname.machine "Unknown" for every guest without an
+  // ELF_MACHINE_UNAME (aarch64 among them); the CPU notes' layout still names the machine.
+  uint16_t machine = machine_from_utsname(info.machine);
+  if (machine != 0) {
+    info.machine_basis = "utsname.machine";
+  } else if (auto m = machine_from_notes(notes, info.little_endian); m.machine != 0) {
+    machine = m.machine;
+    info.machine_basis = fmt::format("utsname.machine is \"{}\"; {}", info.machine, m.basis);
+  }
   auto memory = std::make_unique<KdumpMemory>(source, info, e, std::move(exists), std::move(dumped));
   return std::unique_ptr<Dump>(std::make_unique<KdumpDump>(path, std::move(format), std::move(info),
                                                            machine, std::move(notes),
