@@ -98,13 +98,15 @@ FrameKind parse_frame(std::string_view line, std::string& name) {
 
 // The faulting function of an Oops, printed before the trace: "RIP: 0010:func+0x16/0x20"
 // (x86_64 kernel code segment; 0033 is user space), "EIP: func+0x../0x.." (i386),
-// "pc : func+0x../0x.." (arm64).
+// "pc : func+0x../0x.." (arm64 __show_regs since 4.15), "PC is at func+0x../0x.." (arm64
+// before 4.15, and arm).
 std::optional<std::string> faulting_function(std::string_view line) {
   std::string_view s = trim_left(line);
   std::string_view rest;
   if (starts_with(s, "RIP: 0010:")) rest = s.substr(10);
   else if (starts_with(s, "EIP: ")) rest = s.substr(5);
   else if (starts_with(s, "pc : ")) rest = s.substr(5);
+  else if (starts_with(s, "PC is at ")) rest = s.substr(9);
   else return std::nullopt;
   // The first "name+0x.." token; old kernels put "[<ffffffff81234567>]" pairs before it,
   // modules a " [ext4]" after it.
@@ -117,9 +119,11 @@ std::optional<std::string> faulting_function(std::string_view line) {
   return std::nullopt;
 }
 
-// The frames at the top of a trace that report the crash rather than cause it.
+// The frames at the top of a trace that report the crash rather than cause it. arm64's
+// panic trace starts in dump_backtrace (before 6.2) or show_stack, and a fault taken in
+// the kernel passes through its exception entry (el1h_64_sync) and fault handlers.
 bool is_reporting_machinery(const std::string& f) {
-  static constexpr std::array<std::string_view, 36> kNames = {
+  static constexpr std::array<std::string_view, 47> kNames = {
       "dump_stack", "dump_stack_lvl", "show_stack", "show_trace_log_lvl", "show_regs",
       "panic", "vpanic", "nmi_panic", "__warn", "warn_slowpath_fmt", "warn_slowpath_null",
       "report_bug", "handle_bug", "exc_invalid_op", "asm_exc_invalid_op", "invalid_op",
@@ -127,7 +131,10 @@ bool is_reporting_machinery(const std::string& f) {
       "no_context", "__bad_area_nosemaphore", "bad_area_nosemaphore",
       "kernelmode_fixup_or_oops", "exc_page_fault", "asm_exc_page_fault", "printk", "_printk",
       "vprintk_emit", "kasan_report", "__kasan_report", "print_report",
-      "print_address_description", "kasan_check_range"};
+      "print_address_description", "kasan_check_range",
+      "dump_backtrace", "arm64_notify_die", "die_kernel_fault", "__do_kernel_fault",
+      "do_bad_area", "do_page_fault", "do_translation_fault", "do_mem_abort", "el1_abort",
+      "el1h_64_sync_handler", "el1h_64_sync"};
   for (auto n : kNames)
     if (f == n) return true;
   return false;

@@ -194,6 +194,203 @@ Code: d2800001 52800020 b9000001 d65f03c0 (39000022)
   EXPECT_EQ(sig.frames, want);
 }
 
+// sysrq-c on Debian's arm64 kernels, as their kernel logs hold it (read from the real
+// 5.10, 6.1 and 6.12 arm64 vmcores of tests/qemu). sysrq_handle_crash does not return, so
+// its return address can fall at the start of the next function: 5.10 and 6.1 print
+// sysrq_reset_seq_param_set+0x0 where 6.12 prints sysrq_handle_crash+0x20.
+const char* kArm64Sysrq510 = R"(sysrq: Trigger a crash
+Kernel panic - not syncing: sysrq triggered crash
+CPU: 0 PID: 1 Comm: init Kdump: loaded Not tainted 5.10.0-32-arm64 #1 Debian 5.10.223-1
+Hardware name: linux,dummy-virt (DT)
+Call trace:
+ dump_backtrace+0x0/0x200
+ show_stack+0x20/0x30
+ dump_stack+0xe8/0x124
+ panic+0x190/0x380
+ sysrq_reset_seq_param_set+0x0/0x9c
+ __handle_sysrq+0x90/0x1a0
+ write_sysrq_trigger+0x9c/0x100
+ proc_reg_write+0xb0/0x10c
+ vfs_write+0xf8/0x2d0
+ ksys_write+0x70/0x100
+ __arm64_sys_write+0x24/0x30
+ el0_svc_common.constprop.0+0x80/0x1d0
+ do_el0_svc+0x7c/0xa4
+ el0_svc+0x20/0x30
+ el0_sync_handler+0xb0/0xb4
+ el0_sync+0x180/0x1c0
+Starting crashdump kernel...
+Bye!)";
+
+const char* kArm64Sysrq61 = R"(sysrq: Trigger a crash
+Kernel panic - not syncing: sysrq triggered crash
+CPU: 0 PID: 1 Comm: init Kdump: loaded Not tainted 6.1.0-50-arm64 #1  Debian 6.1.176-1
+Hardware name: linux,dummy-virt (DT)
+Call trace:
+ dump_backtrace+0xe4/0x140
+ show_stack+0x20/0x30
+ dump_stack_lvl+0x64/0x80
+ dump_stack+0x18/0x34
+ panic+0x184/0x364
+ sysrq_reset_seq_param_set+0x0/0xa0
+ __handle_sysrq+0x90/0x19c
+ write_sysrq_trigger+0x7c/0xc0
+ proc_reg_write+0xac/0x100
+ vfs_write+0xdc/0x3a0
+ ksys_write+0x7c/0x11c
+ __arm64_sys_write+0x24/0x30
+ invoke_syscall+0x68/0xe0
+ el0_svc_common.constprop.0+0x4c/0xf4
+ do_el0_svc+0x2c/0x9c
+ el0_svc+0x34/0xdc
+ el0t_64_sync_handler+0xf4/0x120
+ el0t_64_sync+0x18c/0x190
+Starting crashdump kernel...
+Bye!)";
+
+const char* kArm64Sysrq612 = R"([   10.631796] sysrq: Trigger a crash
+[   10.632192] Kernel panic - not syncing: sysrq triggered crash
+[   10.632650] CPU: 0 UID: 0 PID: 1 Comm: init Kdump: loaded Not tainted 6.12.95+deb12-arm64 #1  Debian 6.12.95-1~bpo12+1
+[   10.632935] Hardware name: linux,dummy-virt (DT)
+[   10.633114] Call trace:
+[   10.633187]  dump_backtrace+0xa0/0x128
+[   10.633585]  show_stack+0x20/0x38
+[   10.633666]  dump_stack_lvl+0x38/0x90
+[   10.633740]  dump_stack+0x18/0x28
+[   10.633804]  panic+0x3a0/0x408
+[   10.633869]  sysrq_handle_crash+0x20/0x28
+[   10.633950]  __handle_sysrq+0xb4/0x1e0
+[   10.634023]  write_sysrq_trigger+0xec/0x108
+[   10.634102]  proc_reg_write+0xa4/0x100
+[   10.634181]  vfs_write+0xdc/0x3b0
+[   10.634249]  ksys_write+0x7c/0x120
+[   10.634345]  __arm64_sys_write+0x24/0x38
+[   10.634461]  invoke_syscall+0x60/0xe0
+[   10.634535]  el0_svc_common.constprop.0+0x48/0xf0
+[   10.634626]  do_el0_svc+0x24/0x38
+[   10.634698]  el0_svc+0xc0/0x150
+[   10.634767]  el0t_64_sync_handler+0xc8/0xe0
+[   10.634855]  el0t_64_sync+0x190/0x198
+[   10.635701] Starting crashdump kernel...
+[   10.635854] Bye!)";
+
+TEST(CrashSignature, Arm64SysrqPanicOnDebianKernelsStartsAfterDumpBacktrace) {
+  const std::vector<std::string> want61 = {
+      "sysrq_reset_seq_param_set", "__handle_sysrq", "write_sysrq_trigger", "proc_reg_write",
+      "vfs_write", "ksys_write", "__arm64_sys_write", "invoke_syscall"};
+  auto s61 = compute_crash_signature(lines(kArm64Sysrq61), std::nullopt, nullptr);
+  EXPECT_EQ(s61.reason, "Kernel panic - not syncing: sysrq triggered crash");
+  EXPECT_EQ(s61.frames, want61);
+  // 5.10: no dump_stack_lvl, no invoke_syscall, the pre-5.11 el0 entry names.
+  const std::vector<std::string> want510 = {
+      "sysrq_reset_seq_param_set", "__handle_sysrq", "write_sysrq_trigger", "proc_reg_write",
+      "vfs_write", "ksys_write", "__arm64_sys_write", "el0_svc_common"};
+  auto s510 = compute_crash_signature(lines(kArm64Sysrq510), std::nullopt, nullptr);
+  EXPECT_EQ(s510.frames, want510);
+  // 6.12 (console timestamps tolerated).
+  auto s612 = compute_crash_signature(lines(kArm64Sysrq612), std::nullopt, nullptr);
+  EXPECT_EQ(s612.reason, s61.reason);
+  ASSERT_FALSE(s612.frames.empty());
+  EXPECT_EQ(s612.frames[0], "sysrq_handle_crash");
+  EXPECT_EQ(s612.frames[1], "__handle_sysrq");
+  // The reason is the same on x86_64 and arm64, the frames are not: another hash.
+  EXPECT_NE(s61.hash, compute_crash_signature(lines(kSysrq61), std::nullopt, nullptr).hash);
+}
+
+// An arm64 Oops from a module on 6.12: "pc :" names the faulting function, the trace starts
+// there and repeats it; frames carry " [module]" and, since 6.13, unwinder marks " (P)"
+// (from pt_regs pc) and " (L)" (from the link register).
+TEST(CrashSignature, Arm64OopsInAModuleWithUnwindMarks) {
+  const char* oops = R"(Unable to handle kernel NULL pointer dereference at virtual address 0000000000000010
+Mem abort info:
+  ESR = 0x0000000096000006
+  EC = 0x25: DABT (current EL), IL = 32 bits
+  SET = 0, FnV = 0
+  EA = 0, S1PTW = 0
+  FSC = 0x06: level 2 translation fault
+Data abort info:
+  ISV = 0, ISS = 0x00000006, ISS2 = 0x00000000
+user pgtable: 4k pages, 52-bit VAs, pgdp=0000000041b5e000
+[0000000000000010] pgd=0800000041b61003, p4d=0800000041b62003, pud=0000000000000000
+Internal error: Oops: 0000000096000006 [#1] SMP
+Modules linked in: vmcap_crashme(OE) virtio_blk qemu_fw_cfg
+CPU: 1 UID: 0 PID: 231 Comm: insmod Tainted: G           OE      6.14.0-arm64 #1
+Hardware name: linux,dummy-virt (DT)
+pstate: 63400005 (nZCv daif +PAN -UAO +TCO +DIT -SSBS BTYPE=--)
+pc : crashme_init+0x10/0x1000 [vmcap_crashme]
+lr : do_one_initcall+0x60/0x2a0
+sp : ffff80008263ba60
+x29: ffff80008263ba60 x28: 0000000000000000 x27: 0000000000000000
+x2 : 0000000000000000 x1 : 0000000000000000 x0 : 0000000000000000
+Call trace:
+ crashme_init+0x10/0x1000 [vmcap_crashme 4f0e3c2a] (P)
+ do_one_initcall+0x60/0x2a0 (L)
+ do_init_module+0x60/0x240
+ load_module+0x1d18/0x1f80
+ init_module_from_file+0x8c/0xd8
+ __arm64_sys_finit_module+0x158/0x318
+ invoke_syscall+0x50/0x120
+ el0_svc_common.constprop.0+0x48/0xf0
+ do_el0_svc+0x24/0x38
+ el0_svc+0x30/0xd0
+Code: d503233f a9bf7bfd 910003fd d2800000 (f9400800)
+---[ end trace 0000000000000000 ]---
+Kernel panic - not syncing: Oops: Fatal exception)";
+  auto sig = compute_crash_signature(lines(oops), std::nullopt, nullptr);
+  EXPECT_EQ(sig.reason,
+            "Unable to handle kernel NULL pointer dereference at virtual address 0000000000000010");
+  const std::vector<std::string> want = {"crashme_init", "do_one_initcall", "do_init_module",
+                                         "load_module", "init_module_from_file",
+                                         "__arm64_sys_finit_module", "invoke_syscall",
+                                         "el0_svc_common"};
+  EXPECT_EQ(sig.frames, want);
+  // The Oops count, ESR and address vary from machine to machine: the same hash.
+  std::string other = oops;
+  for (auto [from, to] : {std::pair<std::string, std::string>{"0000000000000010", "0000000000000018"},
+                          {"[#1]", "[#2]"}, {"PID: 231", "PID: 4242"}, {"0x10/0x1000", "0x14/0x1000"}})
+    for (size_t at; (at = other.find(from)) != std::string::npos;) other.replace(at, from.size(), to);
+  EXPECT_EQ(compute_crash_signature(lines(other), std::nullopt, nullptr).hash, sig.hash);
+}
+
+// A panic in a fault handler, printed without pt_regs: the trace starts in the reporting
+// machinery and the arm64 fault path (el1h_64_sync, do_mem_abort, ...) before the culprit.
+TEST(CrashSignature, Arm64FaultPathAboveTheCulpritIsMachinery) {
+  const char* log = R"(Kernel panic - not syncing: kernel fault in atomic context
+Call trace:
+ show_stack+0x18/0x24 (C)
+ dump_stack_lvl+0x60/0x80
+ dump_stack+0x18/0x24
+ panic+0x168/0x360
+ die_kernel_fault+0x1c4/0x1d0
+ __do_kernel_fault+0x1d4/0x1e0
+ do_page_fault+0x84/0x5a0
+ do_translation_fault+0x60/0x7c
+ do_mem_abort+0x48/0xa0
+ el1_abort+0x3c/0x5c
+ el1h_64_sync_handler+0xd0/0xe4
+ el1h_64_sync+0x64/0x68
+ buggy_function+0x28/0x40
+ caller_function+0x30/0x60)";
+  auto sig = compute_crash_signature(lines(log), std::nullopt, nullptr);
+  const std::vector<std::string> want = {"buggy_function", "caller_function"};
+  EXPECT_EQ(sig.frames, want);
+}
+
+// arm64 before 4.15 (and 32-bit arm) named the faulting function "PC is at".
+TEST(CrashSignature, OldArm64PcIsAtLine) {
+  const char* log = R"(Unable to handle kernel paging request at virtual address dead000000000100
+Internal error: Oops: 96000044 [#1] PREEMPT SMP
+PC is at list_del_entry+0x1c/0x40
+LR is at release_thing+0x30/0x80
+Call trace:
+[<ffff000008123456>] list_del_entry+0x1c/0x40
+[<ffff000008654321>] release_thing+0x30/0x80
+[<ffff0000080abcde>] process_one_work+0x1e0/0x3a0)";
+  auto sig = compute_crash_signature(lines(log), std::nullopt, nullptr);
+  const std::vector<std::string> want = {"list_del_entry", "release_thing", "process_one_work"};
+  EXPECT_EQ(sig.frames, want);
+}
+
 TEST(CrashSignature, AnEarlierWarningDoesNotHideThePanic) {
   std::string log = R"(WARNING: CPU: 0 PID: 1 at drivers/gpu/drm/drm_edid.c:2000 drm_edid_block_valid+0x1a/0x40 [drm]
 Call Trace:
