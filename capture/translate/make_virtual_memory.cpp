@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "capture/translate/arm64_virtual_memory.h"
 #include "capture/translate/x86_64_virtual_memory.h"
 
 namespace vmcap {
@@ -19,9 +20,15 @@ Result<std::unique_ptr<VirtualMemory>> make_virtual_memory(uint16_t machine,
       return std::unique_ptr<VirtualMemory>(
           std::make_unique<X86_64VirtualMemory>(memory, *params, std::move(mappings)));
     }
-    case kMachineAarch64:
-      return make_error(ErrorKind::Usage, {}, std::nullopt,
-                        "arm64 (EM_AARCH64) address translation is not implemented yet");
+    case kMachineAarch64: {
+      // Stated mappings are not used on arm64: see arm64_virtual_memory.h.
+      auto layout = Arm64Layout::from_vmcoreinfo(info);
+      if (!layout)
+        return make_error(layout.error().kind, {}, std::nullopt,
+                          "arm64 address translation: " + layout.error().reason);
+      return std::unique_ptr<VirtualMemory>(
+          std::make_unique<Arm64VirtualMemory>(memory, std::move(*layout)));
+    }
     default:
       return make_error(ErrorKind::Usage, {}, std::nullopt,
                         fmt::format("no address translation for ELF machine {}", machine));

@@ -1,5 +1,5 @@
 // The architecture-neutral way in: picks the VirtualMemory implementation for the dump's
-// machine (ELF e_machine). x86_64 today; other machines give a clear Usage error.
+// machine (ELF e_machine): x86_64 and arm64; other machines give a clear Usage error.
 #pragma once
 
 #include <cstdint>

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "capture/translate/translated_read.h"
+
 namespace vmcap {
 namespace {
 
@@ -52,7 +54,6 @@ X86_64VirtualMemory::X86_64VirtualMemory(const PhysicalMemory& memory, X86_64Par
   for (const auto& m : mappings)
     if (mappings_.empty() || m.vaddr >= mappings_.back().vaddr + mappings_.back().size)
       mappings_.push_back(m);
-  tlb_.reserve(kTlbEntries);
 }
 
 std::optional<Translation> X86_64VirtualMemory::from_mappings(uint64_t vaddr) const {
@@ -75,14 +76,7 @@ Result<Translation> X86_64VirtualMemory::translate(uint64_t vaddr) const {
 }
 
 Result<Translation> X86_64VirtualMemory::walk(uint64_t vaddr) const {
-  ++tlb_clock_;
-  for (auto& e : tlb_) {
-    if (vaddr - e.vbase < e.size) {
-      e.last_use = tlb_clock_;
-      uint64_t off = vaddr - e.vbase;
-      return Translation{e.pbase + off, e.size - off};
-    }
-  }
+  if (auto hit = tlb_.find(vaddr)) return *hit;
 
   const int levels = params_.five_level ? 5 : 4;
   // Canonical: the bits above the top level's index all copy the highest index bit.
@@ -124,14 +118,7 @@ Result<Translation> X86_64VirtualMemory::walk(uint64_t vaddr) const {
       const uint64_t size = 1ull << shift;
       const uint64_t pbase = e & mask & ~(size - 1);
       const uint64_t vbase = vaddr & ~(size - 1);
-      TlbEntry fresh{vbase, size, pbase, tlb_clock_};
-      if (tlb_.size() < kTlbEntries) {
-        tlb_.push_back(fresh);
-      } else {
-        *std::min_element(tlb_.begin(), tlb_.end(), [](const auto& a, const auto& b) {
-          return a.last_use < b.last_use;
-        }) = fresh;
-      }
+      tlb_.insert(vbase, size, pbase);
       return Translation{pbase + (vaddr - vbase), size - (vaddr - vbase)};
     }
     table = e & mask;
@@ -140,27 +127,7 @@ Result<Translation> X86_64VirtualMemory::walk(uint64_t vaddr) const {
 }
 
 Result<void> X86_64VirtualMemory::read(uint64_t vaddr, std::span<std::byte> out) const {
-  size_t done = 0;
-  while (done < out.size()) {
-    const uint64_t va = vaddr + done;
-    Translation t = VMCAP_TRY(translate(va));
-    const size_t n = static_cast<size_t>(std::min<uint64_t>(t.contiguous, out.size() - done));
-    auto r = memory_.read(t.paddr, out.subspan(done, n));
-    if (!r) {
-      const Error& e = r.error();
-      // A hole names the missing physical address: report the virtual address that maps it,
-      // not the chunk's start (callers mark that page unreadable). Other errors (Truncated)
-      // carry a file offset, so the chunk's start is all we know.
-      uint64_t failing = va;
-      if (e.kind == ErrorKind::Hole && e.offset && *e.offset >= t.paddr && *e.offset - t.paddr < n)
-        failing = va + (*e.offset - t.paddr);
-      return make_error(e.kind, e.file, failing,
-                        fmt::format("virtual address {:#x} (physical {:#x}): {}", failing,
-                                    t.paddr + (failing - va), e.reason));
-    }
-    done += n;
-  }
-  return ok();
+  return read_translated(memory_, vaddr, out, [this](uint64_t va) { return translate(va); });
 }
 
 }  // namespace vmcap

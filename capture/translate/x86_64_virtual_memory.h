@@ -18,7 +18,9 @@
 #include <vector>
 
 #include "capture/kernel/vmcoreinfo.h"
+#include "capture/translate/leaf_tlb.h"
 #include "capture/translate/page_table_cache.h"
+#include "capture/translate/translation.h"
 #include "capture/translate/virtual_memory.h"
 #include "elf/dump.h"
 #include "elf/physical_memory.h"
@@ -42,13 +44,6 @@ struct X86_64Params {
   static Result<X86_64Params> from_vmcoreinfo(const VmcoreInfo& info);
 };
 
-// One translated address: where it is, and how many bytes from there are contiguous in
-// physical memory (to the end of the page, leaf or mapping).
-struct Translation {
-  uint64_t paddr = 0;
-  uint64_t contiguous = 0;
-};
-
 class X86_64VirtualMemory final : public VirtualMemory {
  public:
   // `memory` must outlive this object.
@@ -64,10 +59,6 @@ class X86_64VirtualMemory final : public VirtualMemory {
   uint64_t page_table_reads() const { return tables_.misses(); }
 
  private:
-  struct TlbEntry {
-    uint64_t vbase = 0, size = 0, pbase = 0, last_use = 0;
-  };
-  static constexpr size_t kTlbEntries = 16;
   static constexpr size_t kTableCachePages = 32;
 
   std::optional<Translation> from_mappings(uint64_t vaddr) const;
@@ -76,8 +67,7 @@ class X86_64VirtualMemory final : public VirtualMemory {
   X86_64Params params_;
   std::vector<VirtualMapping> mappings_;  // kernel half only, sorted by vaddr, disjoint
   mutable PageTableCache tables_;
-  mutable std::vector<TlbEntry> tlb_;
-  mutable uint64_t tlb_clock_ = 0;
+  mutable LeafTlb tlb_;
 };
 
 }  // namespace vmcap
