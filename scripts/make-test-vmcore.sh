@@ -1,20 +1,40 @@
 #!/usr/bin/env bash
-# Makes the real test vmcores: real Debian kernels booted in qemu-system-x86_64 (TCG), dumped
-# by QEMU (dump-guest-memory) and by a real kdump (kexec -p, sysrq-c, /proc/vmcore).
+# Makes the real test vmcores: real Debian kernels booted in qemu-system-x86_64 or
+# qemu-system-aarch64 (TCG), dumped by QEMU (dump-guest-memory) and by a real kdump (kexec -p,
+# sysrq-c, /proc/vmcore).
 #
 # Usage:
 #   scripts/make-test-vmcore.sh [--out DIR] [--kernels "5.10 6.1 6.12"] [--modes "qemu kdump"]
 #                               [--cache DIR] [--jobs N] [--refresh]
-#   scripts/make-test-vmcore.sh --capture-run BINARY [--kernel 6.1] --out DIR [--] [ARGS...]
+#   scripts/make-test-vmcore.sh --capture-run BINARY [--kernel 6.1|6.1-arm64...] --out DIR [--] [ARGS...]
 #
 # DIR defaults to <repo>/build/test-vmcores. Cached: a tag's outputs are remade only when the
-# stamp (sha256 of this script, scripts/guest/* and scripts/lib/*, the tag and the modes)
-# changes. Downloaded kernels live in --cache (default DIR/.cache) and are kept across content
+# stamp (sha256 of this script, scripts/guest/* and scripts/lib/*, the tag and the modes;
+# x86_64 tags leave out scripts/lib/*arm64*) changes. Downloaded kernels live in --cache (default DIR/.cache) and are kept across content
 # changes; the kernel package picked for a tag is remembered there (--refresh asks the archive
 # again). Network: deb.debian.org only, through apt lists of our own (host sources untouched).
 #
 # Tags (--kernels): KERNEL[-SCENARIO]. KERNEL: 5.10 (bullseye linux-image-5.10.0-NN-amd64),
-# 6.1 (bookworm linux-image-6.1.0-NN-amd64), 6.12 (bookworm-backports). SCENARIO:
+# 6.1 (bookworm linux-image-6.1.0-NN-amd64), 6.12 (bookworm-backports), or an arm64 one:
+#   VERSION-arm64[-16k][-nolpa2]   Debian's linux-image-arm64 (-16k: linux-image-arm64-16k) of
+#            the same suites, in qemu-system-aarch64 -M virt -cpu max,pauth-impdef=on
+#            (-nolpa2: ,lpa2=off: no FEAT_LPA2), console ttyAMA0, RAM at 1 GiB (0x40000000),
+#            KASLR on (QEMU's dtb kaslr-seed). Guest userland of bookworm arm64 (busybox-static,
+#            kexec-tools 2.0.25 with its libraries), from apt lists of our own (scripts/lib/
+#            vmcore-arm64.sh). Memory layouts:
+#     5.10-arm64            4K pages, VA_BITS 48, 4 levels (always lpa2=off: 5.10 does not
+#                           boot with FEAT_LPA2; no _text in kallsyms)
+#     6.1-arm64             4K, VA_BITS 48, 4 levels (no _text in kallsyms)
+#     6.12-arm64            4K, VA_BITS 52 with LPA2 active: T1SZ 12, 5 levels
+#     6.12-arm64-nolpa2     the same kernel folded to 48-bit VA, 4 levels at run time;
+#                           PHYS_OFFSET comes out "negative"
+#     6.12-arm64-16k        16K pages, VA_BITS 52 with LPA2: 4 levels
+#     6.12-arm64-16k-nolpa2 16K pages folded to 47-bit VA: 3 levels
+#   arm64 tags take the scenarios below too (e.g. 6.1-arm64-filter). In kdump mode the
+#   capture kernel gets nokaslr and crashkernel is 256M (the arm64 Image is 33-44 MB).
+#   arm64 reports add qemu_cpu and kconfig_* keys (below). QEMU's kdump-zlib dump of an arm64
+#   guest has 64 KiB blocks whatever the guest's page size.
+# SCENARIO:
 #   (none)   1 CPU, the marker records.
 #   smp2     2 CPUs in the first kernel (two NT_PRSTATUS notes; the capture kernel has 1).
 #   wrapped  5000 records "vmcap-wrap NNNNNN <pad>" (18..148 bytes of text) written before
@@ -41,6 +61,8 @@
 #            scripts/bench-filter.sh; not for CI (a 3.5 GiB vmcore).
 # A tag's modes are those of --modes that its scenario supports (filter, big: kdump only);
 # DIR/<tag>/modes lists what was made.
+# Cost seen on the 2-core machine, two jobs (qemu_cpu_s + kdump_cpu_s / tag_total_s): arm64
+# tags: 6.1-arm64, 6.12-arm64: qemu 4 s CPU / 9 s, kdump 20-23 s CPU / 36-38 s.
 # Cost seen on the 2-core machine, one job, busy (kdump_cpu_s / tag_total_s in timings):
 # 6.1-bigbuf 48 s CPU / 90 s (both modes); 5.10-, 6.1-, 6.12-filter 27-36 s CPU / 60-85 s;
 # 6.1-big 54 s CPU / 92 s (a 3.4 GiB vmcore, 1.8 GiB on disk: sparse).
@@ -51,12 +73,14 @@
 #   DIR/<tag>/qemu.report            key=value, see below, taken just before the dumps
 #   DIR/<tag>/qemu.kmsg              /dev/kmsg contents just before the dumps
 #   DIR/<tag>/qemu.console.log       serial console
+#   DIR/<tag>/qemu.vmcoreinfo        the VMCOREINFO note's text, from qemu.elf
 #   DIR/<tag>/kdump.vmcore           /proc/vmcore of a real kdump (1 GiB guest, crashkernel=192M)
 #   DIR/<tag>/kdump.report           key=value of the first kernel, taken just before kexec -p
 #   DIR/<tag>/kdump.kmsg             /dev/kmsg of the first kernel just before kexec -p/sysrq-c
 #                                    (the vmcore's log has these records and a few later ones:
 #                                    kexec, sysrq, the panic)
 #   DIR/<tag>/kdump.capture.report   key=value from the capture kernel (below)
+#   DIR/<tag>/kdump.vmcoreinfo       the VMCOREINFO note's text, from kdump.vmcore
 #   DIR/<tag>/kdump.console.log      serial console, both kernels
 #   DIR/<tag>/kdump.kpageflags       filter, big: raw /proc/kpageflags (see above)
 #   DIR/<tag>/kdump.kpagecount       filter, big: raw /proc/kpagecount
@@ -72,10 +96,20 @@
 # Their seq numbers are the ones the dump's ring holds.
 #
 # Report keys (qemu.report, kdump.report): mode, scenario, kernel_release (uname -r),
-# kernel_version (uname -v), machine, mem_total_kb, cpus_online (nproc), cpus_cpuinfo,
-# text_addr (_text in /proc/kallsyms), kaslr_offset (text_addr - 0xffffffff81000000, which is
-# VMCOREINFO's KERNELOFFSET), cmdline, crashkernel_range (kdump only, from /proc/iomem),
-# uptime_s, kmsg_records, kmsg_first_seq, kmsg_last_seq.
+# kernel_version (uname -v), machine (uname -m), mem_total_kb, cpus_online (nproc),
+# cpus_cpuinfo, text_addr (_text in /proc/kallsyms; when kallsyms has none, as on arm64 5.10
+# and 6.1, _stext - 0x10000), text_addr_source (kallsyms or stext), stext_addr (_stext),
+# kaslr_offset (x86_64 only: text_addr - 0xffffffff81000000, which is VMCOREINFO's
+# KERNELOFFSET; on arm64 KERNELOFFSET = text_addr - KIMAGE_VADDR), page_size (bytes),
+# cmdline, crashkernel_range (kdump only, from /proc/iomem), ram_ranges (top-level System RAM
+# of /proc/iomem, "start-end" in hex with inclusive ends, space separated),
+# kernel_code_range, kernel_data_range (/proc/iomem), vmcoreinfo_note
+# (/sys/kernel/vmcoreinfo: "0xPADDR SIZE"), cpu_features (arm64: /proc/cpuinfo Features),
+# kexec_kallsyms_added (kdump only: symbols added to the kallsyms kexec -p read, or none),
+# uptime_s, kmsg_records, kmsg_first_seq, kmsg_last_seq, kmsg_cont_records,
+# kmsg_dict_records, kmsg_bytes. arm64 tags add qemu_cpu (the -cpu value) and, from the
+# kernel's config, kconfig_ARM64_VA_BITS, _ARM64_PA_BITS, _PGTABLE_LEVELS, _ARM64_4K_PAGES,
+# _ARM64_16K_PAGES, _ARM64_64K_PAGES, _ARM64_LPA2, _RANDOMIZE_BASE, _KALLSYMS_ALL (y or n).
 # kdump.capture.report keys: capture, kernel_release, mem_total_kb, mem_free_kb, cpus_online,
 # cmdline, vmcore_size, vmcore_offset_mib, vmcore_copy_start_s, vmcore_copy_end_s,
 # mem_free_after_kb.
@@ -94,7 +128,9 @@
 # Exits 0 when the run happened (whatever the binary's status), 1 otherwise.
 #
 # Needs (scripts/packages/qemu.txt): qemu-system-x86, busybox-static, kexec-tools, cpio, kmod,
-# xz-utils, zstd, python3, and apt, dpkg, util-linux, coreutils, tar. Runs as root or not.
+# xz-utils, zstd, python3, and apt, dpkg, util-linux, coreutils, tar; for arm64 tags
+# qemu-system-arm, binutils (readelf), and for their filter scenario gcc-aarch64-linux-gnu
+# with libc6-dev-arm64-cross. Runs as root or not.
 set -euo pipefail
 export PATH=$PATH:/usr/sbin:/sbin  # kexec, depmod for a non-root user
 
@@ -103,6 +139,9 @@ root=$(cd "$script_dir/.." && pwd)
 self=$script_dir/$(basename "${BASH_SOURCE[0]}")
 guest_dir=$script_dir/guest
 lib_dir=$script_dir/lib
+# shellcheck source-path=SCRIPTDIR source=lib/vmcore-arm64.sh
+. "$lib_dir/vmcore-arm64.sh"
+main_pid=$$
 
 out=$root/build/test-vmcores
 kernels="5.10 6.1 6.12"
@@ -120,6 +159,7 @@ kdump_mem_mib=1024
 crashkernel=192M
 boot_timeout=180
 kdump_timeout=300
+console=ttyS0
 
 usage() { sed -n '2,9p' "$self" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 # ---------------------------------------------------------------- options
@@ -165,13 +205,19 @@ elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 
 # ---------------------------------------------------------------- tools
 is_static() { case "$(LC_ALL=C ldd "$1" 2>&1 || true)" in *"not a dynamic"*|*"statically linked"*) return 0 ;; esac; return 1; }
-need_tools() {
-  local t missing=
-  for t in qemu-system-x86_64 kexec cpio depmod modprobe xz python3 dpkg-deb apt-get \
+need_tools() { # TAG...: the tools those tags need
+  local t missing="" arches=" "
+  for t in "$@"; do parse_tag "$t"; arches="$arches$arch "; done
+  case "$arches" in *" x86_64 "*) missing=; for t in qemu-system-x86_64 kexec; do
+    command -v "$t" >/dev/null || missing="$missing $t"; done ;; esac
+  case "$arches" in *" arm64 "*) for t in qemu-system-aarch64 readelf; do
+    command -v "$t" >/dev/null || missing="$missing $t"; done ;; esac
+  for t in cpio depmod modprobe xz python3 dpkg-deb apt-get \
            apt-cache fallocate flock sha256sum tar truncate ldd timeout; do
     command -v "$t" >/dev/null || missing="$missing $t"
   done
   [ -z "$missing" ] || fail "missing tools:$missing (see scripts/packages/qemu.txt)"
+  case "$arches" in *" x86_64 "*) ;; *) return 0 ;; esac
   busybox=
   for t in /bin/busybox /usr/bin/busybox; do
     if [ -x "$t" ] && is_static "$t"; then busybox=$t; break; fi
@@ -180,6 +226,24 @@ need_tools() {
 }
 
 # ---------------------------------------------------------------- kernels
+# parse_tag TAG: sets arch (x86_64, arm64), kernel (the kernel id: 5.10, 6.1, 6.12,
+# 5.10-arm64, 6.1-arm64, 6.12-arm64, 6.12-arm64-16k), lpa2 (on, off; arm64 only) and scenario
+# (basic when the tag has none). See the header for the tag grammar.
+parse_tag() {
+  local rest
+  arch=x86_64; kernel=${1%%-*}; lpa2=on; scenario=basic
+  rest=${1#"$kernel"}; rest=${rest#-}
+  if [ "${rest%%-*}" = arm64 ]; then
+    arch=arm64; kernel=$kernel-arm64; rest=${rest#arm64}; rest=${rest#-}
+    if [ "${rest%%-*}" = 16k ]; then kernel=$kernel-16k; rest=${rest#16k}; rest=${rest#-}; fi
+    if [ "${rest%%-*}" = nolpa2 ]; then lpa2=off; rest=${rest#nolpa2}; rest=${rest#-}; fi
+    # 5.10 does not boot on a CPU with FEAT_LPA2.
+    [ "$kernel" = 5.10-arm64 ] && lpa2=off
+  fi
+  [ -n "$rest" ] && scenario=$rest
+  return 0
+}
+
 suite_of() {
   case "$1" in
     5.10) echo bullseye ;;
@@ -236,7 +300,10 @@ stage_kernel() {
   # Tags of one kernel run in parallel: one of them downloads and extracts, the others wait.
   exec {lock}>"$cache/$kver.lock"
   flock "$lock"
-  deb=$(fetch_kernel "$kver")
+  case "$kver" in
+    *-arm64*) deb=$(arm64_fetch_kernel "$kver") ;;
+    *) deb=$(fetch_kernel "$kver") ;;
+  esac
   name=$(basename "$deb" .deb)
   kroot=$cache/kernels/$name
   if [ ! -f "$kroot/.ok" ]; then
@@ -263,7 +330,7 @@ base_tree() {
   local dir=$1 init=$2 m f
   rm -rf "$dir"
   mkdir -p "$dir"/{bin,sbin,dev,proc,sys,tmp,out,lib/vmcap/ko}
-  cp "$busybox" "$dir/bin/busybox"
+  cp "$guest_busybox" "$dir/bin/busybox"
   ln -s busybox "$dir/bin/sh"
   install -m 755 "$init" "$dir/init"
   cp "$guest_dir/lib.sh" "$dir/lib/vmcap/lib.sh"
@@ -309,7 +376,11 @@ kdump_cpios() {
   fi
   make_cpio "$work/capture" "$work/capture.cpio"
   base_tree "$work/first" "$guest_dir/init"
-  add_binary "$work/first" "$(command -v kexec)"
+  if [ "$arch" = arm64 ]; then
+    cp -a "$a64_kexec_root/." "$work/first/"
+  else
+    add_binary "$work/first" "$(command -v kexec)"
+  fi
   if [ "${need_memhog:-0}" = 1 ]; then cp "$(memhog_binary)" "$work/first/bin/memhog"; fi
   mkdir -p "$work/first/boot"
   cp "$kroot/boot/vmlinuz-$krel" "$work/first/boot/vmlinuz"
@@ -339,20 +410,47 @@ scenario_opts() {
   esac
 }
 
+# arch_opts: what differs between the architectures (after parse_tag and scenario_opts): the
+# console, the guest's busybox, QEMU's CPU, the capture kernel's room and options, the time
+# allowed. Sets console, guest_busybox, cpu_opts, kexec_append_extra (',' for ' ').
+arch_opts() {
+  kexec_append_extra=
+  if [ "$arch" = arm64 ]; then
+    arm64_userland
+    guest_busybox=$a64_busybox
+    console=ttyAMA0
+    # pauth-impdef: QEMU's own pointer authentication algorithm, much faster under TCG.
+    cpu_opts=max,pauth-impdef=on
+    [ "$lpa2" = off ] && cpu_opts=$cpu_opts,lpa2=off
+    # Debian's arm64 kernel image alone is 33-44 MB (uncompressed Image).
+    [ "$crashkernel" = 192M ] && crashkernel=256M
+    kexec_append_extra=,nokaslr
+    # _text is 64 KiB (SEGMENT_ALIGN) below _stext on arm64: for kernels whose
+    # /proc/kallsyms lacks _text (scripts/guest/init, fix_kallsyms).
+    extra="$extra vmcap.text_below_stext=0x10000"
+    boot_timeout=600; kdump_timeout=900
+  else
+    guest_busybox=$busybox
+    console=ttyS0
+  fi
+}
+
 # memhog_binary: scripts/guest/memhog.c built static, cached in --cache by its source's hash.
 memhog_binary() {
-  local sum bin
+  local sum bin cc=gcc
   sum=$(sha256sum "$guest_dir/memhog.c" | cut -c1-16)
   bin=$cache/memhog-$sum
+  if [ "$arch" = arm64 ]; then bin=$bin-arm64; cc=aarch64-linux-gnu-gcc; fi
   if [ ! -x "$bin" ]; then
-    command -v gcc >/dev/null || fail "gcc is needed to build scripts/guest/memhog.c"
-    gcc -static -O2 -Wall -o "$bin.tmp.$$" "$guest_dir/memhog.c" || fail "building memhog failed"
+    command -v "$cc" >/dev/null || fail "$cc is needed to build scripts/guest/memhog.c"
+    "$cc" -static -O2 -Wall -o "$bin.tmp.$$" "$guest_dir/memhog.c" || fail "building memhog failed"
     mv "$bin.tmp.$$" "$bin"
   fi
   echo "$bin"
 }
 
 qemu_cmd() { # MEM SMP WORK: sets the array qcmd
+  if [ "$arch" = arm64 ]; then arm64_qemu_cmd "$@"; return; fi
   # shellcheck disable=SC2054  # the commas are QEMU's
   qcmd=(qemu-system-x86_64 -accel tcg,thread=multi -smp "$2" -m "$1" -nodefaults -display none
     -no-reboot -kernel "$kroot/boot/vmlinuz-$krel" -initrd "$3/init.cpio"
@@ -378,7 +476,7 @@ run_qemu_mode() {
   truncate -s 128M "$work/disk.raw"
   t0=$(now); child_cpu; c0=$cpu_now
   qemu_cmd "$qemu_mem" "$smp" "$work"
-  "${qcmd[@]}" -append "console=ttyS0 panic=-1 printk.devkmsg=on vmcap.mode=qemu $extra" >"$work/qemu.log" 2>&1 &
+  "${qcmd[@]}" -append "console=$console panic=-1 printk.devkmsg=on vmcap.mode=qemu $extra" >"$work/qemu.log" 2>&1 &
   pid=$!
   i=0
   until grep -q VMCAP-READY "$work/console.log" 2>/dev/null; do
@@ -413,6 +511,9 @@ run_qemu_mode() {
   chmod 644 "$work/qemu.elf" "$work/qemu-kdump-zlib.flat"
   mv "$work/qemu.elf" "$work/qemu-kdump-zlib.flat" "$dest/"
   mv "$work/out/report" "$dest/qemu.report"
+  [ "$arch" = arm64 ] && arm64_report_extra "$dest/qemu.report"
+  python3 "$lib_dir/vmcoreinfo.py" "$dest/qemu.elf" > "$dest/qemu.vmcoreinfo" ||
+    fail "$tag: no VMCOREINFO note in qemu.elf"
   mv "$work/out/kmsg" "$dest/qemu.kmsg"
   mv "$work/console.log" "$dest/qemu.console.log"
   rm -rf "$work"
@@ -438,7 +539,7 @@ run_kdump() {
   fi
   qemu_cmd "${kdump_mem_mib}M" "$smp" "$work"
   timeout "$kdump_timeout" "${qcmd[@]}" \
-    -append "console=ttyS0 panic=-1 printk.devkmsg=on crashkernel=$crashkernel vmcap.mode=kdump vmcap.kexec_append=vmcap.capture=$what $extra" \
+    -append "console=$console panic=-1 printk.devkmsg=on crashkernel=$crashkernel vmcap.mode=kdump vmcap.kexec_append=vmcap.capture=$what$kexec_append_extra $extra" \
     >"$work/qemu.log" 2>&1 || rc=$?
   if [ "$rc" != 0 ] || ! grep -q VMCAP-CAPTURE-DONE "$work/console.log"; then
     tail -n 40 "$work/console.log" "$work/qemu.log" >&2 || true
@@ -479,6 +580,9 @@ run_kdump_mode() {
   dd if="$work/disk.raw" of="$dest/kdump.vmcore" bs=1M skip=128 count="$size" \
     iflag=count_bytes conv=sparse status=none
   mv "$work/out/report" "$dest/kdump.report"
+  [ "$arch" = arm64 ] && arm64_report_extra "$dest/kdump.report"
+  python3 "$lib_dir/vmcoreinfo.py" "$dest/kdump.vmcore" > "$dest/kdump.vmcoreinfo" ||
+    fail "$tag: no VMCOREINFO note in kdump.vmcore"
   mv "$work/out/kmsg" "$dest/kdump.kmsg"
   mv "$work/out/capture.report" "$dest/kdump.capture.report"
   if [ -f "$work/out/kpageflags" ]; then
@@ -490,16 +594,22 @@ run_kdump_mode() {
   rm -rf "$work"
 }
 
-stamp_of() { # TAG
-  { cat "$self" "$guest_dir"/* "$lib_dir"/*; echo "tag=$1 modes=$modes"; } | sha256sum | cut -d' ' -f1
+stamp_of() { # TAG: the x86_64 tags' stamp leaves the arm64 files out
+  local f libs=()
+  parse_tag "$1"
+  for f in "$lib_dir"/*; do
+    case "$arch:$f" in x86_64:*arm64*) ;; *) libs+=("$f") ;; esac
+  done
+  { cat "$self" "$guest_dir"/* "${libs[@]}"; echo "tag=$1 modes=$modes"; } | sha256sum | cut -d' ' -f1
 }
 
 # make_tag TAG: everything for one tag (kernel already staged in the parent).
 make_tag() { # TAG STAMP
-  local tag=$1 stamp=$2 kver=${1%%-*} scenario=basic dest=$out/$1 t0 m
-  [ "$tag" != "$kver" ] && scenario=${tag#*-}
+  local tag=$1 stamp=$2 dest=$out/$1 t0 m
+  parse_tag "$tag"
   scenario_opts "$scenario"
-  stage_kernel "$kver"
+  arch_opts
+  stage_kernel "$kernel"
   t0=$(now)
   rm -rf "$dest"; mkdir -p "$dest"
   : > "$dest/timings"
@@ -522,13 +632,16 @@ make_tag() { # TAG STAMP
 # ---------------------------------------------------------------- capture-run
 capture_run_main() {
   local work t0 f
-  need_tools
+  need_tools "$run_kernel"
   [ -x "$capture_run" ] || fail "--capture-run $capture_run: not an executable"
   is_static "$capture_run" ||
     fail "--capture-run $capture_run is not statically linked"
   capture_run=$(cd "$(dirname "$capture_run")" && pwd)/$(basename "$capture_run")
+  parse_tag "$run_kernel"
+  [ "$scenario" = basic ] || fail "--kernel $run_kernel: a kernel, not a scenario"
   scenario_opts basic; extra=
-  stage_kernel "$run_kernel"
+  arch_opts
+  stage_kernel "$kernel"
   work=$out/.work-capture-run
   rm -rf "$work"; mkdir -p "$work"
   kdump_cpios "$work" "$capture_run" "${run_args[@]}"
@@ -564,7 +677,7 @@ main() {
     fi
   done
   [ ${#todo[@]} -gt 0 ] || return 0
-  need_tools
+  need_tools "${todo[@]}"
   t_all=$(now)
   log "making ${todo[*]} with $jobs jobs"
   declare -A pids=()
