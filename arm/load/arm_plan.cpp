@@ -49,10 +49,8 @@ Result<ArmPlan> plan_arm(const ArmOptions& o) {
   if (std::error_code ec; !std::filesystem::exists(p.kernel, ec))
     return make_error(ErrorKind::Missing, p.kernel, std::nullopt,
                       "no such capture kernel" + std::string(o.kernel.empty() ? " for the running release (--kernel names another)" : ""));
-#if defined(__x86_64__)
-  p.header = VMCAP_TRY(read_bzimage_header(p.kernel));
-  VMCAP_CHECK(check_kexec_file_loadable(*p.header, p.kernel));
-#endif
+  p.kernel_file = VMCAP_TRY(read_capture_kernel(p.kernel, o.machine));
+  p.method = choose_load_method(o.root, o.kexec_tool);
 
   auto loaded = VMCAP_TRY(config::load_config(o.config_path));
   for (const auto& problem : loaded.problems) p.config_problems.push_back(config::format_problem(o.config_path, problem));
@@ -84,7 +82,7 @@ Result<ArmPlan> plan_arm(const ArmOptions& o) {
   for (auto& w : split_kernel_cmdline(o.append)) edits.append.push_back(std::move(w));
   edits.remove = p.config.arm.remove;
   p.cmdline = VMCAP_TRY(build_capture_cmdline(running.text, edits));
-  if (p.header) VMCAP_CHECK(check_cmdline_fits(p.cmdline.cmdline_len(), p.header->cmdline_size));
+  VMCAP_CHECK(p.kernel_file.check_cmdline(p.cmdline.cmdline_len()));
   return p;
 }
 

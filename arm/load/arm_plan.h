@@ -8,8 +8,9 @@
 #include <vector>
 
 #include "arm/load/image_key.h"
-#include "arm/machine/bzimage_header.h"
+#include "arm/load/load_method.h"
 #include "arm/machine/capture_cmdline.h"
+#include "arm/machine/capture_kernel.h"
 #include "arm/machine/nic_drivers.h"
 #include "capture/config/config.h"
 #include "elf/result.h"
@@ -33,12 +34,14 @@ struct ArmOptions {
   std::string state_dir = "/var/lib/vmcap";  // cached images
   std::string run_dir = "/run/vmcap";        // what this boot loaded
   std::string kexec_tool = "kexec";          // the fallback where kexec_file_load is missing
+  KernelMachine machine = this_machine();    // the kind of kernel to load (tests plan arm64 on x86_64)
 };
 
 struct ArmPlan {
   std::string release;  // the capture kernel's: --release, else the running kernel's
   std::string kernel;
-  std::optional<BzImageHeader> header;  // x86 only
+  CaptureKernel kernel_file;            // its header: a bzImage's or an arm64 Image's
+  LoadMethodChoice method;              // kexec_file_load or kexec -p, and why
   config::Config config;
   std::vector<std::string> config_problems;  // "FILE:LINE: ..." as check-config says them
   std::optional<CaptureNic> nic;             // found when [network] names no modules

@@ -18,6 +18,7 @@
 #include "arm/load/estimate_inputs.h"
 #include "arm/load/kexec_load.h"
 #include "arm/load/run_program.h"
+#include "arm/load/tool_kallsyms.h"
 #include "arm/machine/machine_files.h"
 #include "arm/machine/grub_advice.h"
 #include "arm/machine/crash_reservation.h"
@@ -87,9 +88,9 @@ bool record_matches(const ArmRecord& record, const ArmPlan& plan) {
 }
 
 void print_plan(const ArmPlan& p, run::Progress& progress) {
-  progress.line("kernel", p.kernel + (p.header ? " (boot protocol " + p.header->version_string() + ", cmdline_size " +
-                                                     std::to_string(p.header->cmdline_size) + ")"
-                                               : ""));
+  const std::string about = p.kernel_file.describe();
+  progress.line("kernel", p.kernel + (about.empty() ? "" : " " + about));
+  progress.line("method", p.method.text());
   if (p.nic) {
     std::string mods;
     for (const auto& m : p.nic->modules()) mods += (mods.empty() ? "" : ", ") + m;
@@ -174,6 +175,20 @@ int check_fit(const ArmPlan& plan, const CrashReservation& reservation, const Ar
   }
   progress.line("arm", text + "; nothing was loaded");
   return kCannotArm;
+}
+
+// kexec -p on arm64 reads _text from /proc/kallsyms (tool_kallsyms.h): the binds that give it
+// one when the kernel's lacks it. When it cannot be worked out the load goes on (an unarmed
+// machine loses the crash for sure), and the console says the capture may fail.
+std::vector<BindMount> tool_kallsyms_binds(const ArmOptions& o, run::Progress& progress) {
+  auto k = prepare_tool_kallsyms(o.root, o.run_dir);
+  if (!k) {
+    progress.line("load", "warning: " + k.error().message() +
+                              "; loading anyway, but the capture kernel may find its /proc/vmcore unreadable");
+    return {};
+  }
+  progress.line("load", k->note);
+  return k->binds;
 }
 
 }  // namespace
@@ -272,6 +287,12 @@ int run_arm(const ArmOptions& o, run::Progress& progress) {
                                 " problem(s): arming with what parsed (in the capture kernel: every key that parsed, "
                                 "every destination without a problem, else the log to fallback_path). Fix the file, "
                                 "check it with vmcap check-config, then systemctl reload vmcap-arm");
+  if (!o.dry_run && !o.build_only && plan->method.cannot_load()) {
+    progress.line("arm", "this kernel has no kexec_file_load (CONFIG_KEXEC_FILE is not set in " + plan->method.config_file +
+                             ") and no " + o.kexec_tool + " program is installed to load with kexec -p instead: "
+                             "apt install kexec-tools, then vmcap arm (systemctl restart vmcap-arm)");
+    return kCannotArm;
+  }
   std::string record_path = arm_record_path(o);
   auto previous = read_arm_record(record_path);
   const bool loaded = crash_loaded(o);
@@ -314,6 +335,8 @@ int run_arm(const ArmOptions& o, run::Progress& progress) {
   context.lockdown = security.lockdown.has_value() && *security.lockdown.value != Lockdown::None;
   auto sb = security.secure_boot_enforcing();
   context.secure_boot = sb.has_value() && *sb.value;
+  if (plan->kernel_file.machine == KernelMachine::Arm64 && plan->method.kexec_file != true)
+    context.tool_binds = tool_kallsyms_binds(o, progress);
   auto method = load_crash_image(image, o.kexec_tool, context);
   if (!method) {
     progress.line("load", method.error().message());
@@ -323,7 +346,7 @@ int run_arm(const ArmOptions& o, run::Progress& progress) {
     }
     // The kernel frees the old image before it loads a new one: load the last one that worked.
     if (previous) {
-      auto again = load_crash_image({previous->kernel, previous->initrd, previous->cmdline}, o.kexec_tool);
+      auto again = load_crash_image({previous->kernel, previous->initrd, previous->cmdline}, o.kexec_tool, context);
       progress.line("load", again ? "the previous image (" + previous->initrd + ", armed " + previous->loaded_at +
                                         ") is loaded again: the machine stays armed with it"
                                   : "loading the previous image again failed too (" + again.error().message() +
@@ -535,6 +558,16 @@ int run_status(const ArmOptions& o, bool json, run::Progress& progress) {
       j["loaded"] = {{"kernel", record->kernel}, {"initrd", record->initrd}, {"cmdline", record->cmdline},
                      {"method", record->method}, {"loaded_at", record->loaded_at}, {"image_key", record->image.key}};
     }
+    if (plan) {
+      const auto& m = plan->method;
+      j["load_method"] = {{"method", m.kexec_file == true    ? nlohmann::json("kexec_file_load")
+                                     : m.kexec_file == false ? nlohmann::json("kexec -p")
+                                                             : nlohmann::json()},
+                          {"why", m.text()},
+                          {"kexec_tool", m.tool.empty() ? nlohmann::json() : nlohmann::json(m.tool)}};
+    } else {
+      j["load_method"] = nullptr;
+    }
     j["lockdown"] = security.lockdown.has_value() ? nlohmann::json(std::string(lockdown_name(*security.lockdown.value)))
                                                    : nlohmann::json();
     auto sb = security.secure_boot_enforcing();
@@ -566,6 +599,7 @@ int run_status(const ArmOptions& o, bool json, run::Progress& progress) {
     progress.line("loaded", record->kernel + " with " + record->initrd + " (" + record->method + ", " +
                                 record->loaded_at + "): " + record->cmdline);
   for (const auto& c : changed) progress.line("changed", c + " (vmcap arm loads the new one)");
+  if (plan) progress.line("method", plan->method.text());
   progress.line("estimate", estimate ? "minimum " + mib_string(estimate->minimum_bytes) + ", recommended " +
                                           estimate->crashkernel_parameter() + " (vmcap estimate says how)"
                                     : estimate_note);

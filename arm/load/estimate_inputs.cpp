@@ -31,7 +31,8 @@ Result<EstimateSources> estimate_inputs(const ArmPlan& plan, const std::string& 
   if (::stat(initrd.c_str(), &st) != 0) return make_error(ErrorKind::Missing, initrd, std::nullopt, std::strerror(errno));
   s.inputs.initramfs_bytes = static_cast<uint64_t>(st.st_size);
   s.inputs.initramfs_unpacked_bytes = zstd_content_size(initrd);
-  if (plan.header) s.inputs.kernel_init_size = plan.header->init_size;
+  s.inputs.kernel_init_size = plan.kernel_file.boot_memory_bytes();
+  s.inputs.kernel_source = plan.kernel_file.boot_memory_source();
   auto ram = read_machine_ram(root);
   if (ram.has_value()) {
     s.inputs.ram_end_bytes = ram.value->end_bytes;

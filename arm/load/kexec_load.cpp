@@ -36,9 +36,9 @@ long kexec_file_load(int kernel_fd, int initrd_fd, const std::string* cmdline, u
 
 
 // The fallback: `argv` (kexec -p ...); its failure says why it was tried and what it said.
-Result<LoadMethod> with_tool(const std::vector<std::string>& argv) {
+Result<LoadMethod> with_tool(const std::vector<std::string>& argv, const std::vector<BindMount>& binds = {}) {
   std::string output;
-  int status = run_program(argv, output);
+  int status = run_program(argv, output, binds);
   if (status == 0) return LoadMethod::KexecTool;
   std::string what = status < 0 ? "could not run " + argv[0] + ": " + std::strerror(errno)
                                 : argv[0] + " exited with status " + std::to_string(status) +
@@ -80,8 +80,12 @@ std::string kexec_file_load_failure(int err, const CrashImage& image, const Load
              "; it verifies capture kernels under lockdown and Secure Boot): use the distribution's signed "
              "kernel, or enrol its key (mokutil)";
     case ENOEXEC:
+#if defined(__aarch64__)
+      return image.kernel + " is not a kernel image this kernel can load (ENOEXEC): an arm64 Image, not compressed";
+#else
       return image.kernel + " is not a kernel image this kernel can load (ENOEXEC): an x86 bzImage with boot "
              "protocol 2.12 or later, 64-bit, loadable above 4 GiB";
+#endif
     case EINVAL:
       return "the kernel refused the command line or the image (EINVAL): the line may be longer than the image's "
              "cmdline_size allows; vmcap arm --dry-run prints it";
@@ -115,7 +119,8 @@ Result<LoadMethod> load_crash_image(const CrashImage& image, const std::string& 
   }
   if (kexec_tool.empty())
     return make_error(ErrorKind::Io, "", std::nullopt, "this kernel has no kexec_file_load (ENOSYS) and no kexec program was given");
-  return with_tool({kexec_tool, "-p", image.kernel, "--initrd=" + image.initrd, "--append=" + image.cmdline});
+  return with_tool({kexec_tool, "-p", image.kernel, "--initrd=" + image.initrd, "--append=" + image.cmdline},
+                   context.tool_binds);
 }
 
 Result<LoadMethod> unload_crash_image(const std::string& kexec_tool) {

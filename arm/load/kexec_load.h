@@ -7,7 +7,9 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
+#include "arm/load/run_program.h"
 #include "elf/result.h"
 
 namespace vmcap::arm {
@@ -25,6 +27,9 @@ const char* to_string(LoadMethod m);
 struct LoadContext {
   bool lockdown = false;     // integrity or confidentiality
   bool secure_boot = false;  // on and enforcing
+  // Files bound over others for `kexec -p` alone (arm64: a /proc/kallsyms with _text,
+  // tool_kallsyms.h).
+  std::vector<BindMount> tool_binds;
 };
 
 // What the kernel's refusal means for the operator, and what to do next: one message per

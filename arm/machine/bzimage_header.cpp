@@ -109,13 +109,4 @@ Result<void> check_kexec_file_loadable(const BzImageHeader& h, const std::string
   return ok();
 }
 
-Result<Arm64ImageHeader> parse_arm64_image_header(std::span<const uint8_t> b, const std::string& file) {
-  if (b.size() < kArm64ImageHeaderBytes)
-    return make_error(ErrorKind::Truncated, file, std::nullopt,
-                      fmt::format("{} bytes: too short for an arm64 Image header", b.size()));
-  if (std::memcmp(b.data() + 0x38, "ARM\x64", 4) != 0)
-    return make_error(ErrorKind::Format, file, 0x38, "no \"ARM\\x64\" magic: not an arm64 Image");
-  return Arm64ImageHeader{le(b, 0x08, 8), le(b, 0x10, 8), le(b, 0x18, 8)};
-}
-
 }  // namespace vmcap::arm

@@ -1,7 +1,6 @@
 // The setup header of an x86 bzImage: whether kexec_file_load can load the capture kernel,
 // the longest command line it takes (cmdline_size) and the memory it needs to boot
-// (init_size, for the crashkernel= estimate). Also the arm64 Image header's size, for a
-// later arm64 port.
+// (init_size, for the crashkernel= estimate). The arm64 Image: arm64_image.h.
 //
 // Sources (Linux): Documentation/arch/x86/boot.rst (the field offsets and the protocol
 // version each appeared in: kernel_alignment 2.05, cmdline_size 2.06 and 255 before it,
@@ -10,8 +9,7 @@
 // LOADED_HIGH, XLF_KERNEL_64, XLF_CAN_BE_LOADED_ABOVE_4G, and XLF_5LEVEL when the running
 // kernel uses 5-level paging; bzImage64_load: the file holds (setup_sects + 1) * 512 bytes
 // of setup at least, the kernel takes PAGE_ALIGN(init_size) of the reservation aligned to
-// kernel_alignment), Documentation/arch/arm64/booting.rst (the Image header: image_size at
-// 0x10, magic "ARM\x64" at 0x38).
+// kernel_alignment).
 #pragma once
 
 #include <cstdint>
@@ -60,14 +58,5 @@ Result<BzImageHeader> read_bzimage_header(const std::string& path);
 // running kernel uses 5-level page tables (then the image must say it can handle them).
 Result<void> check_kexec_file_loadable(const BzImageHeader& h, const std::string& file,
                                        bool five_level_paging = false);
-
-// An arm64 Image (uncompressed; Debian's vmlinuz is gzip, to be unpacked first).
-inline constexpr size_t kArm64ImageHeaderBytes = 0x40;
-struct Arm64ImageHeader {
-  uint64_t text_offset = 0;  // 0x08
-  uint64_t image_size = 0;   // 0x10: the memory the kernel needs from its load address, 0 before 3.17
-  uint64_t flags = 0;        // 0x18: bit 0 big-endian, bits 1-2 page size
-};
-Result<Arm64ImageHeader> parse_arm64_image_header(std::span<const uint8_t> bytes, const std::string& file = "");
 
 }  // namespace vmcap::arm

@@ -42,7 +42,7 @@ std::string MemoryEstimate::crashkernel_parameter() const {
 MemoryEstimate estimate_crashkernel(const EstimateInputs& in) {
   MemoryEstimate e;
   const uint64_t kernel = round_up(in.kernel_init_size, kPage);
-  e.terms.push_back({"kernel", kernel, fmt::format("init_size of the capture kernel's bzImage: {}", mib_string(kernel))});
+  e.terms.push_back({"kernel", kernel, fmt::format("{}: {}", in.kernel_source, mib_string(kernel))});
 
   const bool unpacked_known = in.initramfs_unpacked_bytes.has_value();
   const uint64_t unpacked = unpacked_known ? *in.initramfs_unpacked_bytes : add(in.initramfs_bytes, in.initramfs_bytes);

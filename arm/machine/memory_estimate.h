@@ -47,7 +47,8 @@
 namespace vmcap::arm {
 
 struct EstimateInputs {
-  uint64_t kernel_init_size = 0;  // BzImageHeader::init_size of the capture kernel
+  uint64_t kernel_init_size = 0;  // the capture kernel's boot memory: a bzImage's init_size, an arm64 Image's image_size
+  std::string kernel_source = "init_size of the capture kernel's bzImage";
   uint64_t initramfs_bytes = 0;   // the image file kexec_file_load is given
   std::optional<uint64_t> initramfs_unpacked_bytes;  // its cpio's size, when known
   uint64_t ram_end_bytes = 0;     // MachineRam::end_bytes of the machine that will crash

@@ -1,6 +1,7 @@
 // arm/load without loading anything: the message for each errno of kexec_file_load, the
 // cached image's key (stable, and it names what changed), and the record of what is loaded
-// (round trip, and garbage refused with the file named).
+// (round trip, and garbage refused with the file named); a program run with a file bound
+// over another for it alone (kexec -p's /proc/kallsyms on arm64).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -9,6 +10,7 @@
 #include "arm/load/arm_record.h"
 #include "arm/load/image_key.h"
 #include "arm/load/kexec_load.h"
+#include "arm/load/run_program.h"
 #include "tests/arm/machine/fake_root.h"
 #include "tests/initramfs/archive_tools.h"
 #include "tests/initramfs/superblocks.h"
@@ -66,6 +68,31 @@ struct KeyFixture {
     return r;
   }
 };
+
+// What kexec -p gets on arm64 (tool_kallsyms.h): the program reads the bound file at the
+// target's path; everyone else still reads the real one. Needs root (a mount namespace).
+TEST(RunProgram, ABindIsTheProgramsAlone) {
+  TempDir d;
+  const std::string file = d.file("kallsyms");
+  write_whole_file(file, "ffff800080000000 T _text\n");
+  std::string output;
+  const int status = run_program({"cat", "/proc/version"}, output, {{file, "/proc/version"}});
+  if (status == 127 && output.find("cannot make a mount namespace") != std::string::npos)
+    GTEST_SKIP() << "no mount namespaces here (not root): " << output;
+  ASSERT_EQ(status, 0) << output;
+  EXPECT_EQ(output, "ffff800080000000 T _text");
+  std::string real;
+  ASSERT_EQ(run_program({"cat", "/proc/version"}, real), 0);
+  EXPECT_TRUE(real.starts_with("Linux version")) << real;
+
+  output.clear();
+  EXPECT_EQ(run_program({"cat", "/proc/version"}, output, {{d.file("nope"), "/proc/version"}}), 127);
+  EXPECT_NE(output.find("vmcap: cannot bind " + d.file("nope") + " over /proc/version"), std::string::npos) << output;
+  output.clear();
+  errno = 0;
+  EXPECT_EQ(run_program({"vmcap-no-such-program"}, output, {{file, "/proc/version"}}), -1);
+  EXPECT_EQ(errno, ENOENT);
+}
 
 TEST(ImageKey, TheSameInputsGiveTheSameKey) {
   KeyFixture f;

@@ -15,6 +15,7 @@
 #include "arm/load/arm_record.h"
 #include "arm/load/arming.h"
 #include "arm/load/pstore_order.h"
+#include "arm/load/tool_kallsyms.h"
 #include "tests/initramfs/archive_tools.h"
 #include "tests/support/progress_console.h"
 #include "tests/support/temp_dir.h"
@@ -96,7 +97,8 @@ TEST(ArmPlan, TheCaptureLineAndTheCachedImage) {
   EXPECT_NE(line.find("irqpoll nr_cpus=1 reset_devices"), std::string::npos) << line;
   EXPECT_EQ(line.find("panic="), std::string::npos) << "[arm] remove = panic: " << line;
   EXPECT_EQ(plan->initrd, cached_image_path(m.options.state_dir, release(), plan->key.key));
-  EXPECT_EQ(plan->header->cmdline_size, 2047u);
+  ASSERT_TRUE(plan->kernel_file.bzimage);
+  EXPECT_EQ(plan->kernel_file.bzimage->cmdline_size, 2047u);
 }
 
 TEST(ArmPlan, AMissingKernelIsNamedWithTheWayOut) {
@@ -304,6 +306,132 @@ TEST(Estimate, PrintsTheParameterAndHowItWasFound) {
   EXPECT_TRUE(out.str().starts_with("crashkernel=")) << out.str();
   EXPECT_NE(c.str().find("advice: to set it: /etc/default/grub.d/vmcap.cfg"), std::string::npos) << c.str();
   EXPECT_FALSE(std::filesystem::exists(m.options.state_dir + "/images")) << "estimate keeps no image";
+}
+
+// An arm64 Image's first 4 KiB as Debian's 6.1.0-50-arm64 begins: image_size 0x2010000, 4K
+// pages, the PE header's BaseOfCode (_stext's offset) 0x10000.
+std::string arm64_image() {
+  std::string b(4096, '\0');
+  auto put = [&](size_t at, uint64_t v, unsigned n) {
+    for (unsigned i = 0; i < n; ++i) b[at + i] = static_cast<char>(v >> (8 * i));
+  };
+  b.replace(0, 2, "MZ");
+  put(0x10, 0x2010000, 8);
+  put(0x18, 0xa, 8);
+  b.replace(0x38, 4, "ARM\x64");
+  put(0x3c, 0x40, 4);
+  b.replace(0x40, 4, std::string("PE\0\0", 4));
+  put(0x58, 0x20b, 2);
+  put(0x58 + 20, 0x10000, 4);
+  return b;
+}
+
+// An arm64 machine as Debian's: the running kernel an Image, built without kexec_file_load.
+struct Arm64Machine : Machine {
+  explicit Arm64Machine(uint64_t reservation = 256u << 20) : Machine(reservation) {
+    write_whole_file(root + "/boot/vmlinuz-" + release(), arm64_image());
+    write_whole_file(root + "/boot/config-" + release(), "CONFIG_ARM64=y\nCONFIG_KEXEC=y\n# CONFIG_KEXEC_FILE is not set\n");
+    write_whole_file(root + "/proc/cmdline", "BOOT_IMAGE=/boot/vmlinuz root=/dev/vda ro quiet crashkernel=256M console=ttyAMA0\n");
+    options.machine = KernelMachine::Arm64;
+  }
+};
+
+TEST(ArmArm64, ThePlanSaysTheImageAndThatKexecPLoadsIt) {
+  Arm64Machine m;
+  m.options.kexec_tool = "/bin/true";  // a kexec program that is installed
+  auto plan = plan_arm(m.options);
+  ASSERT_TRUE(plan) << plan.error().message();
+  ASSERT_TRUE(plan->kernel_file.arm64);
+  EXPECT_EQ(plan->kernel_file.boot_memory_bytes(), 0x2010000u);
+  EXPECT_EQ(plan->method.kexec_file, false);
+  EXPECT_NE(plan->cmdline.line().find("console=ttyAMA0"), std::string::npos) << plan->cmdline.line();
+  Console c;
+  EXPECT_EQ(run_arm([&] { auto o = m.options; o.dry_run = true; return o; }(), c.progress), kArmOk) << c.str();
+  EXPECT_NE(c.str().find("(arm64 Image, 4K pages, image_size 32.1 MiB)"), std::string::npos) << c.str();
+  EXPECT_NE(c.str().find("method: kexec -p: the running kernel is built without kexec_file_load (CONFIG_KEXEC_FILE "
+                         "is not set in " + m.root + "/boot/config-" + release() + ", as in Debian's arm64 kernels), "
+                         "so kexec-tools' /bin/true loads it with kexec_load"),
+            std::string::npos)
+      << c.str();
+}
+
+TEST(ArmArm64, WithoutKexecToolsItIsRefusedWithWhatToInstall) {
+  Arm64Machine m;
+  m.options.kexec_tool = "vmcap-no-such-kexec";
+  Console c;
+  EXPECT_EQ(run_arm(m.options, c.progress), kCannotArm) << c.str();
+  EXPECT_NE(c.str().find("no vmcap-no-such-kexec program is installed to load with kexec -p instead: apt install "
+                         "kexec-tools"),
+            std::string::npos)
+      << c.str();
+  EXPECT_FALSE(std::filesystem::exists(m.options.state_dir + "/images")) << "refused before building";
+}
+
+TEST(ArmArm64, TheEstimateCountsTheImagesSize) {
+  Arm64Machine m;
+  Console c;
+  std::ostringstream out;
+  auto* old = std::cout.rdbuf(out.rdbuf());
+  int status = run_estimate(m.options, c.progress);
+  std::cout.rdbuf(old);
+  EXPECT_EQ(status, kArmOk) << c.str();
+  EXPECT_NE(c.str().find("estimate: kernel 32.1 MiB: image_size of the capture kernel's arm64 Image: 32.1 MiB"),
+            std::string::npos)
+      << c.str();
+}
+
+TEST(ArmArm64, AnX86KernelIsRefused) {
+  Arm64Machine m;
+  write_whole_file(m.root + "/boot/vmlinuz-" + release(), bzimage());
+  Console c;
+  EXPECT_EQ(run_arm(m.options, c.progress), kArmBadInput) << c.str();
+  EXPECT_NE(c.str().find("an x86 bzImage, not an arm64 Image"), std::string::npos) << c.str();
+}
+
+// kexec -p's kallsyms (tool_kallsyms.h): written only when the kernel's has no _text, with
+// _text from _stext and the running Image's offset.
+TEST(ToolKallsyms, WrittenWhenTheKernelsHasNoText) {
+  Arm64Machine m;
+  write_whole_file(m.root + "/proc/kallsyms",
+                   "ffffa8d6e6a10000 T _stext\nffffa8d6e6a10000 t __do_softirq\nffffa8d6e8140000 T __init_begin\n");
+  auto k = prepare_tool_kallsyms(m.root, m.options.run_dir);
+  ASSERT_TRUE(k) << k.error().message();
+  ASSERT_EQ(k->binds.size(), 1u);
+  EXPECT_EQ(k->binds[0].target, "/proc/kallsyms");
+  EXPECT_EQ(testing::read_whole_file(k->binds[0].source),
+            "ffffa8d6e6a00000 T _text\nffffa8d6e6a10000 T _stext\nffffa8d6e8140000 T __init_begin\n");
+  EXPECT_NE(k->note.find("_text = _stext - 0x10000"), std::string::npos) << k->note;
+
+  write_whole_file(m.root + "/proc/kallsyms", "ffff800080000000 T _text\nffff800080010000 T _stext\n");
+  k = prepare_tool_kallsyms(m.root, m.options.run_dir);
+  ASSERT_TRUE(k) << k.error().message();
+  EXPECT_TRUE(k->binds.empty());
+
+  // No running Image to say where _stext lies: said, with why.
+  write_whole_file(m.root + "/proc/kallsyms", "ffffa8d6e6a10000 T _stext\nffffa8d6e8140000 T __init_begin\n");
+  std::filesystem::remove(m.root + "/boot/vmlinuz-" + release());
+  k = prepare_tool_kallsyms(m.root, m.options.run_dir);
+  ASSERT_FALSE(k);
+  EXPECT_NE(k.error().message().find("does not say where _stext lies"), std::string::npos) << k.error().message();
+}
+
+TEST(StatusArm64, SaysTheMethodAndWhy) {
+  Arm64Machine m;
+  m.options.kexec_tool = "/bin/true";
+  {
+    Console c;
+    EXPECT_EQ(run_status(m.options, false, c.progress), kNotArmed) << c.str();
+    EXPECT_NE(c.str().find("method: kexec -p: the running kernel is built without kexec_file_load"), std::string::npos)
+        << c.str();
+  }
+  Console c;
+  std::ostringstream out;
+  auto* old = std::cout.rdbuf(out.rdbuf());
+  run_status(m.options, true, c.progress);
+  std::cout.rdbuf(old);
+  EXPECT_NE(out.str().find("\"load_method\": {"), std::string::npos) << out.str();
+  EXPECT_NE(out.str().find("\"method\": \"kexec -p\""), std::string::npos) << out.str();
+  EXPECT_NE(out.str().find("\"kexec_tool\": \"/bin/true\""), std::string::npos) << out.str();
 }
 
 // setup-crashkernel: without --apply it only prints the snippet; with it, writes the
