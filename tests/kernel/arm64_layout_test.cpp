@@ -111,6 +111,7 @@ TEST(Arm64Layout, Debian612FoldedTo48Bit) {
   std::string text = kDebian612Lpa2;
   text.replace(text.find("TCR_EL1_T1SZ)=0xc"), 17, "TCR_EL1_T1SZ)=0x10");
   text.replace(text.find("PHYS_OFFSET)=0x40000000"), 23, "PHYS_OFFSET)=0xfff1000040000000");
+  text.replace(text.find("SYMBOL(vmemmap)=ffffc1ffbf000000"), 32, "SYMBOL(vmemmap)=fffffdffbf000000");
   auto l = layout(text);
   EXPECT_EQ(l.runtime_va_bits, 48u);
   EXPECT_EQ(l.table_va_bits, 48u);
@@ -122,6 +123,11 @@ TEST(Arm64Layout, Debian612FoldedTo48Bit) {
   EXPECT_FALSE(l.in_linear_map(0xfff0000000000000ull));  // not reachable at 48 bits
   EXPECT_EQ(l.linear_to_phys(0xffff000000000000ull), 0x40000000u);
   EXPECT_EQ(l.kernel_va_start(), 0xffff000000000000ull);
+  // VMEMMAP_START stays the 52-bit constant; vmemmap moves with memstart_addr, and the
+  // formula gives what the kernel stated (the real 6.12-arm64-nolpa2 note).
+  EXPECT_EQ(l.vmemmap, 0xfffffdffbf000000ull);
+  const int64_t first_pfn = l.phys_offset >> 12;
+  EXPECT_EQ(*l.vmemmap_start - static_cast<uint64_t>(first_pfn) * 64, *l.vmemmap);
 }
 
 // The 16K flavour: 52-bit configuration, VA_BITS_MIN 47; 4 levels with LPA2, 3 without.
