@@ -33,7 +33,8 @@ runs=${VMCAP_FUZZ_RUNS:--1}
 # Seconds one input may take; raise it for long runs under nice on a busy machine.
 per_input=${VMCAP_FUZZ_TIMEOUT:-10}
 all_targets=(elf_dump vmcoreinfo ringbuffer printk_log char_ring kdump_compressed flattened formatters
-  filter config manifest kallsyms dhcp iomem bzimage_header kernel_cmdline arm_record local_disk pstore pstore_collect)
+  filter config manifest kallsyms dhcp iomem bzimage_header kernel_cmdline arm_record local_disk pstore pstore_collect
+  arm64_translation)
 targets=("$@")
 [[ ${#targets[@]} -eq 0 ]] && targets=("${all_targets[@]}")
 
@@ -68,6 +69,17 @@ def reply(kind):
 for name, kind in (("offer", 2), ("ack", 5)):
     with open(os.path.join(sys.argv[1], name), "wb") as f:
         f.write(reply(kind))
+PY
+
+# fuzz_arm64_translation's table mode: an odd first byte, a configuration, four addresses
+# and table memory (the harness mirrors it everywhere), one seed per configuration.
+python3 - "$seeds/arm64_translation" <<'PY'
+import os, struct, sys
+os.makedirs(sys.argv[1], exist_ok=True)
+for config in range(13):
+    vas = struct.pack("<4Q", 0xffff800040001000, 0xfff0000000123000, 0xffffa00000000000, 0)
+    tables = struct.pack("<Q", 0x1003) * 512 + struct.pack("<Q", 0x2000000401) * 512
+    open(os.path.join(sys.argv[1], f"tables-{config}"), "wb").write(bytes([1, config]) + vas + tables)
 PY
 
 # Slices of real vmcores: a few KiB each, never whole dumps.
@@ -140,6 +152,8 @@ for tag in sorted(os.listdir(src)):
                 put("elf_dump", f"real-{tag}-{name}", head)
             if info:
                 put("vmcoreinfo", f"real-{tag}", info)
+                # fuzz_arm64_translation: an even first byte says "VMCOREINFO text follows".
+                put("arm64_translation", f"real-{tag}", b"\0" + info)
     p = os.path.join(d, "qemu-kdump-zlib.flat")
     if os.path.isfile(p):
         flat, logical = flat_head(p)
