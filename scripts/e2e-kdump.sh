@@ -4,7 +4,7 @@
 # loads the capture kernel with `kexec -p`, writes marker records to /dev/kmsg and panics
 # (sysrq-c); QEMU runs with -no-reboot, so the capture kernel's reboot ends it.
 #
-#   scripts/e2e-kdump.sh [--paths "ours dracut baseline"] [--kernel 6.1] [--vmcap STATIC]
+#   scripts/e2e-kdump.sh [--arch amd64|arm64] [--paths "ours dracut baseline"] [--kernel 6.1] [--vmcap STATIC]
 #                        [--out DIR] [--crashkernel 192M] [--mem-mib 1024] [--timeout 600]
 #                        [--capture-append "OPTIONS"]   (more capture kernel options, e.g. rd.debug)
 #                        [--compression zstd|zlib] [--image-options "--compress none"]
@@ -59,6 +59,16 @@
 # --find-crashkernel: the ours path with each size in turn (not for CI); prints the smallest
 # with which capture and upload succeed, and vmcap's peak RSS when the console shows VmHWM.
 #
+# --arch arm64: the same on an arm64 machine, QEMU's virt board under TCG (qemu-system-aarch64 -M
+# virt -cpu max,pauth-impdef=on, 1 vCPU), Debian's arm64 kernel (--kernel 6.1-arm64 by default;
+# 6.12-arm64, 5.10-arm64 with VMCAP_E2E_CPU=max,lpa2=off,pauth-impdef=on), the static aarch64 vmcap
+# (scripts/build-static.sh --arch arm64; --vmcap), and the guest's busybox and kexec-tools of
+# arm64 (scripts/lib/vmcore-arm64.sh's arm64_userland, cached with the test vmcores). Path arm
+# only: Debian's arm64 kernels have no kexec_file_load, so vmcap arm loads with kexec -p (on
+# 6.1, whose /proc/kallsyms has no _text, with a kallsyms of its own: docs/arming.md). On the
+# host the aarch64 vmcap runs under qemu-aarch64-static (check-config, dmesg of the restored
+# core); the host's makedumpfile reads no arm64 dump, so the core's log is vmcap's alone
+# (restored by makedumpfile -R), compared with the uploaded dmesg.txt.
 # Needs (scripts/packages/qemu.txt, upload.txt): qemu-system-x86, busybox-static, kexec-tools,
 # makedumpfile, cpio, kmod, zstd, xz-utils, socat, nginx-light, dracut, python3; e2fsprogs for
 # localdisk.
@@ -69,9 +79,10 @@ script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$script_dir/.." && pwd)
 e2e_dir=$script_dir/e2e
 
-paths="ours dracut baseline"
-kernel=6.1
-vmcap=$root/build/static/capture/cli/vmcap.stripped
+arch=amd64
+paths=
+kernel=
+vmcap=
 out=$root/build/e2e-kdump
 crashkernel=192M
 mem_mib=1024
@@ -85,6 +96,7 @@ image_options=
 usage() { sed -n '2,/^set -euo/{/^#/p}' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 while [ $# -gt 0 ]; do
   case "$1" in
+    --arch) arch=$2; shift 2 ;;
     --paths) paths=$2; shift 2 ;;
     --kernel) kernel=$2; shift 2 ;;
     --vmcap) vmcap=$2; shift 2 ;;
@@ -105,6 +117,19 @@ while [ $# -gt 0 ]; do
   esac
 done
 
+case "$arch" in
+  amd64|x86_64)
+    arch=amd64
+    : "${paths:=ours dracut baseline}" "${kernel:=6.1}" "${vmcap:=$root/build/static/capture/cli/vmcap.stripped}" ;;
+  arm64|aarch64)
+    arch=arm64
+    : "${paths:=arm}" "${kernel:=6.1-arm64}" "${vmcap:=$root/build/static-arm64/capture/cli/vmcap.stripped}"
+    for p in $paths; do
+      [ "$p" = arm ] || { echo "e2e-kdump.sh: path $p is not on arm64 (arm is)" >&2; exit 2; }
+    done ;;
+  *) echo "e2e-kdump.sh: --arch $arch: amd64 or arm64" >&2; exit 2 ;;
+esac
+
 log() { echo "[e2e-kdump $(date +%T)] $*" >&2; }
 fail() { log "ERROR: $*"; exit 1; }
 now() { date +%s.%N; }
@@ -115,7 +140,9 @@ is_static() { case "$(LC_ALL=C ldd "$1" 2>&1 || true)" in *"not a dynamic"*|*"st
 clk_tck=$(getconf CLK_TCK)
 need_tools() {
   local t missing=
-  for t in qemu-system-x86_64 kexec cpio modprobe makedumpfile socat nginx python3 zstd xz \
+  local qemu=qemu-system-x86_64 arch_tools=kexec
+  [ "$arch" = amd64 ] || { qemu="qemu-system-aarch64"; arch_tools="qemu-aarch64-static readelf dpkg-deb"; }
+  for t in $qemu $arch_tools cpio modprobe makedumpfile socat nginx python3 zstd xz \
            sha256sum timeout ldd; do
     command -v "$t" >/dev/null || missing="$missing $t"
   done
@@ -127,13 +154,40 @@ need_tools() {
   esac
   [ -z "$missing" ] || fail "missing tools:$missing (scripts/install-deps.sh installs them)"
   busybox=
-  for t in /bin/busybox /usr/bin/busybox; do
-    if [ -x "$t" ] && is_static "$t"; then busybox=$t; break; fi
-  done
+  if [ "$arch" = arm64 ]; then
+    arm64_guest_userland
+  else
+    for t in /bin/busybox /usr/bin/busybox; do
+      if [ -x "$t" ] && is_static "$t"; then busybox=$t; break; fi
+    done
+  fi
   [ -n "$busybox" ] || fail "no static busybox (Debian package busybox-static)"
   [ -x "$vmcap" ] || fail "no vmcap binary at $vmcap (scripts/build-static.sh builds it)"
   is_static "$vmcap" || fail "$vmcap is not statically linked"
   vmcap=$(cd "$(dirname "$vmcap")" && pwd)/$(basename "$vmcap")
+}
+
+# The aarch64 vmcap runs on the host under qemu-user; the x86_64 one as it is.
+host_vmcap() {
+  if [ "$arch" = arm64 ]; then qemu-aarch64-static "$vmcap" "$@"; else "$vmcap" "$@"; fi
+}
+
+# arm64_guest_userland: busybox (static) and kexec-tools (with the libraries it loads) of arm64,
+# as scripts/make-test-vmcore.sh gets them for its arm64 guests (scripts/lib/vmcore-arm64.sh,
+# the same cache): sets busybox and a64_kexec_root.
+arm64_guest_userland() {
+  local cache=$root/build/test-vmcores/.cache archive=http://deb.debian.org/debian refresh=0 main_pid=$$
+  elapsed() { seconds "$1" "$(now)"; }
+  mkdir -p "$cache"
+  # shellcheck source=scripts/lib/vmcore-arm64.sh
+  . "$root/scripts/lib/vmcore-arm64.sh"
+  arm64_userland
+  busybox=$a64_busybox
+}
+
+# add_kexec DIR: kexec-tools in the guest tree (the host's, or arm64's with its libraries).
+add_kexec() {
+  if [ "$arch" = arm64 ]; then cp -a "$a64_kexec_root/." "$1/"; else add_binary "$1" "$(command -v kexec)"; fi
 }
 
 # The whole Debian kernel (modules for the NICs and for dracut): sets kroot, krel, vmlinuz.
@@ -187,7 +241,7 @@ vmcap_conf() {
   text=$(sed -e "s|@HOST@|e2e-$2|" -e "s|@PORT@|$http_port|" -e "s|@PATH@|$2|" "$e2e_dir/vmcap.conf.in")
   text=${text//@COMPRESSION@/$compression}
   printf '%s\n' "${text//@NETWORK@/$3}" > "$1"
-  "$vmcap" check-config "$1" >&2 || fail "the generated $1 does not pass vmcap check-config"
+  host_vmcap check-config "$1" >&2 || fail "the generated $1 does not pass vmcap check-config"
 }
 
 # image_ours WORK: the image `vmcap mkinitramfs` makes: the static vmcap as /init, the config,
@@ -286,7 +340,7 @@ module_tree() {
 first_image_arm() {
   local work=$1 dir=$1/first
   busybox_tree "$dir" "$e2e_dir/arm-init" virtio_pci virtio_net
-  add_binary "$dir" "$(command -v kexec)"
+  add_kexec "$dir"
   mkdir -p "$dir/usr/sbin" "$dir/boot" "$dir/etc"
   cp "$vmcap" "$dir/usr/sbin/vmcap"
   cp "$vmlinuz" "$dir/boot/vmlinuz-$krel"
@@ -356,7 +410,8 @@ check_arm_steps() {
       *) grep -q "VMCAP-ARM $step rc=$rc\b" "$work/console.log" ||
             { log "arm: $step: want exit status $rc, got $(grep -o "VMCAP-ARM $step rc=[0-9]*" "$work/console.log" || echo none)"; return 1; } ;;
     esac
-    if [ -n "$text" ] && ! grep -F "[$step] " "$work/console.log" | grep -qF -- "$text"; then
+    # Not grep | grep -q: with pipefail, the first grep's SIGPIPE would fail a match.
+    if [ -n "$text" ] && ! grep -F "[$step] " "$work/console.log" | grep -F -- "$text" >/dev/null; then
       log "arm: $step's output lacks: $text"; return 1
     fi
   done
@@ -423,9 +478,14 @@ crash() {
   # random pool is ready at boot, as on the machines vmcap is for. QEMU's default CPU lacks
   # it, and the capture kernel's first reader of the pool (c-ares, TLS) then waits ~1 s in the
   # kernel's jitter loop under TCG. VMCAP_E2E_CPU overrides (e.g. qemu64 for that worst case).
-  timeout "$run_timeout" qemu-system-x86_64 -accel tcg,thread=multi -smp 1 -m "${mem_mib}M" \
-    -cpu "${VMCAP_E2E_CPU:-qemu64,+rdrand}" -nodefaults -display none -no-reboot -kernel "$vmlinuz" -initrd "$work/first.cpio" \
-    -append "console=ttyS0 panic=-1 printk.devkmsg=on${2:+ crashkernel=$2}${3:+ $3}" \
+  # arm64: QEMU's virt board; -cpu max with pauth-impdef=on (the architected pointer
+  # authentication is far slower under TCG), its PL011 UART as ttyAMA0.
+  local machine=(qemu-system-x86_64 -cpu "${VMCAP_E2E_CPU:-qemu64,+rdrand}") console=ttyS0
+  [ "$arch" = amd64 ] ||
+    { machine=(qemu-system-aarch64 -M virt -cpu "${VMCAP_E2E_CPU:-max,pauth-impdef=on}"); console=ttyAMA0; }
+  timeout "$run_timeout" "${machine[@]}" -accel tcg,thread=multi -smp 1 -m "${mem_mib}M" \
+    -nodefaults -display none -no-reboot -kernel "$vmlinuz" -initrd "$work/first.cpio" \
+    -append "console=$console panic=-1 printk.devkmsg=on${2:+ crashkernel=$2}${3:+ $3}" \
     -serial "file:$work/console.log" \
     ${qemu_disk:+-drive "file=$qemu_disk,format=raw,if=virtio"} \
     -netdev user,id=net0 -device virtio-net-pci,netdev=net0 > "$work/qemu.log" 2>&1 &
@@ -472,11 +532,19 @@ check_core() {
   [ -s "$flat" ] || { log "$flat is empty"; return 1; }
   "${makedumpfile[@]}" -R "$dir/core.kdump" < "$flat" > "$dir/restore.log" 2>&1 ||
     { cat "$dir/restore.log" >&2; log "makedumpfile -R failed on $flat"; return 1; }
+  if [ "$arch" = arm64 ]; then
+    # This host's makedumpfile reads x86_64 dumps only: the log is vmcap's (under qemu-user).
+    host_vmcap dmesg "$dir/core.kdump" > "$dir/core.vmcap-dmesg" 2> "$dir/vmcap-dmesg.log" ||
+      { cat "$dir/vmcap-dmesg.log" >&2; log "vmcap dmesg failed on the restored core"; return 1; }
+    core_log=$dir/core.vmcap-dmesg
+    check_log "$core_log"
+    return
+  fi
   "${makedumpfile[@]}" --dump-dmesg "$dir/core.kdump" "$dir/core.makedumpfile-dmesg" > "$dir/dump-dmesg.log" 2>&1 ||
     { cat "$dir/dump-dmesg.log" >&2; log "makedumpfile --dump-dmesg failed"; return 1; }
   # makedumpfile 1.7.8 adds the caller id ("[      T1] ") after the time: not in vmcap's text.
   sed -i -E 's/^(\[ *[0-9]+\.[0-9]+\]) \[ *[TC][0-9]+\]/\1/' "$dir/core.makedumpfile-dmesg"
-  "$vmcap" dmesg "$dir/core.kdump" > "$dir/core.vmcap-dmesg" 2> "$dir/vmcap-dmesg.log" ||
+  host_vmcap dmesg "$dir/core.kdump" > "$dir/core.vmcap-dmesg" 2> "$dir/vmcap-dmesg.log" ||
     { cat "$dir/vmcap-dmesg.log" >&2; log "vmcap dmesg failed on the restored core"; return 1; }
   cmp -s "$dir/core.makedumpfile-dmesg" "$dir/core.vmcap-dmesg" ||
     { diff "$dir/core.makedumpfile-dmesg" "$dir/core.vmcap-dmesg" | head -n 20 >&2
@@ -591,9 +659,15 @@ checked_text() {
     [ "$p" != localdisk ] || localdisk=1
     case "$p" in dracut|dracut-systemd) early="$early, $p" ;; dracut-netlegacy) late="$late, $p" ;; esac
   done
-  echo "every path: QEMU ended through the capture kernel's reboot (exit 0, not the $run_timeout s timeout);" \
-       "the core, restored by makedumpfile -R and read by makedumpfile --dump-dmesg ($makedumpfile_name)" \
-       "and by vmcap dmesg, gives the same log both ways, with the 11 markers and the panic line"
+  if [ "$arch" = arm64 ]; then
+    echo "every path (arm64, $krel): QEMU ended through the capture kernel's reboot (exit 0, not the" \
+         "$run_timeout s timeout); the core, restored by makedumpfile -R and read by the aarch64 vmcap dmesg" \
+         "under qemu-user (no makedumpfile here reads arm64), has the 11 markers and the panic line"
+  else
+    echo "every path: QEMU ended through the capture kernel's reboot (exit 0, not the $run_timeout s timeout);" \
+         "the core, restored by makedumpfile -R and read by makedumpfile --dump-dmesg ($makedumpfile_name)" \
+         "and by vmcap dmesg, gives the same log both ways, with the 11 markers and the panic line"
+  fi
   [ -z "$vmcap_paths" ] ||
     echo "${vmcap_paths#, }: on nginx (localdisk: on the disk) one capture directory, its manifest complete;" \
          "dmesg.txt, dmesg.json and vmcore.flat match the manifest's sha256 and size; dmesg.txt equals the core's log"
@@ -603,10 +677,11 @@ checked_text() {
     echo "${early#, }: the hook loaded the NIC drivers and vmcap brought the network up, before udevd started"
   [ -z "$late" ] || echo "${late#, }: the capture ran after dracut's own DHCP (network-legacy)"
   [ -z "$base" ] || echo "baseline: the core is what socat received from makedumpfile -F -c -d 31 | nc"
-  [ -z "$arm" ] || echo "arm: vmcap arm exited 0 having loaded with kexec_file_load the image it built with" \
+  [ -z "$arm" ] || echo "arm: vmcap arm exited 0 having loaded with $load_method the image it built with" \
     "virtio_pci and virtio_net found in sysfs; a second arm said armed and current; status exited 0; after" \
     "disarm status exited 3; arm again took the cached image; a load the kernel refused (a 200 MiB initrd)" \
-    "exited 1 with the previous image loaded again, and status 0: the crash was captured by that image"
+    "exited 1 with the previous image loaded again, and status 0: the crash was captured by that image${kallsyms_step:+;}" \
+    "${kallsyms_step:+arm said how kexec -p read _text (/proc/kallsyms, or its own when the kernel lists none)}"
   [ -z "$localdisk" ] || echo "localdisk: vmcap arm put the disk of /var/crash (ext4 UUID=$localdisk_uuid on" \
     "/dev/vda1, a partition) in the image; the capture kernel said it mounted it at /var/crash and unmounted it; on the host" \
     "e2fsck -fn passed, the filesystem is clean (no needs_recovery), and debugfs read the capture directory out"
@@ -660,7 +735,8 @@ run_path() {
         check_core "$work/baseline.flat" "$work" && path_ok=1 ;;
       dracut|dracut-systemd) check_upload "$work" "$name" && check_dracut_stage "$work" vmcap && path_ok=1 ;;
       dracut-netlegacy) check_upload "$work" "$name" && check_dracut_stage "$work" dracut && path_ok=1 ;;
-      arm) check_arm_steps "$work" "arm=0:armed: " "arm=0:(kexec_file_load)" "arm=0:modules virtio_pci, virtio_net" \
+      arm) check_arm_steps "$work" "arm=0:armed: " "arm=0:($load_method)" "arm=0:modules virtio_pci, virtio_net" \
+             "arm=0:method: $load_method" "status=0:method: $load_method" "${kallsyms_step[@]}" \
              "arm-again=0:armed and current" "status=0:armed and current" "disarm=0:unloaded" \
              "status-disarmed=3:not armed" "rearm=0:up to date" "rearm=0:armed: " \
              "arm-too-big=1:is loaded again: the machine stays armed with it" "status-after=0:armed and current" &&
@@ -695,6 +771,10 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else
 
 main() {
   need_tools
+  # arm: how vmcap arm loads here (Debian's arm64 kernels have no kexec_file_load), and on arm64
+  # what kexec -p reads _text from (arm/load/tool_kallsyms.h).
+  load_method=kexec_file_load kallsyms_step=()
+  [ "$arch" = amd64 ] || { load_method="kexec -p"; kallsyms_step=("arm=0:load: /proc/kallsyms"); }
   mkdir -p "$out"; out=$(cd "$out" && pwd)
   : > "$out/results"
   case "$compression" in
@@ -708,7 +788,7 @@ main() {
     *) fail "--compression $compression: zlib or zstd" ;;
   esac
   stage_kernel
-  log "kernel $krel, vmcap $vmcap, guest ${mem_mib} MiB"
+  log "kernel $krel ($arch), vmcap $vmcap, guest ${mem_mib} MiB"
   start_nginx
   local failed=0 p
   if [ -n "$find_sizes" ]; then
