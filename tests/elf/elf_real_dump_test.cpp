@@ -33,12 +33,23 @@ KeyValues read_report(const fs::path& p) {
   return parse_lines(in);
 }
 
-std::vector<fs::path> tag_dirs() {
+// The machine a tag's guest reported (qemu.report or kdump.report); "" when neither exists.
+std::string reported_machine(const fs::path& tag) {
+  for (const char* r : {"qemu.report", "kdump.report"})
+    if (fs::exists(tag / r)) return read_report(tag / r)["machine"];
+  return "";
+}
+
+// Tag folders of one machine's guests (x86_64 ones reported no machine before arm64 came).
+std::vector<fs::path> tag_dirs(const std::string& machine = "x86_64") {
   const char* root = std::getenv("VMCAP_TEST_VMCORES");
   std::vector<fs::path> out;
   if (!root || !fs::is_directory(root)) return out;
-  for (const auto& e : fs::directory_iterator(root))
-    if (e.is_directory() && e.path().filename().string()[0] != '.') out.push_back(e.path());
+  for (const auto& e : fs::directory_iterator(root)) {
+    if (!e.is_directory() || e.path().filename().string()[0] == '.') continue;
+    const std::string m = reported_machine(e.path());
+    if (m == machine || (m.empty() && machine == "x86_64")) out.push_back(e.path());
+  }
   std::sort(out.begin(), out.end());
   return out;
 }
