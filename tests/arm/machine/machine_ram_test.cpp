@@ -45,6 +45,32 @@ TEST(MachineRam, MemTotalWhenTheMapIsAbsentOrGarbage) {
   EXPECT_NE(r.source.find("MemTotal"), std::string::npos);
 }
 
+// arm64 has no firmware map: /proc/iomem's System RAM, as QEMU virt's 1 GiB at 1 GiB shows it
+// (RAM ends at 2 GiB, not at its size); children and other names are not RAM of their own.
+TEST(MachineRam, IomemSystemRamOnArm64) {
+  constexpr const char* kVirt =
+      "09000000-09000fff : pl011@9000000\n"
+      "40000000-7fffffff : System RAM\n"
+      "  40210000-4122ffff : Kernel code\n"
+      "  6ec00000-7abfffff : Crash kernel\n"
+      "4010000000-401fffffff : PCI ECAM\n";
+  auto ram = parse_iomem_ram(kVirt);
+  ASSERT_TRUE(ram);
+  EXPECT_EQ(ram->total_bytes, 1ull << 30);
+  EXPECT_EQ(ram->end_bytes, 2ull << 30);
+  // A reader without CAP_SYS_ADMIN sees every address as 0.
+  EXPECT_FALSE(parse_iomem_ram("00000000-00000000 : System RAM\n  00000000-00000000 : Kernel code\n"));
+  EXPECT_FALSE(parse_iomem_ram("garbage\n7fffffff-40000000 : System RAM\n"));
+
+  FakeRoot m;
+  m.put("/proc/iomem", kVirt);
+  m.put("/proc/meminfo", "MemTotal:        800000 kB\n");
+  auto fact = read_machine_ram(m.root());
+  ASSERT_TRUE(fact.has_value());
+  EXPECT_EQ(fact.value->end_bytes, 2ull << 30);
+  EXPECT_EQ(fact.source, "/proc/iomem (System RAM)");
+}
+
 TEST(MachineRam, NothingReadableIsUnknown) {
   FakeRoot m;
   auto r = read_machine_ram(m.root());
