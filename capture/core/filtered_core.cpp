@@ -13,6 +13,8 @@
 #include "capture/writer/elf_writer.h"
 #include "capture/writer/kdump_writer.h"
 #include "capture/writer/note_block.h"
+#include "elf/kdump/kdump.h"
+#include "elf/machine.h"
 
 namespace vmcap {
 namespace {
@@ -29,32 +31,34 @@ PfnBitmap all_pages(const PhysicalMemory& memory, uint64_t page_size) {
   return keep;
 }
 
-std::string machine_string(uint16_t machine) {
-  switch (machine) {
-    case 62: return "x86_64";
-    case 183: return "aarch64";
-    case 3: return "i686";
-  }
-  return "unknown";
-}
-
-KdumpHeaderFields header_fields(const Dump& dump, const KernelView* kernel, int dump_level,
-                                uint32_t page_size, std::vector<std::string>& warnings) {
+// `info` and `memory` may each be null: without VMCOREINFO the header has what the
+// dump's own notes say; without virtual memory (no translation for this kernel) it has
+// VMCOREINFO's keys but not the utsname read from the kernel.
+KdumpHeaderFields header_fields(const Dump& dump, const VmcoreInfo* info,
+                                const VirtualMemory* memory, int dump_level, uint32_t page_size,
+                                std::vector<std::string>& warnings) {
   KdumpHeaderFields f;
   f.page_size = page_size;
   f.dump_level = dump_level;
   f.notes = encode_note_block(dump.notes(), dump.little_endian());
-  f.machine = machine_string(dump.machine());
+  f.machine = utsname_machine(dump.machine());
   uint32_t cpus = 0;
   for (const auto& n : dump.notes()) cpus += n.name == "CORE" && n.type == kNtPrstatus;
   f.nr_cpus = std::max<uint32_t>(cpus, 1);
   f.timestamp_sec = static_cast<uint64_t>(std::time(nullptr));
-  if (!kernel) return f;
-  const VmcoreInfo& info = kernel->info;
-  if (auto t = info.crash_time()) f.timestamp_sec = static_cast<uint64_t>(*t);
-  if (auto pb = info.number("phys_base")) f.phys_base = static_cast<uint64_t>(*pb);
-  f.release = info.value("OSRELEASE").value_or("");
-  if (auto uts = read_utsname(info, *kernel->memory)) {
+  if (!info) return f;
+  if (auto t = info->crash_time()) f.timestamp_sec = static_cast<uint64_t>(*t);
+  // x86_64 exports phys_base; arm64 PHYS_OFFSET, which makedumpfile writes here too and
+  // crash reads back as the arm64 phys_offset of a kdump-compressed file.
+  if (auto pb = info->number("phys_base")) f.phys_base = static_cast<uint64_t>(*pb);
+  else if (auto po = info->number("PHYS_OFFSET")) f.phys_base = static_cast<uint64_t>(*po);
+  f.release = info->value("OSRELEASE").value_or("");
+  if (!memory) {
+    warnings.push_back("no address translation for this kernel: the header carries "
+                       "OSRELEASE only, not the kernel's utsname");
+    return f;
+  }
+  if (auto uts = read_utsname(*info, *memory)) {
     f.sysname = uts->sysname;
     f.nodename = uts->nodename;
     f.release = uts->release;
@@ -68,13 +72,33 @@ KdumpHeaderFields header_fields(const Dump& dump, const KernelView* kernel, int 
   return f;
 }
 
+// The block size of the core: the kernel's page size (PAGESIZE), whatever unit the source
+// counts in (QEMU's aarch64 kdump counts 64 KiB blocks for 4K and 16K kernels alike, and
+// makedumpfile and crash take a kdump file's block size for the page size). Without
+// PAGESIZE, a kdump source's own block size (the unit its pages are known in), else 4096.
+uint32_t core_page_size(const Dump& dump, const VmcoreInfo* info) {
+  constexpr uint32_t kDefault = 4096;
+  if (info)
+    if (auto p = info->page_size())
+      // A PAGESIZE the writers refuse is reported by them; only keep it representable.
+      return *p <= UINT32_MAX ? static_cast<uint32_t>(*p) : 0;
+  if (const KdumpInfo* k = kdump_info(dump)) return k->block_size;
+  return kDefault;
+}
+
 }  // namespace
 
 Result<CoreResult> write_filtered_core(const Dump& dump, const KernelView* kernel,
                                        const CoreOptions& options, ByteSink& sink) {
   CoreResult result;
-  uint32_t page_size = 4096;
-  if (kernel) page_size = static_cast<uint32_t>(kernel->info.page_size().value_or(4096));
+  // Without a kernel view (-d 0 where this kernel's translation failed) VMCOREINFO still
+  // gives the page size and the header's keys.
+  std::optional<VmcoreInfo> own_info;
+  if (!kernel)
+    if (auto text = dump.vmcoreinfo_text())
+      if (auto parsed = VmcoreInfo::parse(*text, dump.path())) own_info = std::move(*parsed);
+  const VmcoreInfo* info = kernel ? &kernel->info : own_info ? &*own_info : nullptr;
+  const uint32_t page_size = core_page_size(dump, info);
 
   PfnBitmap keep;
   std::optional<FilterResult> filtered;  // none at dump level 0
@@ -97,7 +121,8 @@ Result<CoreResult> write_filtered_core(const Dump& dump, const KernelView* kerne
   }
   const uint64_t kept = keep.count();
 
-  KdumpHeaderFields fields = header_fields(dump, kernel, options.dump_level, page_size, result.warnings);
+  KdumpHeaderFields fields = header_fields(dump, info, kernel ? kernel->memory.get() : nullptr,
+                                          options.dump_level, page_size, result.warnings);
   const bool shared_zero_page = options.format != CoreFormat::Elf;
   if (options.format == CoreFormat::Elf) {
     ElfHeaderFields ef{dump.machine(), page_size, std::move(fields.notes), dump.virtual_mappings()};
