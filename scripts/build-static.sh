@@ -58,8 +58,9 @@ case ${arch:-$host_arch} in
 esac
 cross=0; triplet=""
 if [ "$arch" != "$host_arch" ]; then
-  [ "$arch" = arm64 ] && [ "$host_arch" = amd64 ] ||
-    { echo "build-static: cross-building for $arch on $host_arch is not supported (arm64 on amd64 is)" >&2; exit 2; }
+  if [ "$arch" != arm64 ] || [ "$host_arch" != amd64 ]; then
+    echo "build-static: cross-building for $arch on $host_arch is not supported (arm64 on amd64 is)" >&2; exit 2
+  fi
   cross=1; triplet=aarch64-linux-gnu
 fi
 if [ -z "$build" ]; then

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the project needs: scripts/packages/GROUP.txt for each GROUP
-# given (build, qemu, upload), every list when none is. Idempotent: does nothing when all
-# are present.
+# given (build, cross, package, qemu, upload), every list when none is. Idempotent: does
+# nothing when all are present.
 #
 #   scripts/install-deps.sh [GROUP...]
 set -euo pipefail

@@ -10,7 +10,18 @@
 #                                     SSL, zlib, zstd, in the empty root as well
 #   check.sh fetch   BINARY           the probe, in the empty root, fetches a file from an
 #                                     HTTP server on 127.0.0.1 and reports a 404 as failure
-# Exit 0 passes, 77 skips (no way to chroot, or no python3 for the server), else fails.
+#   check.sh same    BINARY NATIVE DUMP...
+#                                     BINARY prints what NATIVE (a vmcap built for this host
+#                                     from the same tree) prints for `info`, `dmesg --format
+#                                     kmsg` and `dmesg --format json` of each DUMP, and
+#                                     `filter` writes the same bytes but the header's time
+#                                     (zstd, and zlib for the first DUMP); missing DUMPs are
+#                                     skipped, none at all skips
+#
+# VMCAP_STATIC_EMULATOR (e.g. qemu-aarch64-static): runs BINARY and the probe through it, for
+# a binary of another architecture (the cross-built aarch64 vmcap). In the empty root the
+# emulator is copied in beside the binary, so it must be static too (qemu-user-static's is).
+# Exit 0 passes, 77 skips (no way to chroot, no python3 for the server, no emulator), else fails.
 set -euo pipefail
 mode=${1:?mode}
 bin=${2:?binary}
@@ -19,6 +30,14 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 skip() { echo "SKIP: $*" >&2; exit 77; }
 [ -x "$bin" ] || fail "$bin is not an executable file"
 probe=$(dirname "$bin")/vmcap-curl-probe
+emulator=()
+if [ -n "${VMCAP_STATIC_EMULATOR:-}" ]; then
+  e=$(command -v "$VMCAP_STATIC_EMULATOR" || true)
+  [ -n "$e" ] || skip "no $VMCAP_STATIC_EMULATOR to run the binary with (qemu-user-static)"
+  emulator=("$e")
+fi
+# run FILE ARGS...: FILE, through the emulator when there is one.
+run() { "${emulator[@]}" "$@"; }
 
 tmp=$(mktemp -d)
 server_pid=""
@@ -48,7 +67,12 @@ in_empty_root() {
   local root=$tmp/root-$RANDOM
   mkdir "$root"
   cp "$file" "$root/$(basename "$file")"
-  env -i "${chroot_cmd[@]}" "$root" "/$(basename "$file")" "$@"
+  if ((${#emulator[@]})); then
+    cp "${emulator[0]}" "$root/emulator"
+    env -i "${chroot_cmd[@]}" "$root" /emulator "/$(basename "$file")" "$@"
+  else
+    env -i "${chroot_cmd[@]}" "$root" "/$(basename "$file")" "$@"
+  fi
 }
 
 expect_version() {  # expect_version OUTPUT STATUS
@@ -75,7 +99,7 @@ check_curl_info() {  # check_curl_info OUTPUT
 case $mode in
   version)
     [ -n "$version" ] || fail "no expected version given"
-    set +e; out=$("$bin" --version 2>&1); st=$?; set -e
+    set +e; out=$(run "$bin" --version 2>&1); st=$?; set -e
     expect_version "$out" "$st"
     echo "ok: $out"
     ;;
@@ -94,7 +118,7 @@ case $mode in
     ;;
   curl)
     [ -x "$probe" ] || fail "no $probe (scripts/build-static.sh builds it)"
-    check_curl_info "$("$probe")"
+    check_curl_info "$(run "$probe")"
     setup_chroot
     check_curl_info "$(in_empty_root "$probe")"
     ;;
@@ -122,6 +146,38 @@ s.serve_forever()' "$tmp/www" >"$tmp/port" &
       fail "a 404 was reported as success"
     fi
     echo "ok: fetched 100000 bytes over HTTP inside the empty root"
+    ;;
+  same)
+    native=${3:?native vmcap}
+    shift 3
+    [ -x "$native" ] || fail "$native is not an executable file"
+    n=0
+    for dump in "$@"; do
+      [ -f "$dump" ] || { echo "skipped: no $dump"; continue; }
+      for cmd in "info" "dmesg --format kmsg" "dmesg --format json"; do
+        # shellcheck disable=SC2086  # cmd is words
+        "$native" $cmd "$dump" >"$tmp/native" 2>"$tmp/native.err" || fail "native vmcap $cmd $dump: $(cat "$tmp/native.err")"
+        # shellcheck disable=SC2086
+        run "$bin" $cmd "$dump" >"$tmp/bin" 2>"$tmp/bin.err" || fail "vmcap $cmd $dump: $(cat "$tmp/bin.err")"
+        diff -u "$tmp/native" "$tmp/bin" >"$tmp/diff" ||
+          { head -40 "$tmp/diff"; fail "vmcap $cmd $dump differs from the native vmcap's"; }
+        echo "same: $cmd $dump ($(wc -l <"$tmp/bin") lines)"
+      done
+      compressions=(zstd); ((n > 0)) || compressions+=(zlib)
+      for c in "${compressions[@]}"; do
+        "$native" filter -q --compress "$c" "$dump" "$tmp/native.core" || fail "native vmcap filter $dump failed"
+        run "$bin" filter -q --compress "$c" "$dump" "$tmp/bin.core" || fail "vmcap filter --compress $c $dump failed"
+        # All but disk_dump_header's timestamp (bytes 408-423): the time of writing when the
+        # dump has no crash time (QEMU's dumps: no VMCOREINFO CRASHTIME).
+        { cmp -n 408 "$tmp/native.core" "$tmp/bin.core" && cmp -i 424 "$tmp/native.core" "$tmp/bin.core"; } ||
+          fail "vmcap filter --compress $c $dump: other bytes than the native vmcap's"
+        echo "same: filter --compress $c $dump ($(stat -c %s "$tmp/bin.core") bytes)"
+        rm -f "$tmp/native.core" "$tmp/bin.core"
+      done
+      n=$((n + 1))
+    done
+    ((n > 0)) || skip "none of the dumps exists (the qemu fixtures make them)"
+    echo "ok: the same output as the native vmcap for $n dumps"
     ;;
   *) fail "unknown mode $mode" ;;
 esac
