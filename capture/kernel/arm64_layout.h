@@ -54,8 +54,10 @@ struct Arm64Layout {
   uint64_t kernel_offset = 0;      // KERNELOFFSET (KASLR), 0 when absent
   std::optional<uint64_t> swapper_pg_dir;  // SYMBOL(swapper_pg_dir)
   // Addresses known to be in the image: the pages from the lowest to the highest
-  // VMCOREINFO symbol near swapper_pg_dir. VMCOREINFO has no _end, so this is a lower
-  // bound on the image; the rest of it is reached by the walk.
+  // VMCOREINFO symbol near swapper_pg_dir (_stext to clear_seq or init_uts_ns on 5.10-6.12).
+  // VMCOREINFO has no _text or _end, so the rest of the image is reached by the walk.
+  // The init section inside it, which the kernel unmaps after boot, reads as whatever
+  // memory is now there: nothing vmcap reads lives there.
   Arm64Range image;
 
   // Regions the kernel states (5.18+), for classifying addresses.
