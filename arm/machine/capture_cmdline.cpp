@@ -48,6 +48,7 @@ constexpr std::array kRules{
     CmdlineRule{Add, "novmcoredd", "no device dumps allocated in the capture kernel"},
     CmdlineRule{Add, "numa=off", "one CPU, one reservation: NUMA only costs memory"},
     CmdlineRule{Add, "usbcore.nousb", "no USB: less memory and boot time (config remove usbcore.nousb for a USB NIC)"},
+    CmdlineRule{Add, "cma=0", "no CMA area set aside at boot (Debian's arm64 kernels reserve 64 MiB) out of the reservation"},
 };
 
 constexpr std::string_view kInitArgsReason = "the running system's init arguments (after --)";

@@ -80,10 +80,16 @@
 //                               Not added when a console= is on USB (ttyUSB, ttyACM); remove it
 //                               with the config when the capture's NIC or disk is on USB
 //                               (CaptureNic::on_usb says so)
+//   add cma=0                   no CMA area: Debian's arm64 kernels set 64 MiB aside at boot
+//                               (CONFIG_CMA_SIZE_MBYTES; seen in the capture kernel: "cma: Reserved
+//                               64 MiB", a third of crashkernel=192M) that the kernel's own
+//                               allocations cannot use (Fedora, x86_64 and aarch64); amd64's
+//                               reserve none, where it changes nothing
 // Not taken from Fedora: mce=off (it turns a machine check into a silent reset), nokaslr,
 // hest_disable, udev.children-max (vmcap's /init runs no udev), disable_cpu_apicid (with
-// nr_cpus=1 no other CPU starts), cma=0 and hugetlb_cma=0 (Debian's kernels reserve no CMA
-// by default: dropping the words is enough), "1" (for SysV init).
+// nr_cpus=1 no other CPU starts), hugetlb_cma=0 (0 is the default: dropping the word is
+// enough), swiotlb=noforce (aarch64: the capture kernel's bounce buffer is 1 MiB, seen on
+// Debian's arm64 6.12; no device needing one would work), "1" (for SysV init).
 //
 // A running word with the name of an added word is replaced by it (panic=-1 by panic=10).
 // The config's edits: `remove` names (or "prefix*") are dropped from the running line and
