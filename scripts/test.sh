@@ -12,7 +12,7 @@ cd "$root"
 build=${VMCAP_BUILD_DIR:-$root/build}
 jobs=$(nproc)
 
-scripts/install-deps.sh build
+scripts/install-deps.sh build cross
 # What only the tests run (QEMU, makedumpfile, crash, dracut, nginx, sshd...) installs while
 # the tree compiles: on a fresh machine that is minutes of downloading and unpacking.
 mkdir -p "$build"
@@ -21,7 +21,11 @@ test_deps=$!
 trap 'wait "$test_deps" 2>/dev/null || true' EXIT  # never leave dpkg half way
 # The shipped binary: static, with libcurl built from Debian's source (cached in build/).
 static_bin=$(scripts/build-static.sh --build-dir "$build/static" --jobs "$jobs")
-scripts/configure-test-build.sh "$build" -DVMCAP_STATIC_BINARY="$static_bin"
+# The same for arm64 machines, cross-built (Debian's aarch64 toolchain and arm64 libraries):
+# its tests run it under qemu-user and in arm64 guests.
+arm64_bin=$(scripts/build-static.sh --arch arm64 --build-dir "$build/static-arm64" --jobs "$jobs")
+scripts/configure-test-build.sh "$build" -DVMCAP_STATIC_BINARY="$static_bin" \
+  -DVMCAP_STATIC_ARM64_BINARY="$arm64_bin"
 cmake --build "$build" -j "$jobs"
 if ! wait "$test_deps"; then
   cat "$build/install-deps.log" >&2
