@@ -18,12 +18,12 @@ const char* machine_name(KernelMachine m) { return m == KernelMachine::Arm64 ? "
 
 uint64_t CaptureKernel::boot_memory_bytes() const {
   if (bzimage) return bzimage->init_size;
-  if (arm64) return arm64->header.text_offset + arm64->header.image_size;
+  if (arm64) return arm64->header.text_offset + arm64->header.image_size + kArm64BootExtraBytes;
   return 0;
 }
 
 std::string CaptureKernel::boot_memory_source() const {
-  if (arm64) return "image_size of the capture kernel's arm64 Image";
+  if (arm64) return "image_size of the capture kernel's arm64 Image + 6 MiB it reserves at boot beside it";
   return "init_size of the capture kernel's bzImage";
 }
 

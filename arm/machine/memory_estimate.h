@@ -8,6 +8,8 @@
 //                    image and early allocations fill most of it (Debian 6.1: init_size
 //                    63.6 MiB; at 96M its "Memory:" line reports 60.7 MiB reserved, the
 //                    3.4 MiB initrd and 1.5 MiB of struct pages included)
+//                    arm64: the Image's text_offset + image_size + 6 MiB the kernel reserves
+//                    beside it at boot (capture_kernel.h; Debian 6.1: 32.1 + 6 MiB)
 //   initramfs   I  = the image as loaded + its unpacked size: both are in memory while the
 //                    kernel unpacks it, and the unpacked files stay in the rootfs (tmpfs).
 //                    Unpacked size unknown: 2 x the image (kdumpctl's "3 x initramfs" in all)
@@ -36,6 +38,8 @@
 // 93.7 MiB; a 4 GiB q35 guest's RAM ends at 6 GiB), 160M when RAM ends at 64 GiB, 288M at
 // 1 TiB; memory_estimate_test.cpp pins these numbers. R and vmcap's own 6 MiB are calibrated on that run;
 // the recommendation against real 2 and 4 GiB captures is for the e2e script to confirm.
+// arm64 (Debian 6.1.0-50-arm64, the aarch64 vmcap's image of 3.46 MiB, a 1 GiB QEMU virt
+// guest): 64M fails, 80M captures; the formula's minimum is 67.2 MiB, it recommends 112M.
 // Not counted: SME/SEV (Fedora adds 64M), drivers that need much memory (mlx5), LUKS.
 #pragma once
 

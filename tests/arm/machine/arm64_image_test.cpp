@@ -127,8 +127,8 @@ TEST(CaptureKernel, WhatThePlanTakesFromAnArm64Image) {
   testing::TempDir dir;
   auto k = read_capture_kernel(write(dir, "Image", image()), KernelMachine::Arm64);
   ASSERT_TRUE(k) << k.error().message();
-  EXPECT_EQ(k->boot_memory_bytes(), 0x2010000u);
-  EXPECT_EQ(k->boot_memory_source(), "image_size of the capture kernel's arm64 Image");
+  EXPECT_EQ(k->boot_memory_bytes(), 0x2010000u + (6u << 20));
+  EXPECT_EQ(k->boot_memory_source(), "image_size of the capture kernel's arm64 Image + 6 MiB it reserves at boot beside it");
   EXPECT_EQ(k->describe(), "(arm64 Image, 4K pages, image_size 32.1 MiB)");
   EXPECT_TRUE(k->check_cmdline(2048));
   auto long_line = k->check_cmdline(2049);

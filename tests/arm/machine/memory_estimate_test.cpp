@@ -39,6 +39,24 @@ TEST(MemoryEstimate, ADebian61GuestOf1GiBMatchesTheMeasuredSmallest) {
   EXPECT_EQ(e.crashkernel_parameter(), "crashkernel=144M");
 }
 
+// Debian 6.1.0-50-arm64: image_size 0x2010000 and the 6 MiB it reserves beside it
+// (capture_kernel.h), the aarch64 vmcap's image with virtio_pci and virtio_net (3,624,517
+// bytes, 9,065,388 unpacked), QEMU virt's 1 GiB at 1 GiB. scripts/e2e-kdump.sh --arch arm64
+// --crashkernel N: 64M fails (out of memory while the capture kernel starts), 80M and 96M
+// capture (vmcap's peak RSS 15 MB).
+TEST(MemoryEstimate, ADebian61Arm64GuestOf1GiBMatchesTheMeasuredSmallest) {
+  EstimateInputs in;
+  in.kernel_init_size = 0x2010000 + 6 * MiB;
+  in.initramfs_bytes = 3624517;
+  in.initramfs_unpacked_bytes = 9065388;
+  in.ram_end_bytes = 2 * GiB;
+  const MemoryEstimate e = estimate_crashkernel(in);
+  EXPECT_GT(e.minimum_bytes, 64 * MiB) << mib_string(e.minimum_bytes);
+  EXPECT_LE(e.minimum_bytes, 80 * MiB) << mib_string(e.minimum_bytes);
+  EXPECT_EQ(mib_string(e.minimum_bytes), "67.2 MiB");
+  EXPECT_EQ(e.crashkernel_parameter(), "crashkernel=112M");
+}
+
 TEST(MemoryEstimate, TwoAndFourGiBGuests) {
   EXPECT_EQ(estimate_crashkernel(debian61(2 * GiB)).recommended_bytes, 144 * MiB);
   // q35 with 4 GiB: 2 GiB below the PCI hole, RAM up to 6 GiB.
