@@ -3,7 +3,9 @@
 #include <cstring>
 
 #include "capture/printk/log_decoder.h"
+#include "capture/translate/arm64_virtual_memory.h"
 #include "capture/translate/x86_64_virtual_memory.h"
+#include "elf/machine.h"
 #include "elf/open_dump.h"
 #include "tests/hardening/recording_memory.h"
 #include "tests/support/synthetic_vmcore.h"
@@ -20,10 +22,17 @@ struct NullSink final : LogSink {
 
 }  // namespace
 
+// The real dump's translation, x86_64 or arm64, over the recording memory.
 struct DerivedDump::Impl {
   std::unique_ptr<Dump> dump;
   std::unique_ptr<RecordingMemory> recording;
-  std::unique_ptr<X86_64VirtualMemory> vm;
+  std::unique_ptr<X86_64VirtualMemory> x86_64;
+  std::unique_ptr<Arm64VirtualMemory> arm64;
+  const VirtualMemory* vm = nullptr;
+
+  Result<Translation> translate(uint64_t vaddr) const {
+    return x86_64 ? x86_64->translate(vaddr) : arm64->translate(vaddr);
+  }
 };
 
 Result<DerivedDump> DerivedDump::from(const std::string& real_vmcore) {
@@ -36,10 +45,19 @@ Result<DerivedDump> DerivedDump::from(const std::string& real_vmcore) {
   d.info_ = VMCAP_TRY(VmcoreInfo::parse(*text, real_vmcore));
   d.notes_ = dump.notes();
   d.impl_->recording = std::make_unique<RecordingMemory>(dump.memory());
-  auto params = VMCAP_TRY(X86_64Params::from_vmcoreinfo(d.info_));
-  // No mappings: every direct-map address is walked, so the page tables get recorded.
-  d.impl_->vm = std::make_unique<X86_64VirtualMemory>(*d.impl_->recording, params,
-                                                     std::vector<VirtualMapping>{});
+  d.machine_ = dump.machine();
+  if (dump.machine() == kEmAarch64) {
+    // arm64 translation takes no stated mappings: its fast paths and walk read as on the file.
+    auto layout = VMCAP_TRY(Arm64Layout::from_vmcoreinfo(d.info_));
+    d.impl_->arm64 = std::make_unique<Arm64VirtualMemory>(*d.impl_->recording, std::move(layout));
+    d.impl_->vm = d.impl_->arm64.get();
+  } else {
+    auto params = VMCAP_TRY(X86_64Params::from_vmcoreinfo(d.info_));
+    // No mappings: every direct-map address is walked, so the page tables get recorded.
+    d.impl_->x86_64 = std::make_unique<X86_64VirtualMemory>(*d.impl_->recording, params,
+                                                            std::vector<VirtualMapping>{});
+    d.impl_->vm = d.impl_->x86_64.get();
+  }
   NullSink sink;
   VMCAP_CHECK(decode_kernel_log(d.info_, *d.impl_->vm, sink));
   if (sink.records == 0)
@@ -69,24 +87,31 @@ Result<DerivedDump> DerivedDump::from(const std::string& real_vmcore) {
     for (uint64_t off = 0; off < size; off += kPage)
       VMCAP_CHECK(d.impl_->vm->read(base + off, std::span(scratch, std::min(kPage, size - off))));
 
+  // Whole kernel pages (16K on arm64-16k): a writer drops pages a file holds only part of.
+  d.page_size_ = d.info_.page_size().value_or(kPage);
+  if (d.page_size_ < kPage || (d.page_size_ & (d.page_size_ - 1)) || d.page_size_ > (1u << 16))
+    return make_error(ErrorKind::Format, real_vmcore, std::nullopt, "PAGESIZE is not 4K..64K");
   for (uint64_t p : d.impl_->recording->pages) {
-    std::vector<std::byte> page(kPage);
-    VMCAP_CHECK(dump.memory().read(p, page));
-    d.pages_.emplace(p, std::move(page));
+    const uint64_t base = p & ~(d.page_size_ - 1);
+    if (d.pages_.contains(base)) continue;
+    std::vector<std::byte> page(d.page_size_);
+    VMCAP_CHECK(dump.memory().read(base, page));
+    d.pages_.emplace(base, std::move(page));
   }
   return d;
 }
 
 uint64_t DerivedDump::paddr(uint64_t vaddr) const {
-  auto t = impl_->vm->translate(vaddr);
+  auto t = impl_->translate(vaddr);
   return t ? t->paddr : ~0ull;
 }
 
 std::byte* DerivedDump::at(uint64_t vaddr, uint64_t n) {
   const uint64_t p = paddr(vaddr);
-  auto it = pages_.find(p & ~(kPage - 1));
-  if (it == pages_.end() || (p & (kPage - 1)) + n > kPage) return nullptr;
-  return it->second.data() + (p & (kPage - 1));
+  const uint64_t mask = page_size_ - 1;
+  auto it = pages_.find(p & ~mask);
+  if (it == pages_.end() || (p & mask) + n > page_size_) return nullptr;
+  return it->second.data() + (p & mask);
 }
 
 uint64_t DerivedDump::u64(uint64_t vaddr) {
@@ -107,8 +132,9 @@ void DerivedDump::fill(uint64_t vaddr, uint64_t n, std::byte value) {
 
 Result<uint64_t> DerivedDump::write(const std::string& path, const WriteOptions& o) const {
   std::set<uint64_t> last;
-  for (uint64_t off = 0; off < o.last_size; off += kPage) last.insert(paddr(o.last_vaddr + off) & ~(kPage - 1));
+  for (uint64_t off = 0; off < o.last_size; off += kPage) last.insert(paddr(o.last_vaddr + off) & ~(page_size_ - 1));
   SyntheticVmcore core;
+  core.set_machine(machine_);
   for (const Note& n : notes_)
     if (!(o.drop_vmcoreinfo && n.name == "VMCOREINFO")) core.add_note(n.name, n.type, n.desc);
   // One PT_LOAD per run of consecutive pages; the "last" pages go after all others.

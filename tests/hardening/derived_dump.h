@@ -1,4 +1,4 @@
-// A small ELF vmcore derived from a real one: the pages the kernel-log decoder reads
+// A small ELF vmcore derived from a real one (x86_64 or arm64): the pages the kernel-log decoder reads
 // (page tables, the printk variables and buffers, found by recording every physical read
 // of a real decode), plus the real notes. Tests damage these pages the way a crashed
 // machine does and write the result as a few-MiB file, instead of copying a 1 GiB dump.
@@ -44,7 +44,8 @@ class DerivedDump {
 
   const VmcoreInfo& info() const { return info_; }
   const RingAddresses& ring() const { return ring_; }
-  size_t page_count() const { return pages_.size(); }
+  size_t page_count() const { return pages_.size(); }  // of page_size() bytes each
+  uint64_t page_size() const { return page_size_; }    // the kernel's PAGESIZE
 
   // Kernel virtual address -> bytes of the copy (the address must be in a copied page;
   // n bytes must stay in that page).
@@ -67,7 +68,9 @@ class DerivedDump {
   VmcoreInfo info_;
   RingAddresses ring_;
   std::vector<Note> notes_;
-  std::map<uint64_t, std::vector<std::byte>> pages_;  // paddr -> 4 KiB copy
+  uint16_t machine_ = 0;  // the real dump's e_machine, written to the derived one
+  uint64_t page_size_ = kPage;  // the kernel's (PAGESIZE): pages are copied whole
+  std::map<uint64_t, std::vector<std::byte>> pages_;  // paddr -> copy of one kernel page
 };
 
 }  // namespace vmcap::testing
