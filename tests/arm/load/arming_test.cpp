@@ -14,6 +14,7 @@
 
 #include "arm/load/arm_record.h"
 #include "arm/load/arming.h"
+#include "arm/load/load_method.h"
 #include "arm/load/pstore_order.h"
 #include "arm/load/tool_kallsyms.h"
 #include "tests/initramfs/archive_tools.h"
@@ -335,6 +336,27 @@ struct Arm64Machine : Machine {
     options.machine = KernelMachine::Arm64;
   }
 };
+
+// The method and why, from the running kernel's config: kexec_file_load where it is built in
+// (Debian's amd64 kernels), and an honest "don't know" without a config.
+TEST(LoadMethod, FromTheRunningKernelsConfig) {
+  Machine m;
+  auto unknown = choose_load_method(m.root, "vmcap-no-such-kexec");
+  EXPECT_FALSE(unknown.kexec_file);
+  EXPECT_FALSE(unknown.cannot_load()) << "kexec_file_load may be there: it is tried first";
+  EXPECT_EQ(unknown.text(), "kexec_file_load, else kexec -p when the kernel has none (no kernel config to tell which; "
+                            "no vmcap-no-such-kexec program installed (apt install kexec-tools))");
+  write_whole_file(m.root + "/boot/config-" + release(), "CONFIG_KEXEC=y\nCONFIG_KEXEC_FILE=y\n");
+  auto file = choose_load_method(m.root, "kexec");
+  EXPECT_EQ(file.kexec_file, true);
+  EXPECT_TRUE(file.text().starts_with("kexec_file_load: the running kernel has it (CONFIG_KEXEC_FILE=y in " + m.root +
+                                      "/boot/config-"))
+      << file.text();
+  write_whole_file(m.root + "/boot/config-" + release(), "CONFIG_KEXEC=y\n# CONFIG_KEXEC_FILE is not set\n");
+  auto tool = choose_load_method(m.root, "vmcap-no-such-kexec");
+  EXPECT_EQ(tool.kexec_file, false);
+  EXPECT_TRUE(tool.cannot_load());
+}
 
 TEST(ArmArm64, ThePlanSaysTheImageAndThatKexecPLoadsIt) {
   Arm64Machine m;
