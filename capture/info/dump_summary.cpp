@@ -24,6 +24,15 @@ std::optional<Error> find_truncation(const Dump& dump) {
   return std::nullopt;
 }
 
+// arm64 with pointer authentication: a saved return address (x30, the link register)
+// carries a PAC in its top bits; NUMBER(KERNELPACMASK) names them. A kernel address gets
+// them set back to ones, so x30 reads as the symbol it points at (as crash and drgn show it).
+void strip_return_address_pac(DumpSummary& s, uint64_t mask) {
+  for (auto& regs : s.key_registers)
+    for (auto& [name, v] : regs)
+      if (name == "x30" && (v & (uint64_t{1} << 55))) v |= mask;
+}
+
 }  // namespace
 
 Result<DumpSummary> summarize_dump(const Dump& dump) {
@@ -75,6 +84,8 @@ Result<DumpSummary> summarize_dump(const Dump& dump) {
     s.kaslr_offset = info.kernel_offset();
     s.printk = printk_generation(info);
     s.features = check_feature_keys(info, dump.machine());
+    if (dump.machine() == kEmAarch64)
+      if (auto mask = info.number("KERNELPACMASK")) strip_return_address_pac(s, static_cast<uint64_t>(*mask));
     for (const auto& line : info.malformed_lines())
       s.warnings.push_back("VMCOREINFO line without '=': " + line);
   }

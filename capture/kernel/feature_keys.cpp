@@ -1,12 +1,10 @@
 #include "capture/kernel/feature_keys.h"
 
 #include "capture/kernel/printk_generation.h"
+#include "elf/machine.h"
 
 namespace vmcap {
 namespace {
-
-constexpr uint16_t kEmX86_64 = 62;
-constexpr uint16_t kEmAarch64 = 183;
 
 const std::vector<std::string> kLocklessLog = {
     "SYMBOL(prb)",

@@ -12,7 +12,7 @@ Result<std::unique_ptr<VirtualMemory>> make_virtual_memory(uint16_t machine,
                                                            const VmcoreInfo& info,
                                                            std::vector<VirtualMapping> mappings) {
   switch (machine) {
-    case kMachineX86_64: {
+    case kEmX86_64: {
       auto params = X86_64Params::from_vmcoreinfo(info);
       if (!params)
         return make_error(params.error().kind, {}, std::nullopt,
@@ -20,7 +20,7 @@ Result<std::unique_ptr<VirtualMemory>> make_virtual_memory(uint16_t machine,
       return std::unique_ptr<VirtualMemory>(
           std::make_unique<X86_64VirtualMemory>(memory, *params, std::move(mappings)));
     }
-    case kMachineAarch64: {
+    case kEmAarch64: {
       // Stated mappings are not used on arm64: see arm64_virtual_memory.h.
       auto layout = Arm64Layout::from_vmcoreinfo(info);
       if (!layout)

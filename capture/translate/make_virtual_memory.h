@@ -9,12 +9,10 @@
 #include "capture/kernel/vmcoreinfo.h"
 #include "capture/translate/virtual_memory.h"
 #include "elf/dump.h"
+#include "elf/machine.h"
 #include "elf/physical_memory.h"
 
 namespace vmcap {
-
-inline constexpr uint16_t kMachineX86_64 = 62;   // EM_X86_64
-inline constexpr uint16_t kMachineAarch64 = 183; // EM_AARCH64
 
 // `memory` must outlive the result. `mappings` are the dump's stated virtual mappings
 // (Dump::virtual_mappings()), used as a fast path where present.

@@ -59,6 +59,10 @@ TEST_P(InfoOnArm64Kernel, EveryFormatNamesTheMachineRegistersAndPageSize) {
     const uint64_t text = hex(report["text_addr"]), pc = hex(cpu["pc"]);
     EXPECT_GE(pc, text);
     EXPECT_LT(pc - text, 1ull << 30);
+    // The return address too, with its pointer-authentication bits set back (KERNELPACMASK).
+    const uint64_t lr = hex(cpu["key_registers"]["x30"]);
+    EXPECT_GE(lr, text) << cpu["key_registers"]["x30"];
+    EXPECT_LT(lr - text, 1ull << 30) << cpu["key_registers"]["x30"];
     // And the text output shows them.
     auto t = run_vmcap({"info", (dir / name).string()});
     EXPECT_NE(t.out.find("registers:    cpu 0 pid "), std::string::npos) << t.out;

@@ -86,9 +86,9 @@ void check(const Arm64VirtualMemory& vm, uint64_t va) {
 void from_text(std::string_view text) {
   auto info = VmcoreInfo::parse(text, "fuzz");
   if (!info) return;
-  (void)check_feature_keys(*info, kMachineAarch64);
+  (void)check_feature_keys(*info, kEmAarch64);
   EmptyMemory empty;
-  (void)make_virtual_memory(kMachineAarch64, empty, *info, {});
+  (void)make_virtual_memory(kEmAarch64, empty, *info, {});
   auto layout = Arm64Layout::from_vmcoreinfo(*info);
   if (!layout) return;
   const Arm64Layout& l = *layout;

@@ -314,12 +314,12 @@ TEST(Arm64VirtualMemory, MakeVirtualMemoryChoosesArm64) {
   Kernel k(kConfigs[2]);  // 4K, 52-bit, LPA2
   k.mem.write(kRamStart + 0x123, "linear");
   auto info = VmcoreInfo::parse(k.info_text);
-  auto vm = make_virtual_memory(kMachineAarch64, k.mem, *info, {});
+  auto vm = make_virtual_memory(kEmAarch64, k.mem, *info, {});
   ASSERT_TRUE(vm) << vm.error().message();
   EXPECT_EQ(read_string(**vm, k.linear(kRamStart) + 0x123, 6), "linear");
 
   auto bare = VmcoreInfo::parse("OSRELEASE=6.1.0\nPAGESIZE=4096\n");
-  auto missing = make_virtual_memory(kMachineAarch64, k.mem, *bare, {});
+  auto missing = make_virtual_memory(kEmAarch64, k.mem, *bare, {});
   ASSERT_FALSE(missing);
   EXPECT_EQ(missing.error().kind, ErrorKind::Missing);
   EXPECT_NE(missing.error().reason.find("arm64 address translation"), std::string::npos);

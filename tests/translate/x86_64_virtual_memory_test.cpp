@@ -233,18 +233,18 @@ TEST(MakeVirtualMemory, ChoosesByMachine) {
       "NUMBER(pgtable_l5_enabled)=0\nNUMBER(KERNEL_IMAGE_SIZE)=1073741824\n"
       "NUMBER(sme_mask)=0\n");
   ASSERT_TRUE(info);
-  auto vm = make_virtual_memory(kMachineX86_64, mem, *info, {});
+  auto vm = make_virtual_memory(kEmX86_64, mem, *info, {});
   ASSERT_TRUE(vm) << vm.error().message();
   EXPECT_EQ(read_string(**vm, 0xffffffff82000000ull, 1), "k");
 
   // An x86_64 VMCOREINFO has none of the arm64 keys: the arm64 side says which.
-  auto arm = make_virtual_memory(kMachineAarch64, mem, *info, {});
+  auto arm = make_virtual_memory(kEmAarch64, mem, *info, {});
   ASSERT_FALSE(arm);
   EXPECT_NE(arm.error().reason.find("arm64 address translation"), std::string::npos);
   EXPECT_FALSE(make_virtual_memory(3, mem, *info, {}));
 
   auto bare = VmcoreInfo::parse("OSRELEASE=6.1.0\n");
-  auto missing = make_virtual_memory(kMachineX86_64, mem, *bare, {});
+  auto missing = make_virtual_memory(kEmX86_64, mem, *bare, {});
   ASSERT_FALSE(missing);
   EXPECT_EQ(missing.error().kind, ErrorKind::Missing);
   EXPECT_NE(missing.error().reason.find("NUMBER(phys_base)"), std::string::npos);
