@@ -45,7 +45,7 @@ Result<std::optional<std::string>> kexec_tool_kallsyms(const KexecToolSymbols& s
   if (!s.stext) return missing("no _stext either (or its addresses are hidden from this user)");
   if (!s.init_begin) return missing("no __init_begin, which kexec-tools needs beside it");
   if (!stext_offset) return missing("the running kernel's Image does not say where _stext lies in it");
-  if (*stext_offset > *s.stext || (*s.stext - *stext_offset) % 4096 != 0)
+  if (*stext_offset >= *s.stext || (*s.stext - *stext_offset) % 4096 != 0)  // _text 0 reads as missing
     return missing(fmt::format("_stext {:#x} less the Image's offset {:#x} is no page-aligned _text", *s.stext,
                                *stext_offset));
   return std::optional<std::string>(fmt::format("{:016x} T _text\n{:016x} T _stext\n{:016x} T __init_begin\n",

@@ -1,9 +1,11 @@
 // Fuzz target: the first bytes of a kernel image. The bzImage parser either refuses with an
 // error or gives a header whose defaults follow its protocol version; the kexec_file_load
-// check never passes an image its own rules refuse. The arm64 parser gets the same bytes.
+// check never passes an image its own rules refuse. The arm64 parsers get the same bytes:
+// the header, and _stext's offset from the EFI header (4 KiB aligned, at most 2 MiB).
 #include <cstdint>
 #include <span>
 
+#include "arm/machine/arm64_image.h"
 #include "arm/machine/bzimage_header.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -25,6 +27,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   if (auto a = parse_arm64_image_header(bytes, "fuzz")) {
     if (size < kArm64ImageHeaderBytes) __builtin_trap();
+    const uint32_t page = a->page_size();
+    if (page != 0 && page != 4096 && page != 16384 && page != 65536) __builtin_trap();
+  }
+  if (auto offset = arm64_stext_offset(bytes)) {
+    if (*offset == 0 || *offset % 4096 != 0 || *offset > (2u << 20)) __builtin_trap();
   }
   return 0;
 }

@@ -1,10 +1,12 @@
 // Fuzz target: /proc/iomem text. parse_iomem_crash_ranges never fails: every range it keeps
 // is a well-formed "Crash kernel" range, the counts and warnings stay within their limits,
-// and the hidden flag means every kept range is 0-0.
+// and the hidden flag means every kept range is 0-0. parse_iomem_ram (the estimate's RAM on
+// arm64) gives RAM that ends after it starts, or nothing.
 #include <cstdint>
 #include <string_view>
 
 #include "arm/machine/crash_reservation.h"
+#include "arm/machine/machine_ram.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace vmcap::arm;
@@ -20,5 +22,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   if (r.addresses_hidden && r.total_bytes() != 0) __builtin_trap();
   if (r.ranges.empty() && r.total_bytes() != 0) __builtin_trap();
+  if (auto ram = parse_iomem_ram(text)) {
+    if (ram->end_bytes < 2 || ram->total_bytes == 0) __builtin_trap();
+  }
   return 0;
 }

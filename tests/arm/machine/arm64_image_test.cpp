@@ -217,6 +217,8 @@ TEST(KallsymsText, SaysWhatIsMissing) {
   EXPECT_NE(why({std::nullopt, full.stext, std::nullopt}, 0x10000).find("no __init_begin"), std::string::npos);
   EXPECT_NE(why(full, 0x10800).find("no page-aligned _text"), std::string::npos);
   EXPECT_NE(why({std::nullopt, 0x1000, full.init_begin}, 0x10000).find("no page-aligned _text"), std::string::npos);
+  // _text 0 would read as missing to kexec-tools (found by fuzz_kallsyms_text).
+  EXPECT_NE(why({std::nullopt, 0x10000, full.init_begin}, 0x10000).find("no page-aligned _text"), std::string::npos);
 }
 
 }  // namespace
