@@ -1,6 +1,7 @@
 #include "capture/core/filtered_core.h"
 
 #include <algorithm>
+#include <bit>
 #include <ctime>
 #include <optional>
 
@@ -74,16 +75,21 @@ KdumpHeaderFields header_fields(const Dump& dump, const VmcoreInfo* info,
 
 // The block size of the core: the kernel's page size (PAGESIZE), whatever unit the source
 // counts in (QEMU's aarch64 kdump counts 64 KiB blocks for 4K and 16K kernels alike, and
-// makedumpfile and crash take a kdump file's block size for the page size). Without
-// PAGESIZE, a kdump source's own block size (the unit its pages are known in), else 4096.
-uint32_t core_page_size(const Dump& dump, const VmcoreInfo* info) {
+// makedumpfile and crash take a kdump file's block size for the page size). Without a
+// PAGESIZE that is a page size (a power of two, 512 B..1 MiB, as the writers take), a kdump
+// source's own block size (the unit its pages are known in), else 4096.
+uint32_t core_page_size(const Dump& dump, const VmcoreInfo* info, std::vector<std::string>& warnings) {
   constexpr uint32_t kDefault = 4096;
-  if (info)
-    if (auto p = info->page_size())
-      // A PAGESIZE the writers refuse is reported by them; only keep it representable.
-      return *p <= UINT32_MAX ? static_cast<uint32_t>(*p) : 0;
-  if (const KdumpInfo* k = kdump_info(dump)) return k->block_size;
-  return kDefault;
+  const KdumpInfo* k = kdump_info(dump);
+  const uint32_t fallback = k ? k->block_size : kDefault;
+  if (!info) return fallback;
+  auto p = info->page_size();
+  if (!p) return fallback;
+  if (*p >= 512 && *p <= (1u << 20) && std::has_single_bit(*p)) return static_cast<uint32_t>(*p);
+  warnings.push_back(fmt::format("VMCOREINFO PAGESIZE {} is not a page size: the core counts "
+                                 "{}-byte pages ({})",
+                                 *p, fallback, k ? "the source's block size" : "the default"));
+  return fallback;
 }
 
 }  // namespace
@@ -98,7 +104,7 @@ Result<CoreResult> write_filtered_core(const Dump& dump, const KernelView* kerne
     if (auto text = dump.vmcoreinfo_text())
       if (auto parsed = VmcoreInfo::parse(*text, dump.path())) own_info = std::move(*parsed);
   const VmcoreInfo* info = kernel ? &kernel->info : own_info ? &*own_info : nullptr;
-  const uint32_t page_size = core_page_size(dump, info);
+  const uint32_t page_size = core_page_size(dump, info, result.warnings);
 
   PfnBitmap keep;
   std::optional<FilterResult> filtered;  // none at dump level 0
@@ -116,7 +122,7 @@ Result<CoreResult> write_filtered_core(const Dump& dump, const KernelView* kerne
     filtered = VMCAP_TRY(classify_pages(kernel->info, *kernel->memory, dump.memory(),
                                         FilterOptions{.dump_level = options.dump_level & ~1}));
     filtered->dump_level = options.dump_level;
-    result.warnings = filtered->warnings;
+    result.warnings.insert(result.warnings.end(), filtered->warnings.begin(), filtered->warnings.end());
     keep = std::move(filtered->keep);
   }
   const uint64_t kept = keep.count();

@@ -121,5 +121,24 @@ TEST(FilteredCoreArm64, WithoutVmcoreinfoTheSourcesBlockSizeIsKept) {
   EXPECT_EQ(k->block_size, kBlock) << "no PAGESIZE: the unit the source knows its pages in";
 }
 
+// A crashing machine's PAGESIZE may be anything: one that is no page size (0, 3, beyond
+// 32 bits or 1 MiB) is said and the source's own block size kept, never divided by.
+TEST(FilteredCoreArm64, ImplausiblePagesizeIsSaidAndTheSourcesBlockSizeKept) {
+  for (const char* bad : {"0", "3", "4097", "2097152", "4294967296", "18446744073709551615"}) {
+    SCOPED_TRACE(bad);
+    testing::TempDir dir;
+    auto w = write_core(dir, qemu_aarch64_source(std::string("OSRELEASE=6.1.0-arm64-test\nPAGESIZE=") + bad + "\n"),
+                        CoreFormat::Kdump);
+    ASSERT_TRUE(w.core);
+    const KdumpInfo* k = kdump_info(*w.core);
+    ASSERT_TRUE(k);
+    EXPECT_EQ(k->block_size, kBlock);
+    bool said = false;
+    for (const auto& warning : w.result.warnings)
+      said |= warning.find(std::string("PAGESIZE ") + bad) != std::string::npos;
+    EXPECT_TRUE(said) << ::testing::PrintToString(w.result.warnings);
+  }
+}
+
 }  // namespace
 }  // namespace vmcap
