@@ -77,13 +77,17 @@ Result<Arm64Layout> Arm64Layout::from_vmcoreinfo(const VmcoreInfo& info) {
     return bad("NUMBER(VA_BITS)", fmt::format("{} is outside 36..52", va_bits));
   l.va_bits = static_cast<unsigned>(va_bits);
 
+  // VA_BITS_MIN: what a 52-bit configuration falls back to on hardware without 52-bit VA,
+  // 48 (47 with 16K pages); any other configuration runs at its own size.
+  const unsigned va_bits_min = l.va_bits > 48 ? (l.page_shift == 14 ? 47 : 48) : l.va_bits;
   l.runtime_va_bits = l.va_bits;
   if (auto t1sz = tcr_t1sz(info)) {
-    const int64_t runtime = 64 - *t1sz;
-    if (*t1sz < 12 || runtime < 36 || runtime > static_cast<int64_t>(l.va_bits))
+    // Checked before the subtraction: a garbage T1SZ may be any 64-bit value.
+    if (*t1sz < 64 - static_cast<int64_t>(l.va_bits) || *t1sz > 64 - static_cast<int64_t>(va_bits_min))
       return bad("NUMBER(TCR_EL1_T1SZ)",
-                 fmt::format("{:#x} gives a {}-bit VA with VA_BITS {}", *t1sz, runtime, l.va_bits));
-    l.runtime_va_bits = static_cast<unsigned>(runtime);
+                 fmt::format("{:#x} is not a runtime VA of {} to {} bits (VA_BITS {})",
+                             static_cast<uint64_t>(*t1sz), va_bits_min, l.va_bits, l.va_bits));
+    l.runtime_va_bits = static_cast<unsigned>(64 - *t1sz);
   }
   l.table_va_bits = l.page_shift == 16 ? l.va_bits : l.runtime_va_bits;
   l.levels = arm64_table_levels(l.page_shift, l.table_va_bits);
@@ -106,8 +110,6 @@ Result<Arm64Layout> Arm64Layout::from_vmcoreinfo(const VmcoreInfo& info) {
     l.flipped = *l.swapper_pg_dir >= (~0ull << (l.va_bits - 1));
   }
   if (l.flipped) {
-    // VA_BITS_MIN: 48 for 52-bit configurations (47 with 16K pages), else VA_BITS.
-    const unsigned va_bits_min = l.va_bits > 48 ? (l.page_shift == 14 ? 47 : 48) : l.va_bits;
     l.page_offset = ~0ull << l.va_bits;
     l.page_end = ~0ull << (va_bits_min - 1);
     l.linear = {std::max(l.page_offset, l.kernel_va_start()), l.page_end};

@@ -240,6 +240,34 @@ TEST(Arm64Layout, BadValuesAreErrorsNamingTheKey) {
   EXPECT_EQ(layout("PAGESIZE=4096\nNUMBER(VA_BITS)=36\n" + ok).levels, 3u);
 }
 
+// The runtime VA is VA_BITS or, for a 52-bit configuration on hardware without it,
+// VA_BITS_MIN (48; 47 with 16K pages): a T1SZ narrower than that would put the start of
+// the kernel range above PAGE_END, and the linear map would wrap round to cover it all.
+TEST(Arm64Layout, T1szNarrowerThanVaBitsMinIsAnError) {
+  const std::string ok =
+      "OSRELEASE=6.12.0\nNUMBER(kimage_voffset)=0xffff800010000000\nNUMBER(PHYS_OFFSET)=0x40000000\n";
+  for (const char* bad : {"PAGESIZE=4096\nNUMBER(VA_BITS)=52\nNUMBER(TCR_EL1_T1SZ)=0x19\n",
+                          "PAGESIZE=4096\nNUMBER(VA_BITS)=48\nNUMBER(TCR_EL1_T1SZ)=0x19\n",
+                          "PAGESIZE=16384\nNUMBER(VA_BITS)=52\nNUMBER(TCR_EL1_T1SZ)=0x12\n",
+                          "PAGESIZE=65536\nNUMBER(VA_BITS)=52\nNUMBER(TCR_EL1_T1SZ)=0x16\n",
+                          // 64 - T1SZ would overflow int64_t
+                          "PAGESIZE=4096\nNUMBER(VA_BITS)=48\nNUMBER(TCR_EL1_T1SZ)=0x8000000000000000\n",
+                          "PAGESIZE=4096\nNUMBER(VA_BITS)=48\nNUMBER(tcr_el1_t1sz)=-9223372036854775808\n"}) {
+    SCOPED_TRACE(bad);
+    EXPECT_NE(layout_error(bad + ok).reason.find("TCR_EL1_T1SZ"), std::string::npos);
+  }
+  // The folds the kernel makes are fine, and their linear map is an ordered range.
+  for (const char* good : {"PAGESIZE=4096\nNUMBER(VA_BITS)=52\nNUMBER(TCR_EL1_T1SZ)=0x10\n",
+                           "PAGESIZE=16384\nNUMBER(VA_BITS)=52\nNUMBER(TCR_EL1_T1SZ)=0x11\n",
+                           "PAGESIZE=65536\nNUMBER(VA_BITS)=52\nNUMBER(TCR_EL1_T1SZ)=0x10\n",
+                           "PAGESIZE=4096\nNUMBER(VA_BITS)=39\nNUMBER(TCR_EL1_T1SZ)=0x19\n"}) {
+    SCOPED_TRACE(good);
+    auto l = layout(good + ok);
+    EXPECT_LT(l.linear.start, l.linear.end);
+    EXPECT_EQ(l.linear.start, l.kernel_va_start());
+  }
+}
+
 // Values out of their plausible range fall back as if absent.
 TEST(Arm64Layout, ImplausibleSparsememNumbersFallBack) {
   auto l = layout(
