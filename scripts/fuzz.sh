@@ -34,7 +34,7 @@ runs=${VMCAP_FUZZ_RUNS:--1}
 per_input=${VMCAP_FUZZ_TIMEOUT:-10}
 all_targets=(elf_dump vmcoreinfo ringbuffer printk_log char_ring kdump_compressed flattened formatters
   filter config manifest kallsyms dhcp iomem bzimage_header kernel_cmdline arm_record local_disk pstore pstore_collect
-  arm64_translation)
+  arm64_translation kallsyms_text)
 targets=("$@")
 [[ ${#targets[@]} -eq 0 ]] && targets=("${all_targets[@]}")
 
