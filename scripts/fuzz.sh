@@ -71,6 +71,14 @@ for name, kind in (("offer", 2), ("ack", 5)):
         f.write(reply(kind))
 PY
 
+# fuzz_kallsyms_text: a first byte (the Image's BaseOfCode in pages), then /proc/kallsyms
+# lines as Debian's arm64 6.1 has them (no _text) and as 6.12 has them.
+mkdir -p "$seeds/kallsyms_text"
+printf '\x10ffff800008010000 T _stext\nffff800009a40000 T __init_begin\nffff800008010000 t __do_softirq\n' \
+  > "$seeds/kallsyms_text/no-text"
+printf '\x10ffff800080000000 T _text\nffff800080010000 T _stext\nffff800081f20000 D __init_begin\n' \
+  > "$seeds/kallsyms_text/with-text"
+
 # fuzz_arm64_translation's table mode: an odd first byte, a configuration, four addresses
 # and table memory (the harness mirrors it everywhere), one seed per configuration.
 python3 - "$seeds/arm64_translation" <<'PY'
