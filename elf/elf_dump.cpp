@@ -124,22 +124,33 @@ Result<std::unique_ptr<ElfDump>> ElfDump::open(const std::string& path,
       return elf_error(ErrorKind::Format, path, ph_at, fmt::format("program header {}", i));
     if (ph.p_type != PT_LOAD && ph.p_type != PT_NOTE) continue;
     const char* kind = segment_type_name(ph.p_type);
-    if (ph.p_offset + ph.p_filesz < ph.p_offset)
-      return make_error(ErrorKind::Format, path, ph_at,
-                        fmt::format("program header {} ({}): p_offset {:#x} + p_filesz {:#x} "
-                                    "overflows", i, kind, ph.p_offset, ph.p_filesz));
+    // A damaged header is skipped, not the file: the others hold the log and the RAM.
+    auto skip = [&](std::string what) {
+      warn(fmt::format("{}: offset {:#x}: program header {} ({}) skipped: {}", path, ph_at, i, kind,
+                       what));
+    };
+    if (ph.p_offset + ph.p_filesz < ph.p_offset) {
+      skip(fmt::format("p_offset {:#x} + p_filesz {:#x} overflows", ph.p_offset, ph.p_filesz));
+      continue;
+    }
     if (ph.p_type == PT_NOTE) {
       note_segments.emplace_back(ph.p_offset, ph.p_filesz);
       continue;
     }
-    if (ph.p_filesz > ph.p_memsz)
-      return make_error(ErrorKind::Format, path, ph_at,
-                        fmt::format("program header {} (PT_LOAD): p_filesz {:#x} > p_memsz {:#x}",
-                                    i, ph.p_filesz, ph.p_memsz));
-    if (ph.p_paddr + ph.p_memsz < ph.p_paddr)
-      return make_error(ErrorKind::Format, path, ph_at,
-                        fmt::format("program header {} (PT_LOAD): p_paddr {:#x} + p_memsz {:#x} "
-                                    "overflows", i, ph.p_paddr, ph.p_memsz));
+    if (ph.p_filesz > ph.p_memsz) {
+      skip(fmt::format("p_filesz {:#x} > p_memsz {:#x}", ph.p_filesz, ph.p_memsz));
+      continue;
+    }
+    if (ph.p_paddr + ph.p_memsz < ph.p_paddr) {
+      skip(fmt::format("p_paddr {:#x} + p_memsz {:#x} overflows", ph.p_paddr, ph.p_memsz));
+      continue;
+    }
+    if (ph.p_paddr + ph.p_memsz > kMaxPhysicalAddress) {
+      skip(fmt::format("p_paddr {:#x} + p_memsz {:#x} ends above {:#x}, the widest physical "
+                       "address space of any Linux machine",
+                       ph.p_paddr, ph.p_memsz, kMaxPhysicalAddress));
+      continue;
+    }
     if (ph.p_memsz == 0) continue;
     if (!file->contains(ph.p_offset, ph.p_filesz))
       warn(fmt::format(

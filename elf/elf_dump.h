@@ -8,9 +8,13 @@
 // - At most kMaxElfSegments (1 << 20) program headers; zero is an error. With e_phnum ==
 //   PN_XNUM the count comes from section header 0's sh_info.
 // - The program header table must lie inside the file (else Truncated at e_phoff).
-// - Each program header: p_offset + p_filesz and p_paddr + p_memsz must not overflow
-//   64 bits; for PT_LOAD p_filesz <= p_memsz. Any violation rejects the file (Format,
-//   naming the header's file offset).
+// - A damaged program header is skipped with a warning naming its file offset, and the
+//   rest of the file is read: p_offset + p_filesz or p_paddr + p_memsz overflowing 64 bits,
+//   a PT_LOAD with p_filesz > p_memsz or ending above kMaxPhysicalAddress (2^52, the widest
+//   physical address space Linux has: x86_64 with 5 levels, arm64 with LPA/LPA2). A
+//   crashing kernel or kexec-tools can write one bad header (Debian's arm64 6.1 without
+//   `_text` in kallsyms: a kernel-image PT_LOAD of ~2^64 bytes); the log and the RAM are
+//   in the others.
 // - A PT_LOAD whose data runs past the end of the file is kept, with a warning; reads of
 //   the missing part give Truncated naming the file offset.
 // - PT_NOTE segments larger than kMaxNoteSegmentBytes (64 MiB) are skipped with a warning;
@@ -39,6 +43,7 @@ inline constexpr uint64_t kMaxElfSegments = 1u << 20;
 inline constexpr uint64_t kMaxNoteSegmentBytes = 64ull << 20;
 inline constexpr uint64_t kMaxNoteBytes = 64ull << 20;  // all note segments together
 inline constexpr uint64_t kMaxHeaderWarnings = 100;
+inline constexpr uint64_t kMaxPhysicalAddress = 1ull << 52;
 
 struct ElfOpenOptions {
   // Map the file (libelf ELF_C_READ_MMAP and mmap windows for memory reads) instead of pread.
