@@ -93,6 +93,9 @@ void from_text(std::string_view text) {
   if (!layout) return;
   const Arm64Layout& l = *layout;
   if (l.levels < 2 || l.levels > 5 || l.runtime_va_bits > l.va_bits) __builtin_trap();
+  // The linear map is an ordered range inside the kernel's (end 0: the top, pre-5.4).
+  if (l.linear.start < l.kernel_va_start() || (l.linear.end != 0 && l.linear.start >= l.linear.end))
+    __builtin_trap();
   if (l.in_linear_map(l.linear.start) &&
       l.linear_to_phys(l.phys_to_linear(l.linear_to_phys(l.linear.start))) !=
           l.linear_to_phys(l.linear.start))
