@@ -13,26 +13,58 @@ struct Machine {
   uint16_t e_machine;
   const char* name;     // for people
   const char* utsname;  // what uname -m says
+};
+
+constexpr std::array<Machine, 14> kMachines = {{
+    {kEmX86_64, "x86_64", "x86_64"},
+    {kEmI386, "i386", "i686"},
+    {kEmAarch64, "aarch64", "aarch64"},
+    {kEmArm, "arm", "armv7l"},
+    {21, "ppc64", "ppc64le"},
+    {20, "ppc", "ppc"},
+    {22, "s390x", "s390x"},
+    {243, "riscv64", "riscv64"},
+    {258, "loongarch64", "loongarch64"},
+    {8, "mips", "mips"},
+    {43, "sparc64", "sparc64"},
+    {2, "sparc", "sparc"},
+    {50, "ia64", "ia64"},
+    {0x9026, "alpha", "alpha"},
+}};
+
+// Every utsname.machine spelling a dump header may carry, to its machine and word size
+// (0: the spelling does not tell, e.g. mips64el). Exact spellings first, then prefixes.
+struct Spelling {
+  const char* utsname;
+  bool prefix;
+  uint16_t e_machine;
   int word_size;
 };
 
-// utsname spellings not in the table map through machine_from_utsname's prefixes.
-constexpr std::array<Machine, 14> kMachines = {{
-    {kEmX86_64, "x86_64", "x86_64", 64},
-    {kEmI386, "i386", "i686", 32},
-    {kEmAarch64, "aarch64", "aarch64", 64},
-    {kEmArm, "arm", "armv7l", 32},
-    {21, "ppc64", "ppc64le", 64},
-    {20, "ppc", "ppc", 32},
-    {22, "s390x", "s390x", 64},
-    {243, "riscv64", "riscv64", 64},
-    {258, "loongarch64", "loongarch64", 64},
-    {8, "mips", "mips", 32},
-    {43, "sparc64", "sparc64", 64},
-    {2, "sparc", "sparc", 32},
-    {50, "ia64", "ia64", 64},
-    {0x9026, "alpha", "alpha", 64},
+constexpr std::array<Spelling, 24> kSpellings = {{
+    {"x86_64", false, kEmX86_64, 64},
+    {"i386", false, kEmI386, 32}, {"i486", false, kEmI386, 32},
+    {"i586", false, kEmI386, 32}, {"i686", false, kEmI386, 32},
+    {"aarch64", false, kEmAarch64, 64}, {"arm64", false, kEmAarch64, 64},
+    {"ppc64", false, 21, 64}, {"ppc64le", false, 21, 64}, {"ppc", false, 20, 32},
+    {"s390x", false, 22, 64}, {"S390X", false, 22, 64},  // QEMU writes "S390X"
+    {"s390", false, 22, 32},
+    {"riscv64", false, 243, 64}, {"riscv32", false, 243, 32},
+    {"loongarch64", false, 258, 64},
+    {"mips64", false, 8, 64}, {"mips", false, 8, 32},
+    {"sparc64", false, 43, 64}, {"sparc", false, 2, 32},
+    {"ia64", false, 50, 64}, {"alpha", false, 0x9026, 64},
+    {"arm", true, kEmArm, 32},  // armv7l, armv6l, ...
+    {"mips", true, 8, 0},       // mipsel, mips64el: the word size is not in the name
 }};
+
+const Spelling* spelling_of(const std::string& m) {
+  for (const auto& s : kSpellings)
+    if (!s.prefix && m == s.utsname) return &s;
+  for (const auto& s : kSpellings)
+    if (s.prefix && m.rfind(s.utsname, 0) == 0) return &s;
+  return nullptr;
+}
 
 constexpr uint32_t kNtPrstatus = 1;
 
@@ -55,32 +87,14 @@ bool is_x86_32_utsname(const std::string& m) {
 }
 
 uint16_t machine_from_utsname(const std::string& m) {
-  if (m == "x86_64") return kEmX86_64;
-  if (is_x86_32_utsname(m)) return kEmI386;
-  if (m == "aarch64" || m == "arm64") return kEmAarch64;
-  if (m.rfind("arm", 0) == 0) return kEmArm;
-  if (m == "ppc64" || m == "ppc64le") return 21;
-  if (m == "ppc") return 20;
-  if (m == "s390x" || m == "s390" || m == "S390X") return 22;  // QEMU writes "S390X"
-  if (m == "riscv64" || m == "riscv32") return 243;
-  if (m == "loongarch64") return 258;
-  if (m.rfind("mips", 0) == 0) return 8;
-  if (m == "sparc64") return 43;
-  if (m == "sparc") return 2;
-  if (m == "ia64") return 50;
-  if (m == "alpha") return 0x9026;
-  return 0;
+  const Spelling* s = spelling_of(m);
+  return s ? s->e_machine : 0;
 }
 
 std::optional<int> word_size_from_utsname(const std::string& m) {
-  if (m == "x86_64" || m == "aarch64" || m == "arm64" || m == "ppc64" || m == "ppc64le" ||
-      m == "s390x" || m == "S390X" || m == "riscv64" || m == "loongarch64" || m == "mips64" || m == "sparc64" ||
-      m == "ia64" || m == "alpha")
-    return 64;
-  if (is_x86_32_utsname(m) || m.rfind("arm", 0) == 0 || m == "ppc" || m == "s390" ||
-      m == "riscv32" || m == "mips" || m == "sparc")
-    return 32;
-  return std::nullopt;
+  const Spelling* s = spelling_of(m);
+  if (!s || s->word_size == 0) return std::nullopt;
+  return s->word_size;
 }
 
 uint16_t machine_from_prstatus_size(size_t size, bool little_endian) {

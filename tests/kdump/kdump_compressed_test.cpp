@@ -627,6 +627,21 @@ TEST(KdumpMachine, UtsnameMachines) {
   EXPECT_EQ(word_size_from_utsname("armv7l"), 32);
   EXPECT_EQ(word_size_from_utsname("x86_64"), 64);
   EXPECT_EQ(word_size_from_utsname("vax"), std::nullopt);
+  // Other spellings of the same machines, and names that do not tell the word size.
+  EXPECT_EQ(machine_from_utsname("arm64"), kEmAarch64);
+  EXPECT_EQ(word_size_from_utsname("arm64"), 64);
+  EXPECT_EQ(machine_from_utsname("armv6l"), kEmArm);
+  EXPECT_EQ(machine_from_utsname("S390X"), 22);
+  EXPECT_EQ(word_size_from_utsname("S390X"), 64);
+  EXPECT_EQ(word_size_from_utsname("s390"), 32);
+  EXPECT_EQ(word_size_from_utsname("mips64"), 64);
+  EXPECT_EQ(word_size_from_utsname("mips"), 32);
+  EXPECT_EQ(machine_from_utsname("mips64el"), 8);
+  EXPECT_EQ(word_size_from_utsname("mips64el"), std::nullopt);
+  EXPECT_EQ(machine_from_utsname(""), 0);
+  // What a writer puts in utsname.machine reads back as the same machine.
+  for (uint16_t m : {kEmX86_64, kEmI386, kEmAarch64, kEmArm, uint16_t{21}, uint16_t{22}, uint16_t{243}})
+    EXPECT_EQ(machine_from_utsname(utsname_machine(m)), m) << m;
 }
 
 TEST_F(KdumpTest, MissingFileIsAnIoError) {
