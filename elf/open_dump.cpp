@@ -43,8 +43,9 @@ Result<std::unique_ptr<Dump>> open_dump(const std::string& path, const OpenDumpO
     return open_elf_dump(path, ElfOpenOptions{.use_mmap = options.use_mmap});
   if (is_kdump_compressed_signature(h)) return open_kdump_compressed(path);
   if (is_flattened_signature(h)) return open_flattened(path);
+  if (is_zstd_frame_signature(h)) return open_flat_zstd(path);
   return make_error(ErrorKind::Format, path, 0,
-                    "not a dump: neither an ELF core, kdump-compressed nor flattened file (" +
+                    "not a dump: neither an ELF core, kdump-compressed, flattened nor flat-zstd file (" +
                         describe(h) + ")");
 }
 

@@ -1,5 +1,5 @@
 // Opens a dump of any supported format, told from its first bytes: ELF core
-// (/proc/vmcore, QEMU/libvirt memory dumps), kdump-compressed, or flattened.
+// (/proc/vmcore, QEMU/libvirt memory dumps), kdump-compressed, flattened or flat-zstd.
 #pragma once
 
 #include <memory>

@@ -73,6 +73,12 @@ Result<std::unique_ptr<Dump>> open_kdump_compressed(const std::string& path);
 // Opens a flattened file whose content is a kdump-compressed file (format() "flattened").
 // A flattened ELF (makedumpfile -F -E) is refused with ErrorKind::Format.
 Result<std::unique_ptr<Dump>> open_flattened(const std::string& path);
+// The same over the stream's bytes from any source (a zstd seekable file's content).
+Result<std::unique_ptr<Dump>> open_flattened(std::shared_ptr<const ByteSource> stream,
+                                             std::string format);
+// Opens a flat-zstd file (format() "flat-zstd"): a flattened file in independent zstd
+// frames with a seek table at the end (elf/kdump/zstd_seekable_source.h), read in place.
+Result<std::unique_ptr<Dump>> open_flat_zstd(const std::string& path);
 // The parser itself, over any byte source; format is what Dump::format() returns.
 Result<std::unique_ptr<Dump>> open_kdump_compressed(std::shared_ptr<const ByteSource> source,
                                                     std::string format);
@@ -80,6 +86,7 @@ Result<std::unique_ptr<Dump>> open_kdump_compressed(std::shared_ptr<const ByteSo
 // Whether a file starting with these bytes is kdump-compressed / flattened.
 bool is_kdump_compressed_signature(std::span<const std::byte> head);
 bool is_flattened_signature(std::span<const std::byte> head);
+bool is_zstd_frame_signature(std::span<const std::byte> head);
 
 // The decoded headers of a dump opened by the functions above; nullptr for other dumps.
 const KdumpInfo* kdump_info(const Dump& dump);

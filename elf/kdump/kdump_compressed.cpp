@@ -669,6 +669,12 @@ Result<std::unique_ptr<Dump>> open_kdump_compressed(const std::string& path) {
 
 Result<std::unique_ptr<Dump>> open_flattened(const std::string& path) {
   std::shared_ptr<const ByteSource> raw = VMCAP_TRY(FileByteSource::open(path));
+  return open_flattened(std::move(raw), "flattened");
+}
+
+Result<std::unique_ptr<Dump>> open_flattened(std::shared_ptr<const ByteSource> raw,
+                                             std::string format) {
+  const std::string path = raw->path();
   std::shared_ptr<const FlattenedByteSource> flat = VMCAP_TRY(FlattenedByteSource::open(raw));
   std::array<std::byte, 8> head{};
   if (!flat->contains(0, head.size()))
@@ -680,7 +686,7 @@ Result<std::unique_ptr<Dump>> open_flattened(const std::string& path) {
                       "flattened ELF (makedumpfile -F -E) is not supported: restore it with "
                       "`makedumpfile -R out < file` and open the ELF");
   const uint64_t records = flat->record_count();
-  return open_kdump_impl(std::move(flat), "flattened", records);
+  return open_kdump_impl(std::move(flat), std::move(format), records);
 }
 
 }  // namespace vmcap
