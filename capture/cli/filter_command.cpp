@@ -1,7 +1,8 @@
 // `vmcap filter [-d LEVEL] [--compress zstd|zlib|none] [--level N] [--threads N]
-//  [--format kdump|flat|elf] VMCORE OUT`: a filtered core that crash, makedumpfile and
-// drgn-style tools open. OUT is written under a temporary name and renamed when complete;
-// `-` (with --format flat) streams to stdout.
+//  [--format kdump|flat|flat-zstd|elf] VMCORE OUT`: a filtered core that crash, makedumpfile
+// and drgn-style tools open (flat-zstd: vmcap itself, or converted with --format kdump).
+// OUT is written under a temporary name and renamed when complete; `-` (with --format flat
+// or flat-zstd) streams to stdout.
 #include <cstdio>
 #include <map>
 #include <memory>
@@ -14,6 +15,7 @@
 #include "capture/writer/fd_stream_sink.h"
 #include "capture/writer/file_sink.h"
 #include "capture/writer/flattened_sink.h"
+#include "capture/writer/zstd_seekable_sink.h"
 #include "elf/open_dump.h"
 
 namespace vmcap {
@@ -27,8 +29,14 @@ int fail(const Error& e, int status) {
 }  // namespace
 
 int run_filter(const FilterOptions& o) {
-  if (o.output == "-" && o.format != "flat") {
-    std::fprintf(stderr, "vmcap: OUT '-' needs --format flat (the other formats are written out of order)\n");
+  const bool flat_zstd = o.format == "flat-zstd";
+  if (o.output == "-" && o.format != "flat" && !flat_zstd) {
+    std::fprintf(stderr, "vmcap: OUT '-' needs --format flat or flat-zstd (the other formats are written out of order)\n");
+    return kExitUsage;
+  }
+  if (flat_zstd && o.compress != "zstd") {
+    std::fprintf(stderr, "vmcap: --format flat-zstd stores pages raw in zstd frames: --compress %s does not apply\n",
+                 o.compress.c_str());
     return kExitUsage;
   }
   auto dump = open_dump(o.input);
@@ -43,12 +51,18 @@ int run_filter(const FilterOptions& o) {
   static const std::map<std::string, Compression> kCompress = {
       {"zstd", Compression::Zstd}, {"zlib", Compression::Zlib}, {"none", Compression::None}};
   static const std::map<std::string, CoreFormat> kFormat = {
-      {"kdump", CoreFormat::Kdump}, {"flat", CoreFormat::Flattened}, {"elf", CoreFormat::Elf}};
+      {"kdump", CoreFormat::Kdump}, {"flat", CoreFormat::Flattened}, {"elf", CoreFormat::Elf},
+      {"flat-zstd", CoreFormat::Flattened}};
   CoreOptions options;
   options.dump_level = o.dump_level;
   options.format = kFormat.at(o.format);
   options.write.compression = kCompress.at(o.compress);
   options.write.level = o.level;
+  if (flat_zstd) {
+    // Raw pages; --level is the frames' zstd level.
+    options.write.compression = Compression::None;
+    options.write.level = 0;
+  }
   options.write.threads = o.threads;
   std::unique_ptr<ProgressMeter> meter;
   if (!o.quiet) {
@@ -62,6 +76,7 @@ int run_filter(const FilterOptions& o) {
   std::unique_ptr<ByteSink> file;
   std::unique_ptr<StreamSink> stream;
   std::unique_ptr<FlattenedSink> flattened;
+  std::unique_ptr<ZstdSeekableSink> frames;
   if (o.output != "-") {
     auto f = FileSink::create(o.output);
     if (!f) return fail(f.error(), kExitOutputFailed);
@@ -71,7 +86,11 @@ int run_filter(const FilterOptions& o) {
   if (options.format == CoreFormat::Flattened) {
     if (file) stream = std::make_unique<AppendingStreamSink>(*file);
     else stream = std::make_unique<FdStreamSink>(1, "stdout");
-    flattened = std::make_unique<FlattenedSink>(*stream);
+    if (flat_zstd) {
+      frames = std::make_unique<ZstdSeekableSink>(
+          *stream, SeekableOptions{.level = o.level, .threads = effective_threads(o.threads)});
+    }
+    flattened = std::make_unique<FlattenedSink>(frames ? static_cast<StreamSink&>(*frames) : *stream);
     sink = flattened.get();
   }
   auto result = write_filtered_core(**dump, kernel ? &*kernel : nullptr, options, *sink);
@@ -81,7 +100,10 @@ int run_filter(const FilterOptions& o) {
   const auto& s = result->stats;
   // The bytes OUT received: for flat, the stream with its record headers and end marker,
   // which is longer than the kdump file the records describe (s.file_bytes).
-  const uint64_t written = flattened ? flattened->stream_bytes() : s.file_bytes;
+  // For flat-zstd, the compressed frames and seek table.
+  const uint64_t written = frames      ? frames->compressed_bytes()
+                           : flattened ? flattened->stream_bytes()
+                                       : s.file_bytes;
   std::fprintf(stderr, "vmcap: %s\n", result->filter_summary.c_str());
   std::fprintf(stderr,
                "vmcap: wrote %s: %llu pages (%llu compressed, %llu raw, %llu zero), %llu bytes "

@@ -31,7 +31,7 @@ using CommandAction = std::function<int()>;
 
 // VMCORE and --mmap, as info and dmesg take them.
 void add_dump_input(CLI::App& cmd, std::string& path, bool& mmap) {
-  cmd.add_option("VMCORE", path, "the dump (/proc/vmcore, ELF core, kdump-compressed, flattened)")
+  cmd.add_option("VMCORE", path, "the dump (/proc/vmcore, ELF core, kdump-compressed, flattened, flat-zstd)")
       ->required();
   cmd.add_flag("--mmap", mmap, "read the file through mmap windows");
 }
@@ -71,15 +71,17 @@ void add_filter(CLI::App& app, CommandAction& selected) {
   auto o = std::make_shared<FilterOptions>();
   auto* cmd = app.add_subcommand("filter", "Write a filtered, compressed core (makedumpfile's dump levels)");
   cmd->add_option("VMCORE", o->input, "the dump to filter")->required();
-  cmd->add_option("OUT", o->output, "output file; '-' for stdout with --format flat")->required();
+  cmd->add_option("OUT", o->output, "output file; '-' for stdout with --format flat or flat-zstd")->required();
   cmd->add_option("-d,--dump-level", o->dump_level,
                   "pages to exclude, makedumpfile's bits: 1 zero, 2 cache, 4 private cache, 8 user, 16 free")
       ->check(CLI::Range(0, 31));
   cmd->add_option("--compress", o->compress, "page compression")->check(CLI::IsMember({"zstd", "zlib", "none"}));
-  cmd->add_option("--level", o->level, "compression level (0: the default for the method)");
+  cmd->add_option("--level", o->level, "compression level (0: the default for the method; flat-zstd: the frames' zstd level)");
   cmd->add_option("--threads", o->threads, "compression threads (0: every CPU)");
-  cmd->add_option("--format", o->format, "kdump (kdump-compressed), flat (makedumpfile -F), elf")
-      ->check(CLI::IsMember({"kdump", "flat", "elf"}));
+  cmd->add_option("--format", o->format,
+                  "kdump (kdump-compressed), flat (makedumpfile -F), flat-zstd (flat, raw pages in zstd frames "
+                  "with a seek table: vmcap reads it, --format kdump converts it), elf")
+      ->check(CLI::IsMember({"kdump", "flat", "flat-zstd", "elf"}));
   cmd->add_flag("-q,--quiet", o->quiet, "no progress on stderr");
   cmd->callback([&selected, o] {
     check_compression_level(o->compress, o->level);
