@@ -27,6 +27,36 @@ void describe_network(const Config& c, std::ostream& out) {
   out << "\n";
 }
 
+// Where the crash index is written and read (docs/index.md); http cannot be listed.
+void describe_index(const Config& c, std::ostream& out) {
+  std::string listable, unlisted;
+  for (const Destination& d : c.destinations) {
+    std::string& names = d.kind == DestinationKind::Http ? unlisted : listable;
+    names += (names.empty() ? "" : ", ") + d.name;
+  }
+  if (c.index_destination) {
+    out << "crash index: on " << c.index_destination->name << " (index_destination), for every capture";
+    if (!listable.empty()) out << "; also on " << listable << " for their own captures";
+    out << "\n";
+  } else if (!listable.empty()) {
+    out << "crash index: on " << listable << " for their own captures\n";
+  }
+  if (!unlisted.empty() && !c.index_destination)
+    out << "crash index: none on " << unlisted
+        << " (http cannot be listed; index_destination = NAME names a file, sftp or s3 destination to hold it)\n";
+  if (c.cores_per_signature > 0) {
+    const Destination* read = c.index_destination ? &*c.index_destination : nullptr;
+    for (const Destination& d : c.destinations)
+      if (!read && d.kind != DestinationKind::Http) read = &d;
+    if (read)
+      out << "cores_per_signature " << c.cores_per_signature << " (key " << to_string(c.core_dedup_key)
+          << "): the index on " << read->name << " is read before each core\n";
+    else
+      out << "cores_per_signature " << c.cores_per_signature
+          << ": no destination can be listed, so every core is kept\n";
+  }
+}
+
 void describe(const Config& c, std::ostream& out) {
   out << "deadline " << std::chrono::duration_cast<std::chrono::seconds>(c.deadline).count()
       << "s, retries " << c.retries << ", dump_level " << c.dump_level << ", compression "
@@ -41,6 +71,7 @@ void describe(const Config& c, std::ostream& out) {
     out << "\n";
   }
   if (c.destinations.empty()) out << "no destinations: the log goes to fallback_path only\n";
+  describe_index(c, out);
   describe_network(c, out);
   if (!c.arm.append.empty() || !c.arm.remove.empty()) {
     out << "arm: capture command line";

@@ -17,6 +17,7 @@ enum class Compression { Zstd, Zlib, None };
 enum class LogLevel { Error, Warn, Info, Debug };
 enum class HttpMethod { Put, PostMultipart };
 enum class DestinationKind { File, Http, S3, Sftp };
+enum class CoreDedupKey { Signature, SignatureAndBuildId };
 
 // TLS for https:// and s3 endpoints. Verification is off only when `insecure = yes`.
 struct TlsOptions {
@@ -125,6 +126,14 @@ struct Config {
   // vmcap arm turns crash_kexec_post_notifiers on, so a panic also writes the log to pstore
   // before kdump runs: the next boot's vmcap pstore has it when the capture kernel fails.
   bool pstore = false;
+  // One core per bug (docs/index.md): 0 keeps every core; N skips it when N captures of
+  // the same key already hold one in the crash index.
+  int cores_per_signature = 0;
+  CoreDedupKey core_dedup_key = CoreDedupKey::Signature;
+  // `index_destination = NAME`: the file, sftp or s3 destination that holds the crash index
+  // of every capture and is read for cores_per_signature (else: the destinations that can
+  // be listed hold their captures' entries, the first of them is read).
+  std::optional<Destination> index_destination;
 };
 
 // Names as written in the file (for messages and check-config's summary).
@@ -133,5 +142,6 @@ const char* to_string(Compression);
 const char* to_string(LogLevel);
 const char* to_string(HttpMethod);
 const char* to_string(DestinationKind);
+const char* to_string(CoreDedupKey);
 
 }  // namespace vmcap::config

@@ -36,7 +36,7 @@ const std::vector<std::string> kGlobalKeys = {
     "destinations",    "dump_level",     "compression",  "compression_level", "threads",
     "deadline",        "retries",        "retry_delay",  "connect_timeout",   "low_speed_limit",
     "low_speed_time",  "final_action",   "failure_action", "hostname",        "fallback_path",
-    "log_level",       "pstore"};
+    "log_level",       "pstore",         "cores_per_signature", "core_dedup_key", "index_destination"};
 
 // What a destination of one kind takes: its own keys, url and header.
 std::vector<std::string> destination_keys(const std::set<std::string>& own) {
@@ -141,6 +141,15 @@ class Parser {
       auto v = parse_bool(e.value);
       if (v.value) c.pstore = *v.value;
       else problem(e.line, "", k + ": " + v.error);
+    } else if (k == "cores_per_signature") {
+      set_int(c.cores_per_signature, 0, 1000);
+    } else if (k == "core_dedup_key") {
+      if (e.value == "signature") c.core_dedup_key = CoreDedupKey::Signature;
+      else if (e.value == "signature+build-id") c.core_dedup_key = CoreDedupKey::SignatureAndBuildId;
+      else problem(e.line, "", k + ": '" + e.value + "' is not signature or signature+build-id");
+    } else if (k == "index_destination") {
+      index_name_ = e.value;
+      index_line_ = e.line;
     } else {
       problem(e.line, "", "unknown key '" + k + "'" + did_you_mean(k, kGlobalKeys));
     }
@@ -540,11 +549,21 @@ class Parser {
         else if (good.count(name)) out_.config.destinations.push_back(good.at(name));
       }
       for (const Section& s : sections)
-        if (!listed.count(s.name))
+        if (!listed.count(s.name) && s.name != index_name_)  // the index's may hold the index only
           problem(s.line, s.name, "destination '" + s.name + "' is not in 'destinations'");
     } else {
       for (const Section& s : sections)
         if (good.count(s.name)) out_.config.destinations.push_back(good.at(s.name));
+    }
+    if (index_line_) {
+      bool defined = std::any_of(sections.begin(), sections.end(), [&](const Section& s) { return s.name == index_name_; });
+      if (!defined)
+        problem(index_line_, "", "index_destination: '" + index_name_ + "' has no [destination " + index_name_ + "] section");
+      else if (good.count(index_name_) && good.at(index_name_).kind == DestinationKind::Http)
+        problem(index_line_, "", "index_destination: '" + index_name_ +
+                                     "' is an http destination, which cannot be listed: name a file, sftp or s3 one");
+      else if (good.count(index_name_))
+        out_.config.index_destination = good.at(index_name_);
     }
     std::stable_sort(out_.problems.begin(), out_.problems.end(),
                      [](const Problem& a, const Problem& b) { return a.line < b.line; });
@@ -557,6 +576,8 @@ class Parser {
   int order_line_ = 0;
   int level_line_ = 0;
   std::string level_text_;
+  std::string index_name_;
+  int index_line_ = 0;
 };
 
 }  // namespace

@@ -168,6 +168,10 @@ const char* to_string(LogLevel l) {
 const char* to_string(HttpMethod m) {
   return m == HttpMethod::Put ? "put" : "post-multipart";
 }
+const char* to_string(CoreDedupKey k) {
+  return k == CoreDedupKey::Signature ? "signature" : "signature+build-id";
+}
+
 const char* to_string(DestinationKind k) {
   switch (k) {
     case DestinationKind::File: return "file";

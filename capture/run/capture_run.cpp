@@ -29,6 +29,9 @@
 #include "capture/upload/sha256.h"
 #include "capture/upload/uploader.h"
 #include "elf/open_dump.h"
+#include "index/core_dedup.h"
+#include "index/index_entry.h"
+#include "index/index_writer.h"
 
 #ifndef VMCAP_VERSION
 #define VMCAP_VERSION "unknown"
@@ -41,10 +44,13 @@ using upload::Deadline;
 
 // Local writes after the deadline (the fallback log) get this long of their own.
 constexpr auto kLocalGrace = std::chrono::seconds(10);
+// An index entry's write, per destination: an index that does not answer costs no more.
+constexpr auto kIndexWriteTime = std::chrono::seconds(10);
 
 struct Target {
   std::string name;
   std::unique_ptr<upload::Uploader> uploader;
+  config::DestinationKind kind = config::DestinationKind::File;
   size_t index = 0;             // into manifest.destinations
   bool failed = false;          // failed once: not tried again in this capture
   bool holds_manifest = false;  // an (incomplete) manifest is there
@@ -66,7 +72,9 @@ class CaptureRun {
   bool put_manifest_to(Target& t);
   void save_log_fallback(const Deadline& deadline);
   void print_log_on_console();
+  bool core_skipped_by_index();
   void stream_core_somewhere();
+  void write_index_entries();
   void core_not_saved();
   void finish_manifests();
   void record_problem(const std::string& p);
@@ -86,6 +94,7 @@ class CaptureRun {
 
   mutable std::mutex mu_;  // the manifest, between the work and the watchdog
   Manifest manifest_;
+  std::atomic<bool> core_skipped_{false};  // one core per bug: the index has enough of them
   std::atomic<bool> log_saved_{false};
   std::atomic<bool> log_in_fallback_{false};  // the fallback path holds the log and a manifest
   std::atomic<bool> destination_failed_{false};
@@ -301,10 +310,55 @@ void CaptureRun::print_log_on_console() {
   progress_.line("console", "end of the kernel log");
 }
 
+// One core per bug (index/core_dedup.h): the crash index of index_destination, else of the
+// first destination that can be listed, is read for a few seconds; the core is skipped only
+// when it shows cores_per_signature captures of this bug holding one.
+bool CaptureRun::core_skipped_by_index() {
+  if (config_.cores_per_signature <= 0 || !kernel_) return false;
+  ManifestCoreDedup md;
+  md.key = config::to_string(config_.core_dedup_key);
+  md.cores_per_signature = config_.cores_per_signature;
+  index::DedupRequest request;
+  request.key = config_.core_dedup_key == config::CoreDedupKey::Signature ? index::DedupKey::Signature
+                                                                          : index::DedupKey::SignatureAndBuildId;
+  request.cores_per_signature = config_.cores_per_signature;
+  {
+    std::lock_guard lock(mu_);
+    if (manifest_.crash) request.hash = manifest_.crash->hash;
+    request.build_id = manifest_.build_id;
+  }
+  const config::Destination* where = config_.index_destination ? &*config_.index_destination : nullptr;
+  for (const auto& d : config_.destinations)
+    if (!where && upload::can_be_listed(d.kind)) where = &d;
+  auto policy = upload::transfer_policy_from(config_);
+  policy.retry.retries = std::min(policy.retry.retries, 1);  // a few seconds in all
+  auto reader = where ? upload::make_reader(*where, policy) : nullptr;
+  if (!reader) {
+    md.why = "no destination can be listed: the core is kept";
+  } else {
+    md.index = where->name;
+    progress_.line("index", "cores of this crash (key " + md.key + ") on " + reader->describe() + "?");
+    auto d = index::decide_core(*reader, request, deadline_->capped(index::kLookupTime));
+    md.core_skipped = d.skip_core;
+    md.holders = d.holders;
+    md.why = d.why;
+    md.lookup_ms = d.took.count();
+  }
+  progress_.line("index", md.why + " (" + std::to_string(md.lookup_ms) + " ms)");
+  core_skipped_ = md.core_skipped;
+  std::lock_guard lock(mu_);
+  manifest_.core_dedup = std::move(md);
+  return core_skipped_;
+}
+
 void CaptureRun::stream_core_somewhere() {
   if (!dump_) {
     record_problem("core: not written (the vmcore cannot be read)");
     progress_.line("core", "not written: the vmcore cannot be read");
+    return;
+  }
+  if (core_skipped_by_index()) {
+    progress_.line("core", "not uploaded: enough captures of this bug hold one (the manifest names them)");
     return;
   }
   CoreOptions options;
@@ -408,6 +462,39 @@ void CaptureRun::finish_manifests() {
   }
 }
 
+// After the final manifest: the capture's entry in the crash index (docs/index.md) of every
+// destination that holds the capture and can be listed, and of index_destination. Each
+// write is bounded; a failure is said, never retried past kIndexWriteTime.
+void CaptureRun::write_index_entries() {
+  if (deadline_->expired()) return;  // the watchdog takes over
+  Manifest m;
+  {
+    std::lock_guard lock(mu_);
+    m = manifest_;
+  }
+  std::string holder = log_in_fallback_ ? "fallback" : "";
+  for (const auto& a : m.artifacts)
+    if (a.name.starts_with("vmcore") || holder.empty()) holder = a.destination;
+  const std::string_view log_text = log_ ? std::string_view(log_->text) : std::string_view();
+  auto put = [&](upload::Uploader& uploader, const std::string& destination) {
+    index::IndexEntry entry = index::entry_from_manifest(m, holder.empty() ? destination : holder, log_text);
+    auto r = index::put_index_entry(uploader, entry, deadline_->capped(kIndexWriteTime));
+    const auto a = index::entry_artifact(entry);
+    if (r) progress_.line("index", a.dir + "/" + a.name + " to " + uploader.describe());
+    else progress_.line("index", "the index entry did not reach " + uploader.describe() + ": " + r.error().reason);
+  };
+  bool on_index_destination = false;
+  for (Target& t : targets_) {
+    if (!t.holds_manifest || !upload::can_be_listed(t.kind)) continue;
+    put(*t.uploader, t.name);
+    on_index_destination |= config_.index_destination && config_.index_destination->name == t.name;
+  }
+  if (config_.index_destination && !on_index_destination) {
+    auto uploader = upload::make_uploader(*config_.index_destination, upload::transfer_policy_from(config_));
+    put(*uploader, config_.index_destination->name);
+  }
+}
+
 int CaptureRun::status_now() const {
   if (!log_saved_) return kCaptureNothingSaved;
   std::lock_guard lock(mu_);
@@ -451,7 +538,7 @@ int CaptureRun::run() {
                                 std::to_string(d.count()) + " ms");
   };
   for (const auto& d : config_.destinations) {
-    Target t{d.name, upload::make_uploader(d, policy), targets_.size()};
+    Target t{d.name, upload::make_uploader(d, policy), d.kind, targets_.size()};
     std::lock_guard lock(mu_);
     manifest_.destinations.push_back({d.name, config::to_string(d.kind), t.uploader->describe()});
     targets_.push_back(std::move(t));
@@ -509,9 +596,10 @@ int CaptureRun::run() {
       have_text |= a.name == upload::kDmesgTextName;
       have_json |= a.name == upload::kDmesgJsonName;
     }
-    manifest_.complete = have_core && have_text && have_json && !deadline_->expired();
+    manifest_.complete = (have_core || core_skipped_) && have_text && have_json && !deadline_->expired();
   }
   finish_manifests();
+  write_index_entries();
 
   if (finishing_.exchange(true)) {
     // The watchdog got here first and is taking the final action.

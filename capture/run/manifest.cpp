@@ -81,6 +81,20 @@ std::string render_manifest(const Manifest& m) {
     dump["core_format"] = m.core_format;
     j["dump"] = dump;
   }
+  if (m.core_dedup) {
+    const ManifestCoreDedup& d = *m.core_dedup;
+    ordered_json x;
+    x["key"] = d.key;
+    x["cores_per_signature"] = d.cores_per_signature;
+    x["index"] = d.index;
+    x["core_skipped"] = d.core_skipped;
+    x["holders"] = d.holders;
+    x["why"] = d.why;
+    x["lookup_ms"] = d.lookup_ms;
+    j["core_dedup"] = x;
+  } else {
+    j["core_dedup"] = nullptr;
+  }
   j["artifacts"] = ordered_json::array();
   for (const auto& a : m.artifacts) {
     ordered_json x;

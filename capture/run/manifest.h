@@ -58,6 +58,18 @@ struct ManifestPstore {
   std::string vmcore_capture;              // a vmcore capture of the same crash, when one was found
 };
 
+// One core per bug (index/core_dedup.h): what the crash index said before the core, when
+// cores_per_signature is set.
+struct ManifestCoreDedup {
+  std::string key;          // "signature" or "signature+build-id"
+  int cores_per_signature = 0;
+  std::string index;        // the destination whose index was read
+  bool core_skipped = false;
+  std::vector<std::string> holders;  // captures already holding a core of this key
+  std::string why;          // one line, as on the console
+  int64_t lookup_ms = 0;
+};
+
 struct Manifest {
   std::string source = "vmcore";  // "vmcore" or "pstore"
   bool complete = false;
@@ -82,6 +94,7 @@ struct Manifest {
   std::vector<ManifestDestination> destinations;
   std::vector<std::string> problems;
   std::optional<ManifestPstore> pstore;  // source "pstore" only; then there is no dump
+  std::optional<ManifestCoreDedup> core_dedup;  // cores_per_signature set, vmcore captures only
 };
 
 // Pretty JSON with a trailing newline.

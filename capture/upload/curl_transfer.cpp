@@ -7,7 +7,6 @@
 namespace vmcap::upload {
 
 namespace {
-constexpr size_t kMaxBody = 64 << 10;
 
 void global_init() {
   static std::once_flag once;
@@ -117,10 +116,22 @@ size_t CurlTransfer::read_cb(char* buf, size_t size, size_t n, void* p) {
   return *r;
 }
 
+void CurlTransfer::set_body_limit(size_t bytes) {
+  max_body_ = bytes;
+  refuse_longer_body_ = true;
+  // Told before the first byte when the server says the size (HTTP Content-Length, SFTP).
+  curl_easy_setopt(h_, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(bytes));
+}
+
 size_t CurlTransfer::write_cb(char* buf, size_t size, size_t n, void* p) {
   auto* self = static_cast<CurlTransfer*>(p);
   size_t len = size * n;
-  size_t keep = std::min(len, kMaxBody - std::min(kMaxBody, self->response_.body.size()));
+  if (self->refuse_longer_body_ && self->response_.body.size() + len > self->max_body_) {
+    self->body_too_long_ = true;
+    return 0;  // CURLE_WRITE_ERROR: the rest is never read
+  }
+  const size_t max = self->max_body_;
+  size_t keep = std::min(len, max - std::min(max, self->response_.body.size()));
   self->response_.body.append(buf, keep);
   return len;
 }
@@ -146,6 +157,7 @@ Result<CurlResponse> CurlTransfer::perform(const TransferPolicy& policy, const D
   if (left.count() <= 0) return deadline_error(what);
   deadline_ = &deadline;
   source_error_.reset();
+  body_too_long_ = false;
   response_ = {};
   bytes_read_ = 0;
   if (source_) source_->rewind();  // no-op for one-shot sources (their first attempt)
@@ -166,6 +178,9 @@ Result<CurlResponse> CurlTransfer::perform(const TransferPolicy& policy, const D
     e.reason = what + ": " + e.reason;
     return e;
   }
+  if (body_too_long_ || rc == CURLE_FILESIZE_EXCEEDED)
+    return make_error(ErrorKind::Limit, what, std::nullopt,
+                      "the answer is larger than " + std::to_string(max_body_) + " bytes: not read");
   if (rc != CURLE_OK) {
     // curl's detail ("Failed to connect to HOST port 80 after 3 ms: Connection refused") says
     // what its code's name says, and more: one of the two.

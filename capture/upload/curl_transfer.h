@@ -49,6 +49,9 @@ class CurlTransfer {
   Result<CurlResponse> perform(const TransferPolicy& policy, const Deadline& deadline, const std::string& what);
 
   uint64_t bytes_read() const { return bytes_read_; }
+  // An answer body longer than `bytes` fails the transfer (Limit) instead of being cut at
+  // 64 KiB: what a reader of listings and objects sets, so nothing is trusted past its size.
+  void set_body_limit(size_t bytes);
 
  private:
   static size_t read_cb(char* buf, size_t size, size_t n, void* self);
@@ -64,6 +67,9 @@ class CurlTransfer {
   const Deadline* deadline_ = nullptr;
   std::optional<Error> source_error_;
   uint64_t bytes_read_ = 0;
+  size_t max_body_ = 64 << 10;
+  bool refuse_longer_body_ = false;
+  bool body_too_long_ = false;
   CurlResponse response_;
   char errbuf_[CURL_ERROR_SIZE] = {};
 };

@@ -34,6 +34,19 @@ std::optional<std::string> xml_element(const std::string& xml, const std::string
   return decode(xml.substr(b, e - b));
 }
 
+std::vector<std::string> xml_elements(const std::string& xml, const std::string& tag) {
+  std::vector<std::string> out;
+  const std::string open = "<" + tag + ">", close = "</" + tag + ">";
+  for (size_t b = xml.find(open); b != std::string::npos; b = xml.find(open, b)) {
+    b += open.size();
+    const size_t e = xml.find(close, b);
+    if (e == std::string::npos) break;
+    out.push_back(xml.substr(b, e - b));
+    b = e + close.size();
+  }
+  return out;
+}
+
 std::string complete_multipart_xml(const std::vector<std::string>& etags) {
   std::string out = "<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">";
   for (size_t i = 0; i < etags.size(); ++i)

@@ -13,7 +13,9 @@
 #include "capture/config/capture_config.h"
 #include "capture/upload/capture_layout.h"
 #include "capture/upload/sha256.h"
+#include "capture/upload/destination_reader.h"
 #include "capture/upload/uploader.h"
+#include "index/index_writer.h"
 #include "pstore/collect/pstore_capture.h"
 #include "pstore/collect/pstore_files.h"
 #include "pstore/collect/sent_records.h"
@@ -26,6 +28,29 @@ namespace {
 // The whole run's uploads end by then: under vmcap-pstore.service's TimeoutStartSec (10 min),
 // so systemd never stops a run between a capture saved and its records deleted.
 constexpr auto kRunDeadline = std::chrono::minutes(8);
+// An index entry's write, per destination (as a vmcore capture's).
+constexpr auto kIndexWriteTime = std::chrono::seconds(10);
+
+// The capture's entry in the crash index (docs/index.md): on the destination that took it
+// when that one can be listed, and on index_destination. A failure is said, not fatal.
+void write_index_entries(const PstoreCapture& c, const config::Config& config, const config::Destination& took,
+                         upload::Uploader& uploader, const upload::Deadline& deadline, run::Progress& progress) {
+  std::string_view log_text;
+  for (const CaptureArtifact& a : c.artifacts)
+    if (a.name == upload::kDmesgTextName) log_text = a.bytes;
+  const index::IndexEntry entry = index::entry_from_manifest(c.manifest, took.name, log_text);
+  auto put = [&](upload::Uploader& u) {
+    auto r = index::put_index_entry(u, entry, deadline.capped(kIndexWriteTime));
+    const auto a = index::entry_artifact(entry);
+    if (r) progress.line("index", a.dir + "/" + a.name + " to " + u.describe());
+    else progress.line("index", "the index entry did not reach " + u.describe() + ": " + r.error().reason);
+  };
+  if (upload::can_be_listed(took.kind)) put(uploader);
+  if (config.index_destination && config.index_destination->name != took.name) {
+    auto u = upload::make_uploader(*config.index_destination, upload::transfer_policy_from(config));
+    put(*u);
+  }
+}
 
 struct Shipped {
   bool saved = false;
@@ -66,7 +91,10 @@ Shipped ship(PstoreCapture& c, const config::Config& config, const upload::Deadl
       m.complete = true;
       ok = put(upload::kManifestName, "application/json", run::render_manifest(m));
     }
-    if (ok) return {true, uploader->describe()};
+    if (ok) {
+      write_index_entries(c, config, d, *uploader, deadline, progress);
+      return {true, uploader->describe()};
+    }
     md.status = "failed";
     m.complete = false;
     m.problems.push_back(d.name + " did not take the whole capture: the next destination is tried");

@@ -27,7 +27,7 @@ inline std::filesystem::path only_capture_dir(const std::filesystem::path& root)
   std::vector<std::filesystem::path> dirs;
   if (std::filesystem::exists(root))
     for (const auto& e : std::filesystem::directory_iterator(root))
-      if (e.is_directory()) dirs.push_back(e.path());
+      if (e.is_directory() && e.path().filename() != "index") dirs.push_back(e.path());  // index/: the crash index
   if (dirs.size() != 1) {
     ADD_FAILURE() << dirs.size() << " capture directories under " << root;
     return root / "missing";

@@ -41,7 +41,7 @@ fs::path only_capture_dir(const fs::path& root) {
   std::vector<fs::path> dirs;
   if (fs::exists(root))
     for (const auto& e : fs::directory_iterator(root))
-      if (e.is_directory()) dirs.push_back(e.path());
+      if (e.is_directory() && e.path().filename() != "index") dirs.push_back(e.path());  // index/: the crash index
   EXPECT_EQ(dirs.size(), 1u) << "capture directories under " << root;
   return dirs.empty() ? root / "missing" : dirs[0];
 }

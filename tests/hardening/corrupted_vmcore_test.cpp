@@ -182,7 +182,8 @@ class CorruptedVmcore : public ::testing::TestWithParam<std::string> {
 
     std::vector<fs::path> dirs;
     if (fs::exists(out))
-      for (const auto& e : fs::directory_iterator(out)) dirs.push_back(e.path());
+      for (const auto& e : fs::directory_iterator(out))
+        if (e.path().filename() != "index") dirs.push_back(e.path());  // index/: the crash index
     EXPECT_EQ(dirs.size(), 1u) << "capture directories under " << out << "\n" << got.err;
     if (dirs.size() != 1) return c;
     c.dir = dirs[0];

@@ -55,7 +55,8 @@ struct Machine {
   std::vector<fs::path> captures() const {
     std::vector<fs::path> v;
     if (fs::exists(out))
-      for (const auto& e : fs::directory_iterator(out)) v.push_back(e.path());
+      for (const auto& e : fs::directory_iterator(out))
+        if (e.path().filename() != "index") v.push_back(e.path());  // index/: the crash index
     return v;
   }
 };
