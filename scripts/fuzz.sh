@@ -13,7 +13,8 @@
 # Corpora: build/fuzz/corpus/<target> grows across runs; seeds are regenerated each run from
 # the synthetic builders (fuzz_seeds) and, when real test vmcores exist (VMCAP_TEST_VMCORES
 # or build/test-vmcores), from small slices of them (headers and notes, VMCOREINFO text,
-# the first records of the QEMU flattened dump, 128 struct pages for the page classifier).
+# the first records of the QEMU flattened dump, also as flat-zstd, 128 struct pages for the
+# page classifier).
 # Needs clang and libclang-rt-14-dev.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -34,7 +35,7 @@ runs=${VMCAP_FUZZ_RUNS:--1}
 per_input=${VMCAP_FUZZ_TIMEOUT:-10}
 all_targets=(elf_dump vmcoreinfo ringbuffer printk_log char_ring kdump_compressed flattened formatters
   filter config manifest kallsyms dhcp iomem bzimage_header kernel_cmdline arm_record local_disk pstore pstore_collect
-  arm64_translation kallsyms_text)
+  arm64_translation kallsyms_text flat_zstd)
 targets=("$@")
 [[ ${#targets[@]} -eq 0 ]] && targets=("${all_targets[@]}")
 
@@ -93,7 +94,7 @@ PY
 # Slices of real vmcores: a few KiB each, never whole dumps.
 if [[ -d $vmcores ]]; then
   python3 - "$vmcores" "$seeds" <<'PY'
-import os, struct, sys
+import os, shutil, struct, subprocess, sys
 src, dst = sys.argv[1], sys.argv[2]
 def put(target, name, data):
     os.makedirs(os.path.join(dst, target), exist_ok=True)
@@ -150,6 +151,16 @@ def flat_head(path, limit=40 << 10):
                 logical[off:off + size] = data
     out += struct.pack(">qq", -1, -1)
     return bytes(out), bytes(logical)
+def zstd_seekable(data, frame=16384):
+    """data in independent zstd frames with the seek table at the end (flat-zstd's layout)."""
+    frames, entries = b"", b""
+    for i in range(0, len(data), frame):
+        c = subprocess.run(["zstd", "-q", "-c", "-1"], input=data[i:i + frame],
+                           capture_output=True, check=True).stdout
+        frames += c
+        entries += struct.pack("<II", len(c), len(data[i:i + frame]))
+    body = entries + struct.pack("<IBI", len(entries) // 8, 0, 0x8F92EAB1)
+    return frames + struct.pack("<II", 0x184D2A5E, len(body)) + body
 for tag in sorted(os.listdir(src)):
     d = os.path.join(src, tag)
     for name in ("kdump.vmcore", "qemu.elf"):
@@ -167,6 +178,8 @@ for tag in sorted(os.listdir(src)):
         flat, logical = flat_head(p)
         put("flattened", f"real-{tag}", flat)
         put("kdump_compressed", f"real-{tag}", logical)
+        if shutil.which("zstd"):
+            put("flat_zstd", f"real-{tag}", zstd_seekable(flat))
 PY
 fi
 

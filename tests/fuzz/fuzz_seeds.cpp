@@ -12,9 +12,11 @@
 #include <vector>
 
 #include <fmt/format.h>
+#include <zstd.h>
 
 #include "capture/filter/mem_section_map.h"
 #include "capture/translate/kernel_view.h"
+#include "elf/kdump/zstd_seek_table.h"
 #include "elf/open_dump.h"
 #include "tests/fuzz/filter_image.h"
 #include "tests/fuzz/kallsyms_image.h"
@@ -202,6 +204,22 @@ std::vector<std::byte> kdump_file(uint32_t method, int version) {
   return w.build();
 }
 
+// bytes as a zstd seekable file of frame_bytes frames (what flat-zstd is).
+std::vector<std::byte> zstd_seekable_file(const std::vector<std::byte>& bytes, size_t frame_bytes) {
+  std::vector<std::byte> out;
+  std::vector<zstd_seekable::FrameSizes> sizes;
+  for (size_t at = 0; at < bytes.size(); at += frame_bytes) {
+    const size_t n = std::min(frame_bytes, bytes.size() - at);
+    std::vector<std::byte> frame(ZSTD_compressBound(n));
+    const size_t c = ZSTD_compress(frame.data(), frame.size(), bytes.data() + at, n, 1);
+    out.insert(out.end(), frame.begin(), frame.begin() + c);
+    sizes.push_back({static_cast<uint32_t>(c), static_cast<uint32_t>(n)});
+  }
+  const auto table = zstd_seekable::encode_seek_table(sizes);
+  out.insert(out.end(), table.begin(), table.end());
+  return out;
+}
+
 void kdump_seeds() {
   const std::pair<uint32_t, const char*> methods[] = {
       {kZlib, "zlib"}, {kLzo, "lzo"}, {kSnappy, "snappy"}, {kZstd, "zstd"}, {kRaw, "raw"}};
@@ -216,6 +234,9 @@ void kdump_seeds() {
   auto records = flat_records(file, 1000);
   std::reverse(records.begin(), records.end());  // offsets need not increase
   seed("flattened", "reversed", flatten(records));
+  const auto flat = flatten(flat_records(file, 4096));
+  seed("flat_zstd", "frames4k", zstd_seekable_file(flat, 4096));
+  seed("flat_zstd", "one-frame", zstd_seekable_file(flat, flat.size()));
 }
 
 void formatter_seeds() {
