@@ -122,6 +122,12 @@ Result<SeekTable> decode_seek_table(const ByteSource& file) {
                       fmt::format("the seek table's {} frames end at {:#x}, but the table starts "
                                   "at {:#x}",
                                   count, file_offset, t.table_offset));
+  const uint64_t cap = std::max(kMinContentCap, size * kMaxExpansion);
+  if (content_offset > cap)
+    return make_error(ErrorKind::Limit, path, t.table_offset,
+                      fmt::format("the seek table's frames hold {} bytes of content, more than "
+                                  "{}x the file ({} bytes)",
+                                  content_offset, kMaxExpansion, size));
   t.content_size = content_offset;
   return t;
 }

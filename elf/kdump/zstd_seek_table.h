@@ -30,6 +30,11 @@ inline constexpr uint8_t kReservedBits = 0x7c;
 // and the frame offsets are held in memory.
 inline constexpr uint64_t kMaxFrameContent = 16ull << 20;
 inline constexpr uint64_t kMaxFrames = 1ull << 22;
+// The content is read like a flattened file of its size (records scanned, mapped), so it
+// is bounded by the compressed file: at most kMaxExpansion times it, or kMinContentCap.
+// vmcap's cores expand 1.5x (-d 1) to 5x (-d 31); zstd can reach 30,000x on RLE blocks.
+inline constexpr uint64_t kMaxExpansion = 1024;
+inline constexpr uint64_t kMinContentCap = 256ull << 20;
 
 struct FrameSizes {
   uint32_t compressed = 0;
@@ -59,8 +64,8 @@ bool ends_with_seek_table(const ByteSource& file);
 // Reads and checks the seek table at the end of `file`: the footer's magic and reserved
 // bits, the skippable frame's magic and size against the entry count, every frame's
 // sizes (a frame with content has at most ZSTD_compressBound of it + its checksum and
-// content of at most kMaxFrameContent), and that the frames fill the file exactly up to
-// the table.
+// content of at most kMaxFrameContent), that the frames fill the file exactly up to the
+// table, and that the content stays within kMaxExpansion of the file (or kMinContentCap).
 Result<SeekTable> decode_seek_table(const ByteSource& file);
 
 // The index of the frame holding content byte `offset` (offset < content_size).

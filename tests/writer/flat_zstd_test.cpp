@@ -203,6 +203,29 @@ TEST(FlatZstd, DamagedTablesAndFramesAreRefused) {
   EXPECT_NE(refused(b, "flip").find("zstd frame 0"), std::string::npos);
 }
 
+// n frames of 10 garbage bytes each claiming 16 MiB of content (the per-frame cap).
+std::vector<std::byte> claimed_frames(size_t n) {
+  std::vector<std::byte> file(n * 10, std::byte{0x5a});
+  std::vector<zstd_seekable::FrameSizes> sizes(n, {10, zstd_seekable::kMaxFrameContent});
+  const auto table = zstd_seekable::encode_seek_table(sizes);
+  file.insert(file.end(), table.begin(), table.end());
+  return file;
+}
+
+TEST(FlatZstd, ContentIsBoundedByTheFileSize) {
+  // A small file: the floor (256 MiB) is the cap. Exactly at it the table is accepted.
+  static_assert(zstd_seekable::kMinContentCap == 16 * zstd_seekable::kMaxFrameContent);
+  auto at = open_bytes(claimed_frames(16));
+  ASSERT_TRUE(at) << at.error().message();
+  EXPECT_EQ((*at)->size(), zstd_seekable::kMinContentCap);
+  std::vector<std::byte> one(1);
+  EXPECT_FALSE((*at)->read_at(0, one));  // the garbage frame itself is refused
+  auto past = open_bytes(claimed_frames(17));
+  ASSERT_FALSE(past);
+  EXPECT_EQ(past.error().kind, ErrorKind::Limit);
+  EXPECT_NE(past.error().reason.find("1024x the file"), std::string::npos) << past.error().reason;
+}
+
 TEST(FlatZstd, KdumpWrittenAsFlatZstdReadsBackPageByPage) {
   TempDir dir;
   testing::WriterSource src = testing::make_writer_source(dir.path());
