@@ -188,7 +188,10 @@ S3Server::S3Server(const std::string& dir, const std::string& access_key, const 
                              "): run tests/upload/s3server/install.sh BUILD/s3server");
   port_ = free_port();
   ::mkdir((dir_ + "/s3data").c_str(), 0755);
-  pid_ = spawn({"/usr/bin/env", "node", serve, dir_ + "/s3data", std::to_string(port_), access_key_, secret_key_,
+  // s3rver's ListObjectsV2 continuation tokens are DES-encrypted keys (lib/controllers/
+  // bucket.js), a cipher OpenSSL 3 keeps in its legacy provider: without it a truncated
+  // listing answers 500 ERR_OSSL_EVP_UNSUPPORTED.
+  pid_ = spawn({"/usr/bin/env", "node", "--openssl-legacy-provider", serve, dir_ + "/s3data", std::to_string(port_), access_key_, secret_key_,
                 bucket_},
                dir_ + "/s3server.log");
   wait_listening(port_, pid_, dir_ + "/s3server.log");

@@ -9,7 +9,8 @@
 // the x-amz-content-sha256 it was signed with (400 XAmzContentSHA256Mismatch, as S3
 // answers): s3rver checks the signature over that header but never hashes the body.
 //
-// node serve.js DIR PORT ACCESS_KEY SECRET_KEY BUCKET...
+// node --openssl-legacy-provider serve.js DIR PORT ACCESS_KEY SECRET_KEY BUCKET...
+// (s3rver encrypts ListObjectsV2 continuation tokens with DES, in OpenSSL 3's legacy provider)
 // Prints "listening 127.0.0.1:PORT" once it accepts requests, then one line per request:
 // "METHOD URL STATUS [S3 error code]"; stops on SIGTERM.
 'use strict';
