@@ -120,7 +120,8 @@ Result<CoreResult> write_filtered_core(const Dump& dump, const KernelView* kerne
     // a zero page (the printk descriptor ring's unused tail) still reads back whole in
     // crash and makedumpfile. The writer counts them; the summary is written after it.
     filtered = VMCAP_TRY(classify_pages(kernel->info, *kernel->memory, dump.memory(),
-                                        FilterOptions{.dump_level = options.dump_level & ~1}));
+                                        FilterOptions{.dump_level = options.dump_level & ~1,
+                                                      .machine = dump.machine()}));
     filtered->dump_level = options.dump_level;
     result.warnings.insert(result.warnings.end(), filtered->warnings.begin(), filtered->warnings.end());
     keep = std::move(filtered->keep);

@@ -39,7 +39,11 @@ class Classifier {
       : vm_(vm), pm_(pm), sink_(o.sink), level_(o.dump_level), page_size_(page_size),
         page_shift_(static_cast<uint64_t>(std::countr_zero(page_size))), r_(r),
         layout_(read_struct_page_layout(info, o.dump_level, r.skipped)),
-        sections_(info, vm, layout_.size, r.skipped) {
+        sparsemem_(sparsemem_numbers(info, o.machine)),
+        sections_(info, sparsemem_, vm, layout_.size, r.skipped) {
+    for (const std::string& key : sparsemem_.computed)
+      r.warnings.push_back(key + " is not in VMCOREINFO: computed from the kernel's version and "
+                           "configuration, as makedumpfile does");
     // Without a struct page layout or a mem_map the struct page rules cannot run; the
     // layout or the map already reported which key was missing.
     struct_rules_ = layout_.usable && sections_.has_map();
@@ -217,6 +221,7 @@ class Classifier {
   uint64_t page_size_, page_shift_;
   FilterResult& r_;
   StructPageLayout layout_;
+  SparsememNumbers sparsemem_;
   MemSectionMap sections_;
   bool struct_rules_ = false;
   uint64_t window_pages_ = kWindowPages;

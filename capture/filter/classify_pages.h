@@ -17,6 +17,9 @@ namespace vmcap {
 struct FilterOptions {
   int dump_level = 31;                 // 0..31, makedumpfile's -d
   PageCategorySink* sink = nullptr;    // optional: every page's decision, in pfn order
+  // The dump's ELF e_machine: where VMCOREINFO lacks SECTION_SIZE_BITS or MAX_PHYSMEM_BITS
+  // (arm64 before 5.13), that machine's kernel knowledge computes them. 0: stated only.
+  uint16_t machine = 0;
 };
 
 // Errors only for a bad dump level or a VMCOREINFO without a usable PAGESIZE; garbage in

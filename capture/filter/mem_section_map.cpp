@@ -20,16 +20,17 @@ std::string hex(uint64_t v) {
 
 }  // namespace
 
-MemSectionMap::MemSectionMap(const VmcoreInfo& info, const VirtualMemory& memory,
-                             uint64_t struct_page_size, std::vector<SkippedRule>& skipped)
+MemSectionMap::MemSectionMap(const VmcoreInfo& info, const SparsememNumbers& sparsemem,
+                             const VirtualMemory& memory, uint64_t struct_page_size,
+                             std::vector<SkippedRule>& skipped)
     : memory_(memory), struct_page_size_(struct_page_size) {
   const char* rule = "every struct page rule (no mem_map)";
   auto sym = info.symbol("mem_section");
   auto length = info.length("mem_section");
   auto esize = info.size("mem_section");
   auto off = info.offset("mem_section.section_mem_map");
-  auto sbits = info.number("SECTION_SIZE_BITS");
-  auto pbits = info.number("MAX_PHYSMEM_BITS");
+  auto sbits = sparsemem.section_size_bits;
+  auto pbits = sparsemem.max_physmem_bits;
   auto page = info.page_size();
   const char* missing = !sym ? "SYMBOL(mem_section)" : !length ? "LENGTH(mem_section)"
                         : !esize ? "SIZE(mem_section)" : !off ? "OFFSET(mem_section.section_mem_map)"

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "capture/filter/struct_page_layout.h"
+#include "capture/kernel/sparsemem_numbers.h"
 #include "capture/kernel/vmcoreinfo.h"
 #include "capture/translate/virtual_memory.h"
 
@@ -23,8 +24,14 @@ namespace vmcap {
 class MemSectionMap {
  public:
   // Missing keys are appended to `skipped`; the map then finds no mem_map (has_map() false).
+  // `sparsemem`: SECTION_SIZE_BITS and MAX_PHYSMEM_BITS, stated or computed
+  // (capture/kernel/sparsemem_numbers.h).
+  MemSectionMap(const VmcoreInfo& info, const SparsememNumbers& sparsemem, const VirtualMemory& memory,
+                uint64_t struct_page_size, std::vector<SkippedRule>& skipped);
+  // With the numbers VMCOREINFO states (no machine's fallbacks).
   MemSectionMap(const VmcoreInfo& info, const VirtualMemory& memory, uint64_t struct_page_size,
-                std::vector<SkippedRule>& skipped);
+                std::vector<SkippedRule>& skipped)
+      : MemSectionMap(info, sparsemem_numbers(info, 0), memory, struct_page_size, skipped) {}
 
   bool has_map() const { return ok_; }
   uint64_t pfn_section_shift() const { return pfn_shift_; }

@@ -139,8 +139,10 @@ Result<Arm64Layout> Arm64Layout::from_vmcoreinfo(const VmcoreInfo& info) {
   if (auto n = info.number("MAX_PHYSMEM_BITS"); n && *n >= 32 && *n <= 52) {
     l.max_physmem_bits = static_cast<unsigned>(*n);
   } else {
-    // CONFIG_ARM64_PA_BITS: 52 only comes with 52-bit VA configurations in practice.
-    l.max_physmem_bits = l.va_bits == 52 ? 52 : 48;
+    // 52 with 64K pages built for 52 bits (LPA), or with LPA2 active (52-bit runtime VA);
+    // otherwise 48. Seen in Debian's 6.12: 52 with LPA2, 48 on the same kernel folded to
+    // 48 or 47 bits, the mem_section roots (LENGTH) sized to match.
+    l.max_physmem_bits = (l.page_shift == 16 && l.va_bits == 52) || l.runtime_va_bits == 52 ? 52 : 48;
     l.computed_keys.push_back("NUMBER(MAX_PHYSMEM_BITS)");
   }
   if (auto n = info.number("VMEMMAP_START")) {

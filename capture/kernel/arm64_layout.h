@@ -66,7 +66,7 @@ struct Arm64Layout {
   // Sparsemem, for the page filter. Each says whether VMCOREINFO stated it or it was
   // computed from the version (computed_keys lists the latter, by VMCOREINFO key).
   unsigned section_size_bits = 27;  // NUMBER(SECTION_SIZE_BITS), else 30 < 5.12 <= 27/29
-  unsigned max_physmem_bits = 48;   // NUMBER(MAX_PHYSMEM_BITS), else 48 (52: 64K, VA 52)
+  unsigned max_physmem_bits = 48;   // NUMBER(MAX_PHYSMEM_BITS), else 48 (52: 64K with VA 52, or LPA2 active)
   uint64_t struct_page_size = 64;   // SIZE(page), else 64
   std::optional<uint64_t> vmemmap_start;  // NUMBER(VMEMMAP_START), computed before 5.18
   // The struct page of pfn 0 (the kernel's `vmemmap`): SYMBOL(vmemmap) (6.9+), else

@@ -18,6 +18,7 @@
 #include "capture/filter/classify_pages.h"
 #include "capture/translate/kernel_view.h"
 #include "capture/writer/file_sink.h"
+#include "elf/machine.h"
 #include "elf/open_dump.h"
 #include "tests/filter/category_log.h"
 #include "tests/filter/kpageflags_oracle.h"
@@ -134,6 +135,41 @@ TEST_P(Arm64FilterTest, ClassifiesEveryPageWithNoRuleSkipped) {
     EXPECT_EQ(n.no_mem_map, 0u);
     EXPECT_EQ(n.unreadable_struct_page, 0u);
   }
+}
+
+// arm64 kernels before 5.13 (without the stable backport) state neither SECTION_SIZE_BITS
+// nor MAX_PHYSMEM_BITS. With both lines taken out of the real VMCOREINFO, the computed
+// values (capture/kernel/sparsemem_numbers.h) keep exactly the same pages, and the summary
+// says they were computed; without the machine, the struct page rules are skipped.
+TEST_P(Arm64FilterTest, SparsememNumbersComputedWhereVmcoreinfoLacksThem) {
+  open("kdump.vmcore");
+  if (HasFatalFailure()) return;
+  auto stated = classify_pages(kernel_->info, *kernel_->memory, dump_->memory(),
+                               FilterOptions{.dump_level = 31, .machine = kEmAarch64});
+  ASSERT_TRUE(stated) << stated.error().message();
+  std::string text, line;
+  std::istringstream in(*dump_->vmcoreinfo_text());
+  while (std::getline(in, line))
+    if (!line.starts_with("NUMBER(SECTION_SIZE_BITS)=") && !line.starts_with("NUMBER(MAX_PHYSMEM_BITS)="))
+      text += line + "\n";
+  auto bare = VmcoreInfo::parse(text);
+  ASSERT_TRUE(bare) << bare.error().message();
+  ASSERT_FALSE(bare->number("SECTION_SIZE_BITS"));
+  auto computed = classify_pages(*bare, *kernel_->memory, dump_->memory(),
+                                 FilterOptions{.dump_level = 31, .machine = kEmAarch64});
+  ASSERT_TRUE(computed) << computed.error().message();
+  EXPECT_TRUE(computed->skipped.empty()) << computed->skipped[0].key;
+  ASSERT_EQ(computed->warnings.size(), 2u);
+  EXPECT_NE(computed->warnings[0].find("NUMBER(SECTION_SIZE_BITS) is not in VMCOREINFO: computed"),
+            std::string::npos) << computed->warnings[0];
+  EXPECT_EQ(computed->counts.kept, stated->counts.kept);
+  EXPECT_TRUE(only_in(computed->keep, stated->keep).empty() && only_in(stated->keep, computed->keep).empty());
+  auto unknown = classify_pages(*bare, *kernel_->memory, dump_->memory(), FilterOptions{.dump_level = 31});
+  ASSERT_TRUE(unknown) << unknown.error().message();
+  ASSERT_FALSE(unknown->skipped.empty());
+  EXPECT_EQ(unknown->skipped[0].key, "NUMBER(SECTION_SIZE_BITS)");
+  std::printf("[ %s ] computed sparsemem numbers keep the same %llu pages\n", GetParam().c_str(),
+              static_cast<unsigned long long>(computed->counts.kept));
 }
 
 // The -filter scenarios: the guest saved /proc/kpageflags just before the crash.
