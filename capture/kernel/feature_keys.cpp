@@ -1,6 +1,7 @@
 #include "capture/kernel/feature_keys.h"
 
 #include "capture/kernel/printk_generation.h"
+#include "capture/kernel/sparsemem_numbers.h"
 #include "elf/machine.h"
 
 namespace vmcap {
@@ -83,7 +84,11 @@ std::vector<FeatureKeys> check_feature_keys(const VmcoreInfo& info, uint16_t elf
       f.missing.push_back("NUMBER(TCR_EL1_T1SZ)");
     out.push_back(std::move(f));
   }
-  out.push_back(check(info, "page filter", kPageFilter));
+  auto filter = check(info, "page filter", kPageFilter);
+  // Keys the machine's kernel knowledge computes are not missing (arm64 before 5.13).
+  for (const std::string& key : sparsemem_numbers(info, elf_machine).computed)
+    std::erase(filter.missing, key);
+  out.push_back(std::move(filter));
   out.push_back(check(info, "kallsyms symbolization", kKallsyms));
   return out;
 }

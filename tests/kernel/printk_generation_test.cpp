@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include "capture/kernel/feature_keys.h"
+#include "capture/kernel/sparsemem_numbers.h"
+
+#include <algorithm>
 
 namespace vmcap {
 namespace {
@@ -56,6 +59,33 @@ TEST(FeatureKeys, Arm64Translation) {
             std::vector<std::string>{"NUMBER(TCR_EL1_T1SZ)"});
   EXPECT_TRUE(find(check_feature_keys(*VmcoreInfo::parse(full + "NUMBER(tcr_el1_t1sz)=0x10\n"), 183))
                   .missing.empty());
+}
+
+// The page filter's sparsemem sizes: missing on x86_64 when VMCOREINFO lacks them, computed
+// (so not missing) for an arm64 kernel whose layout is known (5.10 without the backport).
+TEST(FeatureKeys, PageFilterSparsememKeysComputedOnArm64) {
+  auto filter = [](const std::vector<FeatureKeys>& fs) {
+    for (const auto& f : fs)
+      if (f.feature == "page filter") return f.missing;
+    return std::vector<std::string>{"(none)"};
+  };
+  const std::string arm64 =
+      "OSRELEASE=5.10.0-32-arm64\nPAGESIZE=4096\nNUMBER(VA_BITS)=48\nNUMBER(PHYS_OFFSET)=0x40000000\n"
+      "NUMBER(kimage_voffset)=0xffff800010000000\nSYMBOL(swapper_pg_dir)=ffff800011000000\n";
+  auto info = VmcoreInfo::parse(arm64);
+  ASSERT_TRUE(info);
+  auto on_x86 = filter(check_feature_keys(*info, 62)), on_arm64 = filter(check_feature_keys(*info, 183));
+  auto has = [](const std::vector<std::string>& v, const char* k) { return std::find(v.begin(), v.end(), k) != v.end(); };
+  EXPECT_TRUE(has(on_x86, "NUMBER(SECTION_SIZE_BITS)"));
+  EXPECT_TRUE(has(on_x86, "NUMBER(MAX_PHYSMEM_BITS)"));
+  EXPECT_FALSE(has(on_arm64, "NUMBER(SECTION_SIZE_BITS)"));
+  EXPECT_FALSE(has(on_arm64, "NUMBER(MAX_PHYSMEM_BITS)"));
+  EXPECT_TRUE(has(on_arm64, "SYMBOL(mem_section)"));  // what cannot be computed still is
+  const SparsememNumbers n = sparsemem_numbers(*info, 183);
+  EXPECT_EQ(n.section_size_bits, 30);  // before 5.12
+  EXPECT_EQ(n.max_physmem_bits, 48);
+  EXPECT_EQ(n.computed.size(), 2u);
+  EXPECT_FALSE(sparsemem_numbers(*info, 62).section_size_bits);
 }
 
 }  // namespace
