@@ -108,7 +108,7 @@ std::string render_index_entry(const IndexEntry& e) {
   j["host"] = e.host;
   j["vmcap_version"] = e.vmcap_version;
   j["kernel"] = {{"release", e.kernel_release}, {"build_id", e.build_id}, {"machine", e.machine}};
-  if (!e.hash.empty() || !e.reason.empty())
+  if (!e.hash.empty() || !e.reason.empty() || !e.symbol.empty() || !e.frames.empty())
     j["crash"] = {{"hash", e.hash}, {"reason", e.reason}, {"symbol", e.symbol}, {"frames", e.frames}};
   else
     j["crash"] = nullptr;

@@ -35,7 +35,7 @@ runs=${VMCAP_FUZZ_RUNS:--1}
 per_input=${VMCAP_FUZZ_TIMEOUT:-10}
 all_targets=(elf_dump vmcoreinfo ringbuffer printk_log char_ring kdump_compressed flattened formatters
   filter config manifest kallsyms dhcp iomem bzimage_header kernel_cmdline arm_record local_disk pstore pstore_collect
-  arm64_translation kallsyms_text flat_zstd)
+  arm64_translation kallsyms_text flat_zstd index_entry)
 targets=("$@")
 [[ ${#targets[@]} -eq 0 ]] && targets=("${all_targets[@]}")
 

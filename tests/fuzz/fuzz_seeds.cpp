@@ -287,6 +287,27 @@ void real_filter_seeds(const std::string& tag, const std::string& path) {
   }
 }
 
+// Index entries as vmcap writes them (docs/index.md), a minimal one, one cut short, and
+// keys (fuzz_index_entry.cpp reads the input as both).
+void index_entry_seeds() {
+  seed("index_entry", "entry",
+       R"({"schema": "vmcap-index/1", "directory": "web-1-20261207T060946Z-ee336ce3", "destination": "s3",
+  "source": "vmcore", "complete": true, "crash_time_unix": 1796623786, "started": "2026-12-07T06:10:00Z",
+  "host": "web-1", "vmcap_version": "0.1.0",
+  "kernel": {"release": "6.1.0-50-amd64", "build_id": "06f8bde30046985060c60820f7a11515a33afb06", "machine": "x86_64"},
+  "crash": {"hash": "d3c3c3b6db57c97c", "reason": "Kernel panic - not syncing: sysrq triggered crash",
+            "symbol": "__crash_kexec+0x11a/0x130", "frames": ["sysrq_handle_crash", "__handle_sysrq"]},
+  "core": {"kept": false, "name": "", "size": 0, "format": "flattened-kdump", "note": "skipped: 1 capture",
+           "holders": ["web-2-20261201T000000Z-00000001"]},
+  "artifacts": ["dmesg.txt", "dmesg.json"], "vmcore": "/proc/vmcore", "pstore_backend": "",
+  "log_tail": ["[    9.409231]  </TASK>"]}
+)");
+  seed("index_entry", "minimal", R"({"schema":"vmcap-index/1","directory":"x","core":{"kept":true}})");
+  seed("index_entry", "cut", R"({"schema":"vmcap-index/1","directory":"web-1-2026)");
+  seed("index_entry", "key", "index/d3c3c3b6db57c97c/web-1-20261207T060946Z-ee336ce3.json");
+  seed("index_entry", "key-unknown", "index/unknown/h-20261207T060946Z-0000000a.json");
+}
+
 void config_seeds() {
   seed("config", "minimal", "[destination local]\nurl = file:///var/crash\n");
   seed("config", "globals",
@@ -440,6 +461,7 @@ int main(int argc, char** argv) {
   filter_seeds();
   config_seeds();
   manifest_seeds();
+  index_entry_seeds();
   kallsyms_seeds();
   arm_seeds();
   for (int i = 2; i < argc; ++i) {
