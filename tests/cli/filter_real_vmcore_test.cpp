@@ -81,6 +81,30 @@ TEST_P(FilterOnRealKernel, FlatToStdoutIsAPipe) {
   EXPECT_EQ(run_vmcap({"filter", "--format", "kdump", vmcore().string(), "-"}).status, 64);
 }
 
+// flat-zstd through the command line: written, read in place by info and dmesg, turned
+// into kdump by filter, streamed to stdout; zlib pages are refused with it.
+TEST_P(FilterOnRealKernel, FlatZstdIsReadInPlaceAndConverted) {
+  TempDir d;
+  auto source = run_vmcap({"dmesg", "--format", "kmsg", vmcore().string()});
+  ASSERT_EQ(source.status, 0) << source.err;
+  const std::string fz = d.file("core.flat.zst"), kd = d.file("core.kdump");
+  auto w = run_vmcap({"filter", "-q", "--format", "flat-zstd", vmcore().string(), fz});
+  ASSERT_EQ(w.status, 0) << w.err;
+  auto info = run_vmcap({"info", fz});
+  EXPECT_EQ(info.status, 0) << info.err;
+  EXPECT_NE(info.out.find("flat-zstd"), std::string::npos) << info.out;
+  auto log = run_vmcap({"dmesg", "--format", "kmsg", fz});
+  EXPECT_EQ(log.status, 0) << log.err;
+  EXPECT_EQ(log.out, source.out);
+  auto c = run_vmcap({"filter", "-q", "--format", "kdump", fz, kd});
+  ASSERT_EQ(c.status, 0) << c.err;
+  EXPECT_EQ(run_vmcap({"dmesg", "--format", "kmsg", kd}).out, source.out);
+  auto out = run_vmcap({"filter", "-q", "--format", "flat-zstd", vmcore().string(), "-"});
+  ASSERT_EQ(out.status, 0) << out.err;
+  EXPECT_EQ(out.out, read_whole_file(fz)) << "stdout and file: the same bytes";
+  EXPECT_EQ(run_vmcap({"filter", "--format", "flat-zstd", "--compress", "zlib", vmcore().string(), "-"}).status, 64);
+}
+
 INSTANTIATE_TEST_SUITE_P(Kernels, FilterOnRealKernel, ::testing::ValuesIn(test_vmcore_tags(true)), TagName());
 
 }  // namespace
