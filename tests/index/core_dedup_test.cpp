@@ -156,3 +156,39 @@ TEST(FileReader, PagesThroughAFolderAndBoundsReads) {
 
 }  // namespace
 }  // namespace vmcap::index
+
+namespace vmcap::index {
+namespace {
+
+// A listing that never ends: every page full of keys and a new continuation token. (A
+// reader of the test's own, standing for a broken or hostile store.)
+class EndlessListing final : public upload::DestinationReader {
+ public:
+  std::string describe() const override { return "endless (test)"; }
+  Result<upload::ListPage> list(const std::string& folder, const std::string& next, size_t max_keys,
+                                const upload::Deadline&) override {
+    upload::ListPage page;
+    for (size_t i = 0; i < max_keys; ++i) page.keys.push_back(folder + "/not-ours-" + std::to_string(pages_) + "-" + std::to_string(i));
+    (void)next;  // a new token every time, whatever was given
+    page.next = "token-" + std::to_string(++pages_);
+    return page;
+  }
+  Result<std::string> get(const std::string& key, size_t, const upload::Deadline&) override {
+    return make_error(ErrorKind::Io, key, std::nullopt, "not here");
+  }
+  int pages_ = 0;
+};
+
+TEST(CoreDedupBounds, AListingThatNeverEndsIsCutAndTheCoreKept) {
+  EndlessListing reader;
+  auto d = decide_core(reader, DedupRequest{kHash, kBuild, DedupKey::Signature, 1}, upload::Deadline::after(kLookupTime));
+  EXPECT_FALSE(d.skip_core);
+  EXPECT_EQ(d.listed, kMaxKeysListed);
+  EXPECT_EQ(d.not_ours, kMaxKeysListed);
+  EXPECT_EQ(reader.pages_, static_cast<int>(kMaxKeysListed / upload::kMaxKeysPerPage));
+  EXPECT_NE(d.why.find("the listing cut at 10000 keys"), std::string::npos) << d.why;
+  EXPECT_NE(d.why.find("10000 key(s) not ours skipped"), std::string::npos) << d.why;
+}
+
+}  // namespace
+}  // namespace vmcap::index
