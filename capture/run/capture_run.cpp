@@ -476,23 +476,29 @@ void CaptureRun::write_index_entries() {
   for (const auto& a : m.artifacts)
     if (a.name.starts_with("vmcore") || holder.empty()) holder = a.destination;
   const std::string_view log_text = log_ ? std::string_view(log_->text) : std::string_view();
-  auto put = [&](upload::Uploader& uploader, const std::string& destination) {
-    index::IndexEntry entry = index::entry_from_manifest(m, holder.empty() ? destination : holder, log_text);
+  // `holds`: the destination written to when it holds (part of) the capture, else "".
+  auto put = [&](upload::Uploader& uploader, const std::string& holds) {
+    index::IndexEntry entry = index::entry_from_manifest(m, holder.empty() ? holds : holder, log_text);
     auto r = index::put_index_entry(uploader, entry, deadline_->capped(kIndexWriteTime));
     const auto a = index::entry_artifact(entry);
     if (r) progress_.line("index", a.dir + "/" + a.name + " to " + uploader.describe());
     else progress_.line("index", "the index entry did not reach " + uploader.describe() + ": " + r.error().reason);
   };
-  bool on_index_destination = false;
+  bool on_index_destination = false, written = false;
   for (Target& t : targets_) {
     if (!t.holds_manifest || !upload::can_be_listed(t.kind)) continue;
     put(*t.uploader, t.name);
+    written = true;
     on_index_destination |= config_.index_destination && config_.index_destination->name == t.name;
   }
   if (config_.index_destination && !on_index_destination) {
     auto uploader = upload::make_uploader(*config_.index_destination, upload::transfer_policy_from(config_));
-    put(*uploader, config_.index_destination->name);
+    put(*uploader, "");
+    written = true;
   }
+  if (!written)
+    progress_.line("index", "no file, sftp or s3 destination holds this capture: no index entry "
+                            "(http cannot be listed; index_destination = NAME names one to hold the index)");
 }
 
 int CaptureRun::status_now() const {
