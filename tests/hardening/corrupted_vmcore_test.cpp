@@ -211,6 +211,19 @@ class CorruptedVmcore : public ::testing::TestWithParam<std::string> {
     for (const auto& e : fs::directory_iterator(c.dir))
       if (e.path().filename() != "manifest.json") present.insert(e.path().filename().string());
     EXPECT_EQ(present, c.artifacts) << "files in " << c.dir << " vs the manifest's artifacts";
+    // The capture's crash index entry (docs/index.md) is there whatever the damage: under
+    // its signature's hash, or index/unknown without one; it says whether the core was kept.
+    {
+      const auto crash = m.value("crash", nlohmann::json());
+      const std::string hash = crash.is_object() ? crash.value("hash", "") : "";
+      const fs::path entry = out / "index" / (hash.empty() ? "unknown" : hash) / (c.dir.filename().string() + ".json");
+      EXPECT_TRUE(fs::exists(entry)) << entry << "\n" << got.err;
+      if (fs::exists(entry)) {
+        const auto e = nlohmann::json::parse(read_whole_file(entry), nullptr, false);
+        EXPECT_EQ(e.value("schema", ""), "vmcap-index/1") << entry;
+        EXPECT_EQ(e.value("core", nlohmann::json::object()).value("kept", false), c.artifacts.contains("vmcore.flat")) << entry;
+      }
+    }
     const bool has_log = c.artifacts.contains("dmesg.txt");
     EXPECT_EQ(complete, has_log && c.artifacts.contains("dmesg.json") && c.artifacts.contains("vmcore.flat"))
         << "complete means every artifact reached a destination\n" << m.dump(2);
