@@ -473,7 +473,7 @@ scenario_second_kernel() {
   # The capture on the system's own disk.
   local listing name
   listing=$(debugfs -R "ls -p /var/crash" "$disk" 2>/dev/null | awk -F/ '$6 != "." && $6 != ".." && $6 != "" {print $6}')
-  name=$(grep -vx 'e2e-kept-capture' <<<"$listing" | head -n 1 || true)
+  name=$(grep -vx -e 'e2e-kept-capture' -e 'index' <<<"$listing" | head -n 1 || true)  # index/: the crash index
   if [ -z "$name" ]; then
     check second_kernel_capture "a capture in /var/crash on the system's disk" 1 "/var/crash holds: $(echo $listing)"
   else
