@@ -32,9 +32,11 @@ for case_dir in "$records"/*-*/ "$records"/*-*/nodecomp/; do
   rc=0; "$vmcap" pstore --config "$d/vmcap.conf" --dir "$d/pstore" > "$d/log" 2>&1 || rc=$?
   cases=$((cases + 1))
   [ "$rc" = 0 ] || { no "$name: vmcap pstore exit $rc: $(tail -n 3 "$d/log")"; continue; }
-  caps=$(ls "$d/out" 2>/dev/null | wc -l)
+  # index/ beside the capture: its crash index entry (docs/index.md).
+  caps=$(ls "$d/out" 2>/dev/null | grep -vx index | wc -l)
   [ "$caps" = 1 ] || { no "$name: $caps captures, want 1: $(cat "$d/log")"; continue; }
-  cap=$d/out/$(ls "$d/out")
+  cap=$d/out/$(ls "$d/out" | grep -vx index)
+  ls "$d"/out/index/*/"$(basename "$cap")".json >/dev/null 2>&1 || { no "$name: no crash index entry for $(basename "$cap")"; continue; }
   msg=$(python3 - "$cap" "$release" "$backend" "$n_records" <<'PY'
 import json, sys
 cap, release, backend, n = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
