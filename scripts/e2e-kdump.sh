@@ -525,6 +525,24 @@ check_log() {
     { log "$1: no panic line"; return 1; }
 }
 
+# plain_makedumpfile_dmesg FILE: makedumpfile 1.7.8's --dump-dmesg text as vmcap prints it
+# (vmcore-dmesg's text): without the caller id ("[      T1] ") after the time, and the
+# continuation lines of a multi-line record without the indent 1.7.8 aligns them with (the
+# width of its "[time] [caller] " prefix). Multi-line records come and go with the boot
+# (a tracing clock notice when TCG's TSC looks unstable).
+plain_makedumpfile_dmesg() {
+  awk '
+    match($0, /^\[ *[0-9]+\.[0-9]+\] \[ *[TC][0-9]+\] /) {
+      indent = RLENGTH
+      time_end = index($0, "]")
+      print substr($0, 1, time_end) " " substr($0, RLENGTH + 1)
+      next
+    }
+    indent > 0 && substr($0, 1, indent) ~ /^ *$/ { print substr($0, indent + 1); next }
+    { print }
+  ' "$1" > "$1.plain" && mv "$1.plain" "$1"
+}
+
 # check_core FLAT DIR: makedumpfile -R restores the flattened core; makedumpfile --dump-dmesg
 # and vmcap dmesg on it agree; sets core_log.
 check_core() {
@@ -542,7 +560,7 @@ check_core() {
     core_log=$dir/core.vmcap-dmesg
     if "${makedumpfile_arm64[@]}" --dump-dmesg "$dir/core.kdump" "$dir/core.makedumpfile-dmesg" \
          > "$dir/dump-dmesg.log" 2>&1; then
-      sed -i -E 's/^(\[ *[0-9]+\.[0-9]+\]) \[ *[TC][0-9]+\]/\1/' "$dir/core.makedumpfile-dmesg"
+      plain_makedumpfile_dmesg "$dir/core.makedumpfile-dmesg"
       cmp -s "$dir/core.makedumpfile-dmesg" "$core_log" ||
         { diff "$dir/core.makedumpfile-dmesg" "$core_log" | head -n 20 >&2
           log "arm64 makedumpfile --dump-dmesg and vmcap dmesg differ on the core"; return 1; }
@@ -558,8 +576,7 @@ check_core() {
   fi
   "${makedumpfile[@]}" --dump-dmesg "$dir/core.kdump" "$dir/core.makedumpfile-dmesg" > "$dir/dump-dmesg.log" 2>&1 ||
     { cat "$dir/dump-dmesg.log" >&2; log "makedumpfile --dump-dmesg failed"; return 1; }
-  # makedumpfile 1.7.8 adds the caller id ("[      T1] ") after the time: not in vmcap's text.
-  sed -i -E 's/^(\[ *[0-9]+\.[0-9]+\]) \[ *[TC][0-9]+\]/\1/' "$dir/core.makedumpfile-dmesg"
+  plain_makedumpfile_dmesg "$dir/core.makedumpfile-dmesg"
   host_vmcap dmesg "$dir/core.kdump" > "$dir/core.vmcap-dmesg" 2> "$dir/vmcap-dmesg.log" ||
     { cat "$dir/vmcap-dmesg.log" >&2; log "vmcap dmesg failed on the restored core"; return 1; }
   cmp -s "$dir/core.makedumpfile-dmesg" "$dir/core.vmcap-dmesg" ||
