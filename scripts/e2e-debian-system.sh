@@ -133,6 +133,7 @@ mkdir -p "$out"; out=$(cd "$out" && pwd)
 # ---------------------------------------------------------------- nginx on 127.0.0.1 (as scripts/e2e-kdump.sh)
 . "$e2e_dir/servers.sh"  # free_port, wait_listening, start_nginx
 . "$e2e_dir/system-checks.sh"  # check, has, boot_text, lines, check_log, check_poweroff
+. "$e2e_dir/makedumpfile-dmesg.sh"  # plain_makedumpfile_dmesg
 qemu_pid=
 # shellcheck disable=SC2317  # run by the EXIT trap
 cleanup() {
@@ -283,7 +284,7 @@ check_capture() {
     { check "$name" "the capture $where" 1 "makedumpfile -R failed: $(tail -n 3 "$work/restore.log")"; return; }
   "${makedumpfile[@]}" --dump-dmesg "$work/core.kdump" "$work/core.makedumpfile-dmesg" > "$work/dump-dmesg.log" 2>&1 ||
     { check "$name" "the capture $where" 1 "makedumpfile --dump-dmesg failed: $(tail -n 3 "$work/dump-dmesg.log")"; return; }
-  sed -i -E 's/^(\[ *[0-9]+\.[0-9]+\]) \[ *[TC][0-9]+\]/\1/' "$work/core.makedumpfile-dmesg"
+  plain_makedumpfile_dmesg "$work/core.makedumpfile-dmesg"
   "$vmcap" dmesg "$work/core.kdump" > "$work/core.vmcap-dmesg" 2> "$work/vmcap-dmesg.log" ||
     { check "$name" "the capture $where" 1 "vmcap dmesg failed on the restored core"; return; }
   cmp -s "$work/core.makedumpfile-dmesg" "$work/core.vmcap-dmesg" ||

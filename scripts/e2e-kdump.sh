@@ -443,6 +443,7 @@ arm_refusals() {
 
 # ---------------------------------------------------------------- servers on 127.0.0.1
 . "$e2e_dir/servers.sh"  # free_port, wait_listening, start_nginx
+. "$e2e_dir/makedumpfile-dmesg.sh"  # plain_makedumpfile_dmesg
 start_socat() { # FILE
   nc_port=$(free_port)
   socat -u "TCP-LISTEN:$nc_port,bind=127.0.0.1" "OPEN:$1,creat,trunc" 2>"$1.socat.log" &
@@ -523,24 +524,6 @@ check_log() {
   [ "$n" = 11 ] || { log "$1: $n marker records, want 11"; return 1; }
   grep -q 'Kernel panic - not syncing: sysrq triggered crash' "$1" ||
     { log "$1: no panic line"; return 1; }
-}
-
-# plain_makedumpfile_dmesg FILE: makedumpfile 1.7.8's --dump-dmesg text as vmcap prints it
-# (vmcore-dmesg's text): without the caller id ("[      T1] ") after the time, and the
-# continuation lines of a multi-line record without the indent 1.7.8 aligns them with (the
-# width of its "[time] [caller] " prefix). Multi-line records come and go with the boot
-# (a tracing clock notice when TCG's TSC looks unstable).
-plain_makedumpfile_dmesg() {
-  awk '
-    match($0, /^\[ *[0-9]+\.[0-9]+\] \[ *[TC][0-9]+\] /) {
-      indent = RLENGTH
-      time_end = index($0, "]")
-      print substr($0, 1, time_end) " " substr($0, RLENGTH + 1)
-      next
-    }
-    indent > 0 && substr($0, 1, indent) ~ /^ *$/ { print substr($0, indent + 1); next }
-    { print }
-  ' "$1" > "$1.plain" && mv "$1.plain" "$1"
 }
 
 # check_core FLAT DIR: makedumpfile -R restores the flattened core; makedumpfile --dump-dmesg
