@@ -2,6 +2,8 @@
 
 #include <curl/curl.h>
 
+#include <algorithm>
+
 #include "capture/upload/capture_layout.h"
 #include "capture/upload/curl_transfer.h"
 #include "capture/upload/file_reader.h"

@@ -275,6 +275,7 @@ TEST(CaptureIndex, ARefusingIndexStillUploadsTheCore) {
     EXPECT_EQ(m["core_dedup"]["core_skipped"], false);
     EXPECT_NE(m["core_dedup"]["why"].get<std::string>().find("403"), std::string::npos) << m["core_dedup"];
     EXPECT_LT(m["core_dedup"]["lookup_ms"].get<int64_t>(), 3000);
+    std::cout << "refusing index: lookup " << m["core_dedup"]["lookup_ms"] << " ms\n";
   }
   size_t refused = 0;
   for (const auto& line : server.requests()) refused += line.find("403 SignatureDoesNotMatch") != std::string::npos;
