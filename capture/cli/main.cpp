@@ -22,6 +22,7 @@
 #include "capture/run/capture_run.h"
 #include "initramfs/pid1.h"
 #include "pstore/collect/pstore_command.h"
+#include "report/report_command.h"
 
 namespace vmcap {
 namespace {
@@ -211,6 +212,23 @@ void add_pstore(CLI::App& app, CommandAction& selected) {
   });
 }
 
+// `vmcap report` (docs/report.md): the crash groups of a destination's index.
+void add_report(CLI::App& app, CommandAction& selected) {
+  auto o = std::make_shared<report::ReportOptions>();
+  auto* r = app.add_subcommand("report", "Group a destination's crash index by crash signature: counts, first and last "
+                                         "seen, hosts, kernels, which captures hold a core");
+  r->add_option("--config", o->config_path, "the config file: its destinations and credentials (docs/config.md)");
+  r->add_option("--destination", o->destination,
+                "a destination of the config by name, or a URL (file:///var/crash); default: the config's "
+                "index_destination, else its first file, sftp or s3 destination");
+  r->add_option("--since", o->since, "only crashes from then on: a UTC date or time (2026-12-01, 2026-12-01T08:00:00Z) "
+                                     "or an age (12h, 7d, 2w)");
+  r->add_option("--format", o->format, "text, json (docs/report.md), html (one static page)")
+      ->check(CLI::IsMember({"text", "json", "html"}));
+  r->add_option("-o,--output", o->output, "write to FILE (via FILE.tmp, renamed when complete)");
+  r->callback([&selected, o] { selected = [o] { return report::run_report(*o); }; });
+}
+
 void add_mkinitramfs(CLI::App& app, CommandAction& selected) {
   auto r = std::make_shared<initramfs::ImageRequest>();
   auto compress = std::make_shared<std::string>("zstd");
@@ -303,6 +321,7 @@ int main(int argc, char** argv) {
   vmcap::add_mkinitramfs(app, selected);
   vmcap::add_arming(app, selected);
   vmcap::add_pstore(app, selected);
+  vmcap::add_report(app, selected);
 
   try {
     app.parse(argc, argv);
