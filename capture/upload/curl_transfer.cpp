@@ -203,4 +203,11 @@ Result<void> check_http_status(const CurlResponse& r, const std::string& what) {
   return make_error(transient ? ErrorKind::Io : ErrorKind::Usage, what, std::nullopt, msg);
 }
 
+std::string uri_escape(const std::string& s) {
+  char* e = curl_easy_escape(nullptr, s.c_str(), static_cast<int>(s.size()));
+  std::string out = e ? e : "";
+  curl_free(e);
+  return out;
+}
+
 }  // namespace vmcap::upload

@@ -77,4 +77,8 @@ class CurlTransfer {
 // 2xx is success; 408, 429 and 5xx may pass (Io); any other status is a refusal (Usage).
 Result<void> check_http_status(const CurlResponse& response, const std::string& what);
 
+// A URL's path segment or query value percent-encoded: everything but A-Z a-z 0-9 - . _ ~
+// escaped (what SigV4's canonical request needs too).
+std::string uri_escape(const std::string& s);
+
 }  // namespace vmcap::upload

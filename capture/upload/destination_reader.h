@@ -27,6 +27,10 @@ struct ListPage {
 // The most keys one page may ask for (S3's own cap).
 inline constexpr size_t kMaxKeysPerPage = 1000;
 
+// A page of the first `max_keys` of `keys` (sorted here), `next` the last key kept when
+// more follow: the file and sftp listings, which walk the folder themselves.
+ListPage first_keys_page(std::vector<std::string> keys, size_t max_keys);
+
 class DestinationReader {
  public:
   virtual ~DestinationReader() = default;

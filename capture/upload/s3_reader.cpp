@@ -12,17 +12,6 @@
 
 namespace vmcap::upload {
 
-namespace {
-
-std::string escape(const std::string& s) {
-  char* e = curl_easy_escape(nullptr, s.c_str(), static_cast<int>(s.size()));
-  std::string out = e ? e : "";
-  curl_free(e);
-  return out;
-}
-
-}  // namespace
-
 Result<S3ListResult> parse_list_objects(const std::string& xml) {
   if (xml.find("<ListBucketResult") == std::string::npos)
     return make_error(ErrorKind::Format, "ListObjectsV2", std::nullopt, "the answer is no ListBucketResult");
@@ -84,8 +73,8 @@ Result<ListPage> S3Reader::list(const std::string& folder, const std::string& ne
   const std::string prefix = base + folder + "/";
   // SigV4 signs the query as written: names in byte order, values escaped.
   std::string query;
-  if (!next.empty()) query += "continuation-token=" + escape(next) + "&";
-  query += "list-type=2&max-keys=" + std::to_string(max_keys) + "&prefix=" + escape(prefix);
+  if (!next.empty()) query += "continuation-token=" + uri_escape(next) + "&";
+  query += "list-type=2&max-keys=" + std::to_string(max_keys) + "&prefix=" + uri_escape(prefix);
   auto xml = VMCAP_TRY(signed_get(bucket_url(query), kMaxListingBytes, deadline, what));
   auto parsed = parse_list_objects(xml);
   if (!parsed) {

@@ -11,18 +11,6 @@
 
 namespace vmcap::upload {
 
-namespace {
-
-// SigV4's URI encoding of one key segment: everything but A-Z a-z 0-9 - . _ ~ escaped.
-std::string escape(const std::string& s) {
-  char* e = curl_easy_escape(nullptr, s.c_str(), static_cast<int>(s.size()));
-  std::string out = e ? e : "";
-  curl_free(e);
-  return out;
-}
-
-}  // namespace
-
 std::string S3Uploader::object_key(const Artifact& a) const {
   return join_path(d_.prefix, join_path(a.dir, a.name));
 }
@@ -33,7 +21,7 @@ std::string S3Uploader::object_url(const std::string& key, const std::string& qu
   while (start <= key.size()) {
     size_t slash = key.find('/', start);
     std::string seg = key.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
-    path += "/" + escape(seg);
+    path += "/" + uri_escape(seg);
     if (slash == std::string::npos) break;
     start = slash + 1;
   }
@@ -107,7 +95,7 @@ Result<void> S3Uploader::multipart(const Artifact& a, ByteSource& source, const 
   auto upload_id = xml_element(created, "UploadId");
   if (!upload_id || upload_id->empty())
     return make_error(ErrorKind::Format, what, std::nullopt, "CreateMultipartUpload answer has no UploadId");
-  const std::string id_query = "uploadId=" + escape(*upload_id);
+  const std::string id_query = "uploadId=" + uri_escape(*upload_id);
 
   auto abort_upload = [&](Error e) -> Result<void> {
     // Best effort, briefly, even when the deadline has passed: parts cost storage.

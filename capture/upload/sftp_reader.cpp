@@ -98,14 +98,7 @@ Result<ListPage> SftpReader::list(const std::string& folder, const std::string& 
       keys.push_back(std::move(key));
     }
   }
-  std::sort(keys.begin(), keys.end());
-  ListPage page;
-  if (keys.size() > max_keys) {
-    keys.resize(max_keys);
-    page.next = keys.back();
-  }
-  page.keys = std::move(keys);
-  return page;
+  return first_keys_page(std::move(keys), max_keys);
 }
 
 Result<std::string> SftpReader::get(const std::string& key, size_t max_bytes, const Deadline& deadline) {
