@@ -1,8 +1,10 @@
 // HTML: one static, self-contained page (no script, no fetch: its Content-Security-Policy
 // allows only its own inline style), a table of groups, each opening (a <details>) its
 // frames, its captures and its log tail. Every string from an entry is html_escape'd.
-// Ids are "g-" + the signature (16 hex digits or "unknown", never text from an entry), so
-// report.html#g-HASH opens that group.
+// Ids are made of the signature (16 hex digits or "unknown", never text from an entry):
+// the group's rows are "g-SIG", its opening part "c-SIG" inside the <details>; a link to
+// #c-SIG (the signature in the row is one) opens the group, as browsers open a closed
+// <details> that holds the target of the address's fragment.
 #include "report/report_formats.h"
 #include "report/safe_text.h"
 #include "report/since_time.h"
@@ -18,6 +20,8 @@ h1{font-size:1.4em;margin:0 0 .2em}
 table{border-collapse:collapse;width:100%}
 th,td{text-align:left;vertical-align:top;padding:.35em .6em;border-bottom:1px solid #ddd}
 thead th{background:#f0f2f5;position:sticky;top:0}
+td.time{white-space:nowrap;font-variant-numeric:tabular-nums}
+.frames{font-size:.85em;color:#555}
 td.count{text-align:right;font-weight:600;font-variant-numeric:tabular-nums}
 code,pre,.sig{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.92em}
 tr.detail td{border-bottom:2px solid #bbb;padding-top:0}
@@ -53,16 +57,25 @@ std::string captures_table(const std::vector<CaptureRef>& refs) {
   return s + "</tbody></table>\n";
 }
 
+// The first frames of the call trace, under the reason.
+std::string top_frames(const CrashGroup& g) {
+  std::string s;
+  for (size_t i = 0; i < g.frames.size() && i < 3; ++i) s += (i ? " &larr; " : "") + e(g.frames[i]);
+  return s.empty() ? s : "<div class=\"frames\">" + s + "</div>";
+}
+
 std::string group_rows(const CrashGroup& g) {
   const std::string id = "g-" + g.signature;  // hex or "unknown": checked by CrashGroups
-  std::string s = "<tbody class=\"group\" id=\"" + id + "\">\n<tr class=\"row\"><td class=\"sig\">" + e(g.signature) +
-                  "</td><td class=\"reason\">" +
+  std::string s = "<tbody class=\"group\" id=\"" + id + "\">\n<tr class=\"row\"><td class=\"sig\"><a href=\"#c-" +
+                  g.signature + "\">" + e(g.signature) + "</a></td><td class=\"reason\">" +
                   (g.reason.empty() ? std::string("<span class=\"muted\">(no crash signature)</span>") : e(g.reason)) +
-                  (g.symbol.empty() ? "" : "<br><code>" + e(g.symbol) + "</code>") + "</td><td class=\"count\">" +
-                  std::to_string(g.count) + "</td><td>" + utc_iso(g.first_seen) + "</td><td>" + utc_iso(g.last_seen) +
+                  (g.symbol.empty() ? "" : "<br><code>" + e(g.symbol) + "</code>") + top_frames(g) + "</td><td class=\"count\">" +
+                  std::to_string(g.count) + "</td><td class=\"time\">" + utc_iso(g.first_seen) +
+                  "</td><td class=\"time\">" + utc_iso(g.last_seen) +
                   "</td><td class=\"hosts\">" + names(g.hosts) + "</td><td class=\"kernels\">" + names(g.kernels) +
                   "</td><td class=\"count cores\">" + std::to_string(g.cores_kept) + "</td></tr>\n";
-  s += "<tr class=\"detail\"><td colspan=\"8\"><details id=\"d-" + g.signature + "\"><summary>frames, captures and log tail</summary>\n";
+  s += "<tr class=\"detail\"><td colspan=\"8\"><details id=\"d-" + g.signature + "\"><summary>frames, captures and log tail</summary>\n"
+       "<div class=\"content\" id=\"c-" + g.signature + "\">\n";
   if (!g.frames.empty()) {
     s += "<p>Frames: ";
     for (size_t i = 0; i < g.frames.size(); ++i) s += (i ? " &larr; " : "") + ("<code>" + e(g.frames[i]) + "</code>");
@@ -79,7 +92,7 @@ std::string group_rows(const CrashGroup& g) {
     for (const std::string& line : g.log_tail) s += e(line) + "\n";
     s += "</pre>\n";
   }
-  return s + "</details></td></tr>\n</tbody>\n";
+  return s + "</div></details></td></tr>\n</tbody>\n";
 }
 
 }  // namespace
