@@ -59,9 +59,15 @@ void describe_index(const Config& c, std::ostream& out) {
 
 void describe(const Config& c, std::ostream& out) {
   out << "deadline " << std::chrono::duration_cast<std::chrono::seconds>(c.deadline).count()
-      << "s, retries " << c.retries << ", dump_level " << c.dump_level << ", compression "
-      << to_string(c.compression) << " "
-      << (c.compression_level == 0 ? std::string("default") : std::to_string(c.compression_level)) << ", final_action "
+      << "s, retries " << c.retries << ", dump_level " << c.dump_level << ", ";
+  const std::string level = c.compression_level == 0 ? std::string("default") : std::to_string(c.compression_level);
+  // flat-zstd's pages are raw: compression is not used, compression_level is the frames'.
+  if (c.core_format == CoreFormat::FlatZstd)
+    out << "core_format flat-zstd (vmcore.flat.zst: raw pages in zstd frames, level " << level
+        << "; compression does not apply)";
+  else
+    out << "compression " << to_string(c.compression) << " " << level;
+  out << ", final_action "
       << to_string(c.final_action) << ", failure_action " << to_string(c.failure_action) << "\n";
   if (c.pstore)
     out << "pstore yes: vmcap arm turns crash_kexec_post_notifiers on (the log also goes to pstore before kdump runs)\n";

@@ -36,7 +36,8 @@ const std::vector<std::string> kGlobalKeys = {
     "destinations",    "dump_level",     "compression",  "compression_level", "threads",
     "deadline",        "retries",        "retry_delay",  "connect_timeout",   "low_speed_limit",
     "low_speed_time",  "final_action",   "failure_action", "hostname",        "fallback_path",
-    "log_level",       "pstore",         "cores_per_signature", "core_dedup_key", "index_destination"};
+    "log_level",       "pstore",         "cores_per_signature", "core_dedup_key", "index_destination",
+    "core_format"};
 
 // What a destination of one kind takes: its own keys, url and header.
 std::vector<std::string> destination_keys(const std::set<std::string>& own) {
@@ -99,6 +100,12 @@ class Parser {
       auto v = parse_compression(e.value);
       if (v.value) c.compression = *v.value;
       else problem(e.line, "", k + ": " + v.error);
+      compression_line_ = e.line;
+    } else if (k == "core_format") {
+      auto v = parse_core_format(e.value);
+      if (v.value) c.core_format = *v.value;
+      else problem(e.line, "", k + ": " + v.error);
+      core_format_line_ = e.line;
     } else if (k == "compression_level") {
       level_line_ = e.line;
       level_text_ = e.value;
@@ -172,6 +179,7 @@ class Parser {
 
   // compression_level's range depends on compression, wherever either line is.
   void finish_globals() {
+    core_format_against_compression();
     if (level_text_.empty()) return;
     Config& c = out_.config;
     if (c.compression == Compression::None) {
@@ -183,6 +191,18 @@ class Parser {
     std::string why = compression_level_problem(c.compression, *v.value);
     if (why.empty()) c.compression_level = static_cast<int>(*v.value);
     else problem(level_line_, "", "compression_level: " + level_text_ + " is " + why);
+  }
+
+  // flat-zstd stores raw pages in zstd frames: a compression other than zstd says the writer
+  // meant something else. The pair falls back to core_format's default (flat, whose memory
+  // is known to fit a small capture kernel), compression kept as written.
+  void core_format_against_compression() {
+    Config& c = out_.config;
+    if (c.core_format != CoreFormat::FlatZstd || !compression_line_ || c.compression == Compression::Zstd) return;
+    problem(core_format_line_, "", std::string("core_format: flat-zstd stores raw pages in zstd frames, so compression = ") +
+                                       to_string(c.compression) + " (line " + std::to_string(compression_line_) +
+                                       ") does not apply: remove one of them (a capture uses core_format = flat)");
+    c.core_format = CoreFormat::Flat;
   }
 
   // --- destinations ------------------------------------------------------------------
@@ -576,6 +596,8 @@ class Parser {
   int order_line_ = 0;
   int level_line_ = 0;
   std::string level_text_;
+  int compression_line_ = 0;
+  int core_format_line_ = 0;
   std::string index_name_;
   int index_line_ = 0;
 };

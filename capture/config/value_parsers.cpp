@@ -101,6 +101,12 @@ Parsed<Compression> parse_compression(std::string_view text) {
   return parse_enum(text, names, "compression");
 }
 
+Parsed<CoreFormat> parse_core_format(std::string_view text) {
+  static const std::pair<const char*, CoreFormat> names[] = {{"flat", CoreFormat::Flat},
+                                                             {"flat-zstd", CoreFormat::FlatZstd}};
+  return parse_enum(text, names, "core_format");
+}
+
 std::string compression_level_problem(Compression c, long long level) {
   if (c == Compression::None) return "compression is none: no level applies";
   const bool zlib = c == Compression::Zlib;
@@ -170,6 +176,9 @@ const char* to_string(HttpMethod m) {
 }
 const char* to_string(CoreDedupKey k) {
   return k == CoreDedupKey::Signature ? "signature" : "signature+build-id";
+}
+const char* to_string(CoreFormat f) {
+  return f == CoreFormat::Flat ? "flat" : "flat-zstd";
 }
 
 const char* to_string(DestinationKind k) {

@@ -31,6 +31,7 @@ Parsed<std::chrono::milliseconds> parse_duration(std::string_view text);
 Parsed<uint64_t> parse_size(std::string_view text);
 Parsed<FinalAction> parse_final_action(std::string_view text);
 Parsed<Compression> parse_compression(std::string_view text);
+Parsed<CoreFormat> parse_core_format(std::string_view text);  // flat, flat-zstd
 // Why `level` is not a level of `c` ("out of range -7..19 for zstd"), or "" when it is: zstd -7..19 (the negative levels are
 // zstd's fast ones), zlib 0..9, 0 the method's default; none takes no level at all. One rule
 // for the config's compression_level and the command line's --level.
