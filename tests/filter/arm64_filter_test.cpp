@@ -54,13 +54,6 @@ std::string hex(uint64_t v) {
   return o.str();
 }
 
-std::vector<uint64_t> only_in(const PfnBitmap& a, const PfnBitmap& b) {
-  std::vector<uint64_t> out;
-  for (uint64_t p = 0; p < a.end_pfn(); ++p)
-    if (a.test(p) && !b.test(p)) out.push_back(p);
-  return out;
-}
-
 // makedumpfile of arm64 under qemu-user, as the script prints its command line.
 testing::Makedumpfile arm64_makedumpfile(const std::string& tmp_file) {
   const std::string cmd = std::string(VMCAP_MAKEDUMPFILE_ARM64_SCRIPT) + " command --dir " +
@@ -163,7 +156,7 @@ TEST_P(Arm64FilterTest, SparsememNumbersComputedWhereVmcoreinfoLacksThem) {
   EXPECT_NE(computed->warnings[0].find("NUMBER(SECTION_SIZE_BITS) is not in VMCOREINFO: computed"),
             std::string::npos) << computed->warnings[0];
   EXPECT_EQ(computed->counts.kept, stated->counts.kept);
-  EXPECT_TRUE(only_in(computed->keep, stated->keep).empty() && only_in(stated->keep, computed->keep).empty());
+  EXPECT_TRUE(testing::pfns_only_in(computed->keep, stated->keep).empty() && testing::pfns_only_in(stated->keep, computed->keep).empty());
   auto unknown = classify_pages(*bare, *kernel_->memory, dump_->memory(), FilterOptions{.dump_level = 31});
   ASSERT_TRUE(unknown) << unknown.error().message();
   ASSERT_FALSE(unknown->skipped.empty());
@@ -221,7 +214,7 @@ TEST_P(Arm64FilterTest, SamePagesAsMakedumpfile178OfArm64) {
     EXPECT_EQ(a->info.block_size, b->info.block_size);
     EXPECT_EQ(a->info.max_mapnr, b->info.max_mapnr);
     EXPECT_EQ(a->info.machine, "aarch64");
-    const auto kept_ours = only_in(a->dumped, b->dumped), kept_theirs = only_in(b->dumped, a->dumped);
+    const auto kept_ours = testing::pfns_only_in(a->dumped, b->dumped), kept_theirs = testing::pfns_only_in(b->dumped, a->dumped);
     std::printf("[ %s -d %d ] %llu pages written by vmcap; only vmcap %zu, only makedumpfile %zu\n",
                 GetParam().c_str(), level, static_cast<unsigned long long>(a->dumped.count()),
                 kept_ours.size(), kept_theirs.size());

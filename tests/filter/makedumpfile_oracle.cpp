@@ -59,4 +59,11 @@ Result<KdumpBitmaps> read_kdump_bitmaps(const std::string& path) {
   return out;
 }
 
+std::vector<uint64_t> pfns_only_in(const PfnBitmap& a, const PfnBitmap& b) {
+  std::vector<uint64_t> out;
+  for (uint64_t p = 0; p < a.end_pfn(); ++p)
+    if (a.test(p) && !b.test(p)) out.push_back(p);  // test() is false past the end
+  return out;
+}
+
 }  // namespace vmcap::testing

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "capture/pages/pfn_bitmap.h"
 #include "elf/kdump/kdump.h"
@@ -33,5 +34,8 @@ struct KdumpBitmaps {
   PfnBitmap ram, dumped;
 };
 Result<KdumpBitmaps> read_kdump_bitmaps(const std::string& path);
+
+// The pfns set in `a` and not in `b`, ascending: where two files' bitmaps differ.
+std::vector<uint64_t> pfns_only_in(const PfnBitmap& a, const PfnBitmap& b);
 
 }  // namespace vmcap::testing

@@ -138,13 +138,6 @@ class NewerMakedumpfileTest : public testing::ChrootOracleTest {
   std::vector<uint64_t> kpageflags_;
 };
 
-std::vector<uint64_t> only_in(const PfnBitmap& a, const PfnBitmap& b) {
-  std::vector<uint64_t> out;
-  for (uint64_t p = 0; p < a.end_pfn(); ++p)
-    if (a.test(p) && !b.test(p)) out.push_back(p);
-  return out;
-}
-
 TEST_P(NewerMakedumpfileTest, SameCoreAsMakedumpfile178) {
   const testing::Makedumpfile m178 = makedumpfile("1.7.8");
   for (int level : {31, 17, 1}) {
@@ -159,8 +152,8 @@ TEST_P(NewerMakedumpfileTest, SameCoreAsMakedumpfile178) {
 
     // The pfn sets: what each calls RAM (1st bitmap) and what each wrote (2nd).
     const CategoryLog cats = categories(level);
-    const auto ram_ours = only_in(a->ram, b->ram), ram_theirs = only_in(b->ram, a->ram);
-    const auto kept_ours = only_in(a->dumped, b->dumped), kept_theirs = only_in(b->dumped, a->dumped);
+    const auto ram_ours = testing::pfns_only_in(a->ram, b->ram), ram_theirs = testing::pfns_only_in(b->ram, a->ram);
+    const auto kept_ours = testing::pfns_only_in(a->dumped, b->dumped), kept_theirs = testing::pfns_only_in(b->dumped, a->dumped);
     std::printf("[ %s -d %d ] %llu pages written by both; only vmcap %zu, only makedumpfile 1.7.8 %zu\n",
                 GetParam().c_str(), level, static_cast<unsigned long long>(a->dumped.count()),
                 kept_ours.size(), kept_theirs.size());
@@ -230,13 +223,13 @@ TEST_P(NewerMakedumpfileTest, Makedumpfile176KeepsEveryFreePage) {
     auto b = testing::read_kdump_bitmaps(theirs);
     ASSERT_TRUE(b) << b.error().message();
     const CategoryLog cats = categories(level);
-    const auto kept_ours = only_in(a->dumped, b->dumped);
+    const auto kept_ours = testing::pfns_only_in(a->dumped, b->dumped);
     EXPECT_TRUE(kept_ours.empty()) << kept_ours.size() << " pages vmcap keeps, 1.7.6 leaves out:"
                                    << explain(kept_ours, cats);
     uint64_t free_ours = 0;
     for (uint64_t p = 0; p < cats.cats.size(); ++p)
       if (cats.has(p) && cats.of(p) == PageCategory::Free) ++free_ours;
-    const auto kept_theirs = only_in(b->dumped, a->dumped);
+    const auto kept_theirs = testing::pfns_only_in(b->dumped, a->dumped);
     std::vector<uint64_t> not_free;
     uint64_t guest_free = 0, guest_known = 0;
     for (uint64_t p : kept_theirs) {

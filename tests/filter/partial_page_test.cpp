@@ -44,13 +44,6 @@ std::string hex(uint64_t v) {
   return o.str();
 }
 
-std::vector<uint64_t> only_in(const PfnBitmap& a, const PfnBitmap& b) {
-  std::vector<uint64_t> out;
-  for (uint64_t p = 0; p < a.end_pfn(); ++p)
-    if (a.test(p) && !(p < b.end_pfn() && b.test(p))) out.push_back(p);
-  return out;
-}
-
 // What the crashed kernel's struct page of a pfn says (the fields makedumpfile looks at).
 struct StructPage {
   uint64_t flags = 0, mapping = 0, compound_head = 0;
@@ -149,7 +142,7 @@ TEST_P(PartialPageTest, OnlyNonCyclicMakedumpfileKeepsThePartialLowMemoryPage) {
   ASSERT_TRUE(c) << c.error().message();
   EXPECT_FALSE(c->ram.test(pfn));
   EXPECT_FALSE(c->dumped.test(pfn));
-  EXPECT_TRUE(only_in(c->dumped, ours->keep).empty() && only_in(ours->keep, c->dumped).empty())
+  EXPECT_TRUE(testing::pfns_only_in(c->dumped, ours->keep).empty() && testing::pfns_only_in(ours->keep, c->dumped).empty())
       << "cyclic makedumpfile 1.7.8 and vmcap keep different pages";
 
   // makedumpfile non-cyclic (bitmaps in a file under --work-dir) calls it RAM and keeps
@@ -160,9 +153,9 @@ TEST_P(PartialPageTest, OnlyNonCyclicMakedumpfileKeepsThePartialLowMemoryPage) {
   ASSERT_FALSE(whole.empty());
   auto n = testing::read_kdump_bitmaps(whole);
   ASSERT_TRUE(n) << n.error().message();
-  EXPECT_EQ(only_in(n->ram, c->ram), std::vector<uint64_t>{pfn});
-  EXPECT_EQ(only_in(n->dumped, c->dumped), std::vector<uint64_t>{pfn});
-  EXPECT_TRUE(only_in(c->ram, n->ram).empty() && only_in(c->dumped, n->dumped).empty());
+  EXPECT_EQ(testing::pfns_only_in(n->ram, c->ram), std::vector<uint64_t>{pfn});
+  EXPECT_EQ(testing::pfns_only_in(n->dumped, c->dumped), std::vector<uint64_t>{pfn});
+  EXPECT_TRUE(testing::pfns_only_in(c->ram, n->ram).empty() && testing::pfns_only_in(c->dumped, n->dumped).empty());
 
   // What it wrote: the held bytes from the dump, the rest (the EBDA) zero-filled.
   auto theirs = open_dump(whole);
