@@ -1,8 +1,5 @@
 #include "arm/machine/arm64_image.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <zlib.h>
 
 #include <cerrno>
@@ -11,48 +8,13 @@
 
 #include <fmt/format.h>
 
+#include "arm/machine/file_head.h"
+
 namespace vmcap::arm {
 namespace {
 
 constexpr size_t kHeadBytes = 64 << 10;  // the header and the PE header, with room
 constexpr uint64_t kMaxStextOffset = 2 << 20;
-
-uint64_t le(std::span<const uint8_t> b, size_t at, unsigned width) {
-  uint64_t v = 0;
-  for (unsigned i = 0; i < width; ++i) v |= uint64_t{b[at + i]} << (8 * i);
-  return v;
-}
-
-// The first `limit` bytes of PATH, and its size.
-Result<std::vector<uint8_t>> read_head(const std::string& path, size_t limit, uint64_t& file_size) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-  if (fd < 0) {
-    const int e = errno;
-    return make_error(e == ENOENT ? ErrorKind::Missing : ErrorKind::Io, path, std::nullopt, std::strerror(e));
-  }
-  struct stat st {};
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    ::close(fd);
-    return make_error(ErrorKind::Io, path, std::nullopt, "not a regular file");
-  }
-  file_size = static_cast<uint64_t>(st.st_size);
-  std::vector<uint8_t> buf(limit);
-  size_t got = 0;
-  while (got < buf.size()) {
-    const ssize_t n = ::pread(fd, buf.data() + got, buf.size() - got, static_cast<off_t>(got));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      const int e = errno;
-      ::close(fd);
-      return make_error(ErrorKind::Io, path, got, std::strerror(e));
-    }
-    if (n == 0) break;
-    got += static_cast<size_t>(n);
-  }
-  ::close(fd);
-  buf.resize(got);
-  return buf;
-}
 
 // The first kHeadBytes of the gzip stream in PATH, unpacked.
 Result<std::vector<uint8_t>> gunzip_head(const std::string& path) {
@@ -108,7 +70,9 @@ std::string Arm64Kernel::describe() const {
 
 Result<Arm64Kernel> read_arm64_kernel(const std::string& path) {
   Arm64Kernel k;
-  std::vector<uint8_t> head = VMCAP_TRY(read_head(path, kHeadBytes, k.file_size));
+  FileHead file = VMCAP_TRY(read_file_head(path, kHeadBytes));
+  k.file_size = file.file_size;
+  std::vector<uint8_t> head = std::move(file.bytes);
   if (head.size() >= 2 && head[0] == 0x1f && head[1] == 0x8b) {
     k.format = Arm64ImageFormat::GzipImage;
     head = VMCAP_TRY(gunzip_head(path));

@@ -1,26 +1,12 @@
 #include "arm/machine/bzimage_header.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
 #include <vector>
 
 #include <fmt/format.h>
 
+#include "arm/machine/file_head.h"
+
 namespace vmcap::arm {
-namespace {
-
-uint64_t le(std::span<const uint8_t> b, size_t at, unsigned width) {
-  uint64_t v = 0;
-  for (unsigned i = 0; i < width; ++i) v |= uint64_t{b[at + i]} << (8 * i);
-  return v;
-}
-
-}  // namespace
-
 std::string BzImageHeader::version_string() const {
   return fmt::format("{}.{:02}", version >> 8, version & 0xff);
 }
@@ -62,33 +48,9 @@ Result<BzImageHeader> parse_bzimage_header(std::span<const uint8_t> b, const std
 }
 
 Result<BzImageHeader> read_bzimage_header(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-  if (fd < 0) {
-    const int e = errno;
-    return make_error(e == ENOENT ? ErrorKind::Missing : ErrorKind::Io, path, std::nullopt, std::strerror(e));
-  }
-  struct stat st {};
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    ::close(fd);
-    return make_error(ErrorKind::Io, path, std::nullopt, "not a regular file");
-  }
-  std::vector<uint8_t> buf(4096);
-  size_t got = 0;
-  while (got < buf.size()) {
-    const ssize_t n = ::pread(fd, buf.data() + got, buf.size() - got, static_cast<off_t>(got));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      const int e = errno;
-      ::close(fd);
-      return make_error(ErrorKind::Io, path, std::nullopt, std::strerror(e));
-    }
-    if (n == 0) break;
-    got += static_cast<size_t>(n);
-  }
-  ::close(fd);
-  buf.resize(got);
-  auto h = parse_bzimage_header(buf, path);
-  if (h) h->file_size = static_cast<uint64_t>(st.st_size);
+  FileHead file = VMCAP_TRY(read_file_head(path, 4096));
+  auto h = parse_bzimage_header(file.bytes, path);
+  if (h) h->file_size = file.file_size;
   return h;
 }
 
