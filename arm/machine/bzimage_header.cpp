@@ -1,5 +1,6 @@
 #include "arm/machine/bzimage_header.h"
 
+#include <cstring>
 #include <vector>
 
 #include <fmt/format.h>
@@ -7,6 +8,7 @@
 #include "arm/machine/file_head.h"
 
 namespace vmcap::arm {
+
 std::string BzImageHeader::version_string() const {
   return fmt::format("{}.{:02}", version >> 8, version & 0xff);
 }
