@@ -23,6 +23,8 @@
 #include "capture/run/manifest.h"
 #include "capture/run/watchdog.h"
 #include "capture/writer/page_compressor.h"
+#include "capture/writer/write_options.h"
+#include "capture/writer/zstd_seekable_sink.h"
 #include "capture/translate/kernel_view.h"
 #include "capture/upload/capture_layout.h"
 #include "capture/upload/file_uploader.h"
@@ -68,6 +70,8 @@ class CaptureRun {
   void open_vmcore();
   Compression core_compression() const;
   int core_level() const;  // the level the core is compressed with (0: none)
+  bool flat_zstd() const { return config_.core_format == config::CoreFormat::FlatZstd; }
+  const char* core_name() const { return flat_zstd() ? upload::kFlatZstdCoreName : upload::kCoreName; }
   bool put_small(const std::string& name, const std::string& bytes, const std::string& content_type);
   bool put_manifest_to(Target& t);
   void save_log_fallback(const Deadline& deadline);
@@ -158,6 +162,8 @@ Compression CaptureRun::core_compression() const {
 }
 
 int CaptureRun::core_level() const {
+  // flat-zstd: the frames' level (the parser allows it only beside compression = zstd).
+  if (flat_zstd()) return config_.compression_level != 0 ? config_.compression_level : SeekableOptions::kDefaultLevel;
   if (config_.compression == config::Compression::None) return 0;
   return config_.compression_level != 0 ? config_.compression_level : default_compression_level(core_compression());
 }
@@ -170,6 +176,10 @@ void CaptureRun::open_vmcore() {
   m.dump_level = config_.dump_level;
   m.compression = config::to_string(config_.compression);
   m.compression_level = core_level();
+  if (flat_zstd()) {
+    m.compression = "zstd";  // the frames'; the pages in them are raw
+    m.core_format = "flat-zstd";
+  }
   m.started = utc_iso8601(std::chrono::duration_cast<std::chrono::seconds>(
                               std::chrono::system_clock::now().time_since_epoch())
                               .count());
@@ -376,7 +386,16 @@ void CaptureRun::stream_core_somewhere() {
   options.write.compression = core_compression();
   options.write.level = core_level();
   options.write.threads = static_cast<unsigned>(config_.threads);
-  const CoreMemoryPlan memory = plan_core_memory(mem_available_bytes());
+  const CoreMemoryPlan memory =
+      flat_zstd() ? plan_flat_zstd_memory(mem_available_bytes(), effective_threads(options.write.threads))
+                  : plan_core_memory(mem_available_bytes());
+  std::optional<SeekableOptions> frames;
+  if (flat_zstd()) {
+    // Raw pages into the frames: the frames' workers compress, the page batches only read.
+    options.write.compression = Compression::None;
+    options.write.level = 0;
+    frames = SeekableOptions{.frame_bytes = memory.frame_bytes, .level = core_level(), .threads = memory.frame_threads};
+  }
   options.write.memory_budget = memory.pipeline_bytes;
   progress_.line("memory", memory.describe());
   for (Target& t : targets_) {
@@ -389,16 +408,16 @@ void CaptureRun::stream_core_somewhere() {
       destination_failed_ = true;
       continue;
     }
-    progress_.line("core", "streaming " + std::string(upload::kCoreName) + " to " + t.uploader->describe());
+    progress_.line("core", "streaming " + std::string(core_name()) + " to " + t.uploader->describe());
     auto r = stream_core(*dump_, kernel_ ? &*kernel_ : nullptr, options, *t.uploader,
-                         artifact(upload::kCoreName, "application/octet-stream"), *deadline_, progress_,
-                         memory.queue_bytes);
+                         artifact(core_name(), flat_zstd() ? "application/zstd" : "application/octet-stream"),
+                         *deadline_, progress_, memory.queue_bytes, frames);
     std::lock_guard lock(mu_);
     ManifestDestination& md = manifest_.destinations[t.index];
     if (r) {
       md.status = "ok";
-      md.artifacts.push_back(upload::kCoreName);
-      manifest_.artifacts.push_back({upload::kCoreName, r->size, r->sha256, t.name});
+      md.artifacts.push_back(core_name());
+      manifest_.artifacts.push_back({core_name(), r->size, r->sha256, t.name});
       progress_.line("core", r->filter_summary);
       for (const auto& w : r->warnings) manifest_.problems.push_back("core: " + w);
       if (r->stats.lost_pages)
@@ -406,10 +425,10 @@ void CaptureRun::stream_core_somewhere() {
                                      " pages could not be read from the vmcore");
       return;
     }
-    md.errors.push_back(std::string(upload::kCoreName) + ": " + r.error().message());
+    md.errors.push_back(std::string(core_name()) + ": " + r.error().message());
     md.status = "failed";
     t.failed = true;
-    t.failure = std::string(upload::kCoreName) + ": " + r.error().reason;
+    t.failure = std::string(core_name()) + ": " + r.error().reason;
     destination_failed_ = true;
     progress_.line("core", std::string("to ") + t.uploader->describe() + " failed: " + r.error().reason);
   }
@@ -598,7 +617,7 @@ int CaptureRun::run() {
     bool have_core = false, have_text = false, have_json = false;
     for (const auto& a : manifest_.artifacts) {
       if (a.destination == "fallback") continue;
-      have_core |= a.name == upload::kCoreName;
+      have_core |= a.name == core_name();
       have_text |= a.name == upload::kDmesgTextName;
       have_json |= a.name == upload::kDmesgJsonName;
     }

@@ -1,6 +1,7 @@
 #include "capture/run/core_stream.h"
 
 #include <chrono>
+#include <cstdio>
 #include <thread>
 
 #include "capture/run/sha256_stream.h"
@@ -30,11 +31,14 @@ class QueueStreamSink final : public StreamSink {
 
 Result<CoreUpload> stream_core(const Dump& dump, const KernelView* kernel, CoreOptions options,
                                upload::Uploader& uploader, const upload::Artifact& artifact,
-                               const upload::Deadline& deadline, Progress& progress, uint64_t queue_bytes) {
+                               const upload::Deadline& deadline, Progress& progress, uint64_t queue_bytes,
+                               std::optional<SeekableOptions> frames) {
   options.format = CoreFormat::Flattened;
   upload::ByteQueue queue(queue_bytes);
   QueueStreamSink stream(queue);
-  FlattenedSink flattened(stream);
+  std::optional<ZstdSeekableSink> zstd_frames;
+  if (frames) zstd_frames.emplace(stream, *frames);
+  FlattenedSink flattened(zstd_frames ? static_cast<StreamSink&>(*zstd_frames) : stream);
 
   const auto start = std::chrono::steady_clock::now();
   options.write.progress = [&](const WriteProgress& p) {
@@ -55,10 +59,18 @@ Result<CoreUpload> stream_core(const Dump& dump, const KernelView* kernel, CoreO
   CoreUpload out;
   out.size = stream.hash().bytes();
   out.sha256 = stream.hash().hex();
+  out.content_bytes = flattened.stream_bytes();
   out.filter_summary = written->filter_summary;
   out.warnings = written->warnings;
   out.stats = written->stats;
-  progress.line("core", "sent to " + uploader.describe() + ": " + progress.rate(out.size, start));
+  std::string frames_said;
+  if (zstd_frames) {
+    char ratio[32];
+    std::snprintf(ratio, sizeof ratio, "%.2fx", out.size ? double(out.content_bytes) / double(out.size) : 0.0);
+    frames_said = " (" + std::to_string(zstd_frames->frames()) + " zstd frames holding " +
+                  std::to_string(out.content_bytes) + " bytes of the flattened core, " + ratio + ")";
+  }
+  progress.line("core", "sent to " + uploader.describe() + ": " + progress.rate(out.size, start) + frames_said);
   return out;
 }
 

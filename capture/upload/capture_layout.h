@@ -11,6 +11,8 @@ inline constexpr const char* kManifestName = "manifest.json";
 inline constexpr const char* kDmesgTextName = "dmesg.txt";
 inline constexpr const char* kDmesgJsonName = "dmesg.json";
 inline constexpr const char* kCoreName = "vmcore.flat";  // the writer's flattened core stream
+// core_format = flat-zstd: that stream with raw pages in zstd frames and a seek table.
+inline constexpr const char* kFlatZstdCoreName = "vmcore.flat.zst";
 
 // "web-01-20240131T235959Z-1a2b3c4d": the host (characters outside [A-Za-z0-9._-]
 // become '_'), the UTC time and 8 hex digits of `id` (random per capture).

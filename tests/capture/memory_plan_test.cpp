@@ -59,5 +59,58 @@ TEST(MemoryPlan, NearlyNothingFreeStillStreamsAtTheFloors) {
   EXPECT_EQ(p.pipeline_bytes, kMinPipelineBytes);
 }
 
+// core_format = flat-zstd: the frames come out of the same quarter.
+TEST(FlatZstdMemoryPlan, UnknownMemoryGetsFullFramesOnEveryThread) {
+  auto p = plan_flat_zstd_memory(std::nullopt, 2);
+  EXPECT_EQ(p.frame_bytes, 4 * MiB);
+  EXPECT_EQ(p.frame_threads, 2u);
+  EXPECT_EQ(p.queue_bytes, 8 * MiB);
+  EXPECT_EQ(p.pipeline_bytes, 24 * MiB);
+}
+
+TEST(FlatZstdMemoryPlan, ABigMachineGetsFullFramesOnEveryThread) {
+  auto p = plan_flat_zstd_memory(16ull << 30, 4);
+  EXPECT_EQ(p.frame_bytes, 4 * MiB);
+  EXPECT_EQ(p.frame_threads, 4u);
+  EXPECT_EQ(p.pipeline_bytes, 24 * MiB);
+}
+
+// About 17 MiB free in a 96M crashkernel (docs/initramfs.md): 512 KiB frames on one thread.
+TEST(FlatZstdMemoryPlan, A96MCaptureKernelGetsSmallFramesWithinItsQuarter) {
+  auto p = plan_flat_zstd_memory(17 * MiB, 1);
+  EXPECT_EQ(p.frame_bytes, 512u << 10);
+  EXPECT_EQ(p.frame_threads, 1u);
+  EXPECT_LE(p.queue_bytes + p.frames_memory() + p.pipeline_bytes, 17 * MiB / 4 + 1);
+  EXPECT_GE(p.pipeline_bytes, kMinPipelineBytes);
+  EXPECT_EQ(p.describe(), "17 MiB available: core queue 544 KiB, page batches 724 KiB, zstd frames of 512 KiB on 1 thread (3084 KiB)");
+}
+
+// Larger frames come before more threads: 64 MiB free takes 2 MiB frames on one thread
+// rather than smaller ones on two; 128 MiB has room for 4 MiB frames on both.
+TEST(FlatZstdMemoryPlan, LargerFramesComeBeforeMoreThreads) {
+  auto p = plan_flat_zstd_memory(64 * MiB, 2);
+  EXPECT_EQ(p.frame_bytes, 2 * MiB);
+  EXPECT_EQ(p.frame_threads, 1u);
+  EXPECT_LE(p.queue_bytes + p.frames_memory() + p.pipeline_bytes, 16 * MiB);
+  p = plan_flat_zstd_memory(128 * MiB, 2);
+  EXPECT_EQ(p.frame_bytes, 4 * MiB);
+  EXPECT_EQ(p.frame_threads, 2u);
+}
+
+TEST(FlatZstdMemoryPlan, NearlyNothingFreeStillStreamsAtTheFloors) {
+  auto p = plan_flat_zstd_memory(1 * MiB, 2);
+  EXPECT_EQ(p.frame_bytes, kMinFrameBytes);
+  EXPECT_EQ(p.frame_threads, 1u);
+  EXPECT_EQ(p.queue_bytes, kMinCoreQueueBytes);
+  EXPECT_EQ(p.pipeline_bytes, kMinPipelineBytes);
+}
+
+TEST(FlatZstdMemoryPlan, FlatHasNoFrames) {
+  auto p = plan_core_memory(17 * MiB);
+  EXPECT_EQ(p.frame_threads, 0u);
+  EXPECT_EQ(p.frames_memory(), 0u);
+  EXPECT_EQ(p.describe().find("zstd"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace vmcap::run
