@@ -18,7 +18,9 @@ h1{font-size:1.4em;margin:0 0 .2em}
 .summary{color:#444;margin:0 0 1em}
 .incomplete{color:#a40000;font-weight:600}
 table{border-collapse:collapse;width:100%}
-th,td{text-align:left;vertical-align:top;padding:.35em .6em;border-bottom:1px solid #ddd}
+table.groups{table-layout:fixed}
+th,td{text-align:left;vertical-align:top;padding:.35em .6em;border-bottom:1px solid #ddd;overflow-wrap:break-word}
+th.w-sig{width:10.5em}th.w-n{width:4.5em}th.w-t{width:11.5em}th.w-r{width:24%}
 thead th{background:#f0f2f5;position:sticky;top:0}
 td.time{white-space:nowrap;font-variant-numeric:tabular-nums}
 .frames{font-size:.85em;color:#555}
@@ -29,7 +31,9 @@ details>summary{cursor:pointer;color:#0b57d0}
 details[open]>summary{margin-bottom:.4em}
 pre.log{background:#f6f8fa;border:1px solid #ddd;padding:.5em;overflow-x:auto;max-height:24em;white-space:pre}
 table.captures th,table.captures td{border-bottom:1px solid #eee;font-size:.95em}
+table.captures td:nth-child(3){white-space:nowrap}
 .muted{color:#666}
+.content{scroll-margin-top:16em}
 )";
 
 std::string e(std::string_view s) { return html_escape(s); }
@@ -105,8 +109,9 @@ std::string render_html(const CrashReport& r) {
       "<title>vmcap report: " + e(r.destination) + "</title>\n<style>" + kStyle + "</style></head><body>\n"
       "<h1>Crashes in " + e(r.destination) + "</h1>\n<p class=\"summary" + (r.complete() ? "" : " incomplete") + "\" id=\"summary\">" +
       e(summary_line(r)) + " &middot; generated " + utc_iso(r.generated) + "</p>\n"
-      "<table class=\"groups\"><thead><tr><th>Signature</th><th>Reason</th><th>Count</th><th>First seen (UTC)</th>"
-      "<th>Last seen (UTC)</th><th>Hosts</th><th>Kernels</th><th>Cores</th></tr></thead>\n";
+      "<table class=\"groups\"><thead><tr><th class=\"w-sig\">Signature</th><th class=\"w-r\">Reason</th>"
+      "<th class=\"w-n\">Count</th><th class=\"w-t\">First seen (UTC)</th><th class=\"w-t\">Last seen (UTC)</th>"
+      "<th>Hosts</th><th>Kernels</th><th class=\"w-n\">Cores</th></tr></thead>\n";
   for (const CrashGroup* g : r.groups.sorted()) s += group_rows(*g);
   return s + "</table>\n</body></html>\n";
 }
