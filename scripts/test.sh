@@ -16,7 +16,7 @@ scripts/install-deps.sh build cross
 # What only the tests run (QEMU, makedumpfile, crash, dracut, nginx, sshd...) installs while
 # the tree compiles: on a fresh machine that is minutes of downloading and unpacking.
 mkdir -p "$build"
-scripts/install-deps.sh qemu upload package > "$build/install-deps.log" 2>&1 &
+scripts/install-deps.sh qemu upload package browser > "$build/install-deps.log" 2>&1 &
 test_deps=$!
 trap 'wait "$test_deps" 2>/dev/null || true' EXIT  # never leave dpkg half way
 # The shipped binary: static, with libcurl built from Debian's source (cached in build/).
