@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the project needs: scripts/packages/GROUP.txt for each GROUP
-# given (build, cross, package, qemu, upload), every list when none is. Idempotent: does
+# given (build, cross, package, qemu, upload, browser), every list when none is. Idempotent: does
 # nothing when all are present.
 #
 #   scripts/install-deps.sh [GROUP...]
