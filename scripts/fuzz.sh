@@ -35,7 +35,7 @@ runs=${VMCAP_FUZZ_RUNS:--1}
 per_input=${VMCAP_FUZZ_TIMEOUT:-10}
 all_targets=(elf_dump vmcoreinfo ringbuffer printk_log char_ring kdump_compressed flattened formatters
   filter config manifest kallsyms dhcp iomem bzimage_header kernel_cmdline arm_record local_disk pstore pstore_collect
-  arm64_translation kallsyms_text flat_zstd index_entry)
+  arm64_translation kallsyms_text flat_zstd index_entry report)
 targets=("$@")
 [[ ${#targets[@]} -eq 0 ]] && targets=("${all_targets[@]}")
 
@@ -55,6 +55,11 @@ for v in "$vmcores"/*/kdump.vmcore; do
 done
 "$build/tests/fuzz/fuzz_seeds" "$seeds" "${real[@]}"
 cp docs/vmcap.conf.example "$seeds/config/example"
+# vmcap report: a --since line, then an index entry (index_entry's seeds).
+mkdir -p "$seeds/report"
+for f in "$seeds"/index_entry/*; do
+  { echo 7d; cat "$f"; } > "$seeds/report/$(basename "$f")"
+done
 # DHCP: an OFFER and an ACK as QEMU's user networking sends them (payload only; the target
 # also parses the input as a whole Ethernet frame).
 python3 - "$seeds/dhcp" <<'PY'
