@@ -11,6 +11,7 @@
 #include "capture/upload/file_reader.h"
 #include "index/index_layout.h"
 #include "report/crash_report.h"
+#include "report/log_tail_fetch.h"
 #include "report/report_formats.h"
 #include "report/safe_text.h"
 #include "report/since_time.h"
@@ -199,6 +200,36 @@ TEST(ReadCrashReport, BadInputOnAFileDestinationIsCountedAndSkipped) {
   ASSERT_EQ(r.groups.size(), 3u);
   for (const CrashGroup* g : r.groups.sorted()) EXPECT_EQ(g->count, 10u) << g->signature;
   EXPECT_EQ(summary_line(r), "30 entries in 3 groups; skipped: 2 keys not ours, 4 bad entries, 0 unreadable");
+}
+
+TEST(LogTailFetch, AGroupWithoutALogTailGetsItsLatestCapturesDmesg) {
+  testing::TempDir d;
+  auto put = [&](index::IndexEntry e, const std::string& dmesg) {
+    e.log_tail.clear();
+    raw(d, index::index_key(e.hash, e.directory), index::render_index_entry(e));
+    if (!dmesg.empty()) raw(d, e.directory + "/dmesg.txt", dmesg);
+  };
+  std::string log;
+  for (int i = 0; i < 30; ++i) log += "[    " + std::to_string(i) + ".0] line " + std::to_string(i) + "\n";
+  put(entry(kHashA, "a", kDec1, 1), "old log\n");
+  put(entry(kHashA, "a", kDec1 + 60, 2), log);       // the latest of A: its log is fetched
+  put(entry(kHashB, "b", kDec1, 3), std::string(kMaxFetchedLog + 1, 'x'));  // too large: not read
+  upload::FileReader reader("out", d.path());
+  CrashReport r = read_crash_report(reader, {});
+  ASSERT_EQ(r.groups.size(), 2u);
+  EXPECT_EQ(fetch_log_tails(reader, r.groups), 1u);
+  for (const CrashGroup* g : r.groups.sorted()) {
+    if (g->signature == kHashA) {
+      EXPECT_EQ(g->log_tail_source, "dmesg.txt");
+      EXPECT_EQ(g->log_tail_directory, directory("a", kDec1 + 60, 2));
+      ASSERT_EQ(g->log_tail.size(), index::kLogTailLines);
+      EXPECT_EQ(g->log_tail.back(), "[    29.0] line 29");
+    } else {
+      EXPECT_TRUE(g->log_tail.empty());
+      EXPECT_EQ(g->log_tail_source, "");
+    }
+  }
+  EXPECT_NE(render_html(r).find("(from dmesg.txt)"), std::string::npos);
 }
 
 // A store that answers what a test tells it to.
