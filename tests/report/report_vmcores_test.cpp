@@ -231,5 +231,26 @@ TEST(ReportVmcores, ReadsAnS3IndexWithTheConfigsCredentials) {
   EXPECT_NE(refused.err.find("cannot read the index of s3"), std::string::npos) << refused.err;
 }
 
+TEST(ReportVmcores, ReadsAnSftpIndex) {
+  TempDir d, server_dir;
+  SshdServer sshd(server_dir.path());
+  const std::string conf = d.file("vmcap.conf");
+  write_file(conf, std::string(kHeader) + "[destination sftp]\nurl = sftp://" + sshd.user() + "@127.0.0.1:" +
+                       std::to_string(sshd.port()) + d.file("store") + "\nidentity_file = " + sshd.client_key() +
+                       "\nknown_hosts = " + sshd.known_hosts(false) + "\n");
+  std::vector<std::string> dirs;
+  for (const std::string& k : {"6.1", "6.1", "6.1-arm64"}) dirs.push_back(capture_dir(conf, vmcore(k).string()));
+  const json m0 = manifest_in(fs::path(d.file("store")) / dirs[0]);
+  RunResult js = run_vmcap({"report", "--config", conf, "--format", "json"});
+  ASSERT_EQ(js.status, 0) << js.err;
+  json r = json::parse(js.out);
+  EXPECT_EQ(r["summary"]["entries"], 3);
+  EXPECT_EQ(r["summary"]["groups"], 2);
+  const json& gx = group(r, hash_of(m0));
+  EXPECT_EQ(gx["count"], 2);
+  EXPECT_EQ(gx["cores_kept"], 1);
+  EXPECT_EQ(gx["core_captures"][0]["directory"], dirs[0]);
+}
+
 }  // namespace
 }  // namespace vmcap::testing
