@@ -18,6 +18,12 @@ void BoundedCounts::add(const std::string& name) {
     ++others;
 }
 
+std::vector<NamedCount> BoundedCounts::by_count() const {
+  std::vector<NamedCount> out = listed;
+  std::stable_sort(out.begin(), out.end(), [](const NamedCount& a, const NamedCount& b) { return a.count > b.count; });
+  return out;
+}
+
 int64_t entry_time(const index::IndexEntry& e) {
   if (e.crash_time) return *e.crash_time;
   return index::capture_directory_time(e.directory).value_or(0);

@@ -28,6 +28,8 @@ struct BoundedCounts {
   std::vector<NamedCount> listed;
   uint64_t others = 0;
   void add(const std::string& name);
+  // The listed names, most counted first.
+  std::vector<NamedCount> by_count() const;
 };
 
 // One capture as a group lists it.

@@ -21,7 +21,7 @@ table{border-collapse:collapse;width:100%}
 table.groups{table-layout:fixed}
 th,td{text-align:left;vertical-align:top;padding:.35em .6em;border-bottom:1px solid #ddd;overflow-wrap:break-word}
 th.w-sig{width:10.5em}th.w-n{width:4.5em}th.w-t{width:11.5em}th.w-r{width:24%}
-thead th{background:#f0f2f5;position:sticky;top:0}
+thead th{background:#f0f2f5}
 td.time{white-space:nowrap;font-variant-numeric:tabular-nums}
 .frames{font-size:.85em;color:#555}
 td.count{text-align:right;font-weight:600;font-variant-numeric:tabular-nums}
@@ -33,17 +33,26 @@ pre.log{background:#f6f8fa;border:1px solid #ddd;padding:.5em;overflow-x:auto;ma
 table.captures th,table.captures td{border-bottom:1px solid #eee;font-size:.95em}
 table.captures td:nth-child(3){white-space:nowrap}
 .muted{color:#666}
-.content{scroll-margin-top:16em}
+.content{scroll-margin-top:22em}
 )";
 
 std::string e(std::string_view s) { return html_escape(s); }
 
-std::string names(const BoundedCounts& c) {
+// The `limit` most counted names (all listed: 0), then how many crashes were elsewhere.
+std::string names(const BoundedCounts& c, const char* others, size_t limit = 0) {
   std::string s;
-  for (const NamedCount& n : c.listed)
+  uint64_t rest = c.others;
+  size_t shown = 0;
+  for (const NamedCount& n : c.by_count()) {
+    if (limit && shown == limit) {
+      rest += n.count;
+      continue;
+    }
+    ++shown;
     s += (s.empty() ? "" : ", ") + e(n.name.empty() ? "(unknown)" : n.name) + " <span class=\"muted\">(" +
          std::to_string(n.count) + ")</span>";
-  if (c.others) s += ", and " + std::to_string(c.others) + " more";
+  }
+  if (rest) s += "<span class=\"muted\">, and " + std::to_string(rest) + " crash" + (rest == 1 ? "" : "es") + " on " + others + "</span>";
   return s;
 }
 
@@ -76,7 +85,7 @@ std::string group_rows(const CrashGroup& g) {
                   (g.symbol.empty() ? "" : "<br><code>" + e(g.symbol) + "</code>") + top_frames(g) + "</td><td class=\"count\">" +
                   std::to_string(g.count) + "</td><td class=\"time\">" + utc_iso(g.first_seen) +
                   "</td><td class=\"time\">" + utc_iso(g.last_seen) +
-                  "</td><td class=\"hosts\">" + names(g.hosts) + "</td><td class=\"kernels\">" + names(g.kernels) +
+                  "</td><td class=\"hosts\">" + names(g.hosts, "other hosts", 4) + "</td><td class=\"kernels\">" + names(g.kernels, "other kernels", 4) +
                   "</td><td class=\"count cores\">" + std::to_string(g.cores_kept) + "</td></tr>\n";
   s += "<tr class=\"detail\"><td colspan=\"8\"><details id=\"d-" + g.signature + "\"><summary>frames, captures and log tail</summary>\n"
        "<div class=\"content\" id=\"c-" + g.signature + "\">\n";
@@ -85,6 +94,8 @@ std::string group_rows(const CrashGroup& g) {
     for (size_t i = 0; i < g.frames.size(); ++i) s += (i ? " &larr; " : "") + ("<code>" + e(g.frames[i]) + "</code>");
     s += "</p>\n";
   }
+  s += "<p>Hosts: " + names(g.hosts, "hosts not listed") + "</p>\n<p>Kernels: " + names(g.kernels, "kernels not listed") +
+       "</p>\n";
   s += "<p>Captures holding a core (" + std::to_string(g.cores_kept) + ", the oldest " +
        std::to_string(g.core_captures.size()) + " listed):</p>\n" + captures_table(g.core_captures);
   s += "<p>Latest captures (" + std::to_string(g.latest_captures.size()) + " of " + std::to_string(g.count) + "):</p>\n" +

@@ -6,11 +6,11 @@
 namespace vmcap::report {
 namespace {
 
-std::string list(const BoundedCounts& c) {
+std::string list(const BoundedCounts& c, const char* others) {
   std::string s;
-  for (const NamedCount& n : c.listed)
+  for (const NamedCount& n : c.by_count())
     s += (s.empty() ? "" : ", ") + terminal_safe(n.name.empty() ? "(unknown)" : n.name) + " (" + std::to_string(n.count) + ")";
-  if (c.others) s += ", and " + std::to_string(c.others) + " more";
+  if (c.others) s += ", and " + std::to_string(c.others) + " crash" + (c.others == 1 ? "" : "es") + " on " + others;
   return s;
 }
 
@@ -29,8 +29,8 @@ std::string render_text(const CrashReport& r) {
       for (size_t i = 0; i < g->frames.size() && i < 5; ++i) out += " " + terminal_safe(g->frames[i]);
       out += "\n";
     }
-    out += "  hosts:   " + list(g->hosts) + "\n";
-    out += "  kernels: " + list(g->kernels) + "\n";
+    out += "  hosts:   " + list(g->hosts, "other hosts") + "\n";
+    out += "  kernels: " + list(g->kernels, "other kernels") + "\n";
     out += "  cores:   " + std::to_string(g->cores_kept) + " kept";
     for (size_t i = 0; i < g->core_captures.size(); ++i)
       out += (i ? ", " : ": ") + terminal_safe(g->core_captures[i].directory);
