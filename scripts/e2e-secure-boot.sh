@@ -356,7 +356,7 @@ plan_report() {
 }
 
 plan_crash() {
-  local disk=$work/crash.raw cap listing name msg logmsg names
+  local disk=$work/crash.raw cap listing name msg logmsg names entry
   console=$work/crash.log
   make_disk "$disk" crash
   log "crash: boot 1 arms and crashes, the capture kernel writes /var/crash and reboots (through shim and grub), boot 2 lists /var/crash; console: $console"
@@ -405,18 +405,23 @@ plan_crash() {
   fi
   rm -rf "$work/var-crash"; mkdir -p "$work/var-crash"
   listing=$(debugfs -R "ls -p /var/crash" "$(part "$disk")" 2>/dev/null | awk -F/ '$6 != "." && $6 != ".." && $6 != "" {print $6}')
-  mapfile -t names < <(sed '/^$/d' <<<"$listing")
+  # index/: the crash index (docs/index.md), beside the captures.
+  mapfile -t names < <(sed '/^$/d' <<<"$listing" | grep -vx index || true)
   if [ "${#names[@]}" != 1 ]; then
     check crash_capture "one capture in /var/crash on the disk, whole" 1 "/var/crash holds: ${listing:-nothing}"
   else
     name=${names[0]}
     debugfs -R "rdump /var/crash/$name $work/var-crash" "$(part "$disk")" > /dev/null 2>&1
-    if ! msg=$(python3 "$script_dir/e2e/check_manifest.py" "$work/var-crash/$name" 2>&1); then
+    debugfs -R "rdump /var/crash/index $work/var-crash" "$(part "$disk")" > /dev/null 2>&1
+    entry=$(ls "$work/var-crash/index"/*/"$name.json" 2>/dev/null | head -n 1 || true)
+    if [ -z "$entry" ]; then
+      check crash_capture "one capture in /var/crash on the disk, whole" 1 "$name: no crash index entry index/*/$name.json"
+    elif ! msg=$(python3 "$script_dir/e2e/check_manifest.py" "$work/var-crash/$name" 2>&1); then
       check crash_capture "one capture in /var/crash on the disk, whole" 1 "$name: $msg"
     elif ! logmsg=$(check_log "$work/var-crash/$name/dmesg.txt"); then
       check crash_capture "one capture in /var/crash on the disk, whole" 1 "$name: $msg; dmesg.txt: $logmsg"
     else
-      check crash_capture "one capture in /var/crash on the disk, whole" 0 "$name: $msg; dmesg.txt: $logmsg"
+      check crash_capture "one capture in /var/crash on the disk, whole" 0 "$name: $msg; dmesg.txt: $logmsg; index entry ${entry#"$work/var-crash/"}"
     fi
   fi
   check_poweroff crash_poweroff
