@@ -116,7 +116,8 @@ Result<Arm64Layout> Arm64Layout::from_vmcoreinfo(const VmcoreInfo& info) {
   } else {
     l.page_offset = ~0ull << (l.va_bits - 1);
     l.page_end = 0;
-    l.linear = {l.page_offset, 0};
+    // Reachable only inside the running VA (a garbage T1SZ beside an old release).
+    l.linear = {std::max(l.page_offset, l.kernel_va_start()), 0};
   }
 
   l.modules = stated_range(info, "MODULES_VADDR", "MODULES_END");

@@ -243,6 +243,20 @@ TEST(Arm64Layout, BadValuesAreErrorsNamingTheKey) {
 // The runtime VA is VA_BITS or, for a 52-bit configuration on hardware without it,
 // VA_BITS_MIN (48; 47 with 16K pages): a T1SZ narrower than that would put the start of
 // the kernel range above PAGE_END, and the linear map would wrap round to cover it all.
+// Found by fuzz_arm64_translation: an old release (the pre-5.4 layout) with VA_BITS 52 and
+// a T1SZ of 48 bits put PAGE_OFFSET (-2^51) below what the running VA reaches (-2^48); the
+// linear map starts where the kernel's addresses do.
+TEST(Arm64Layout, OldLayoutLinearMapInsideTheRunningVa) {
+  auto l = layout(
+      "OSRELEASE=2.10.0-32-arm64\nPAGESIZE=4096\nNUMBER(VA_BITS)=52\nNUMBER(TCR_EL1_T1SZ)=0x10\n"
+      "NUMBER(kimage_voffset)=0xffffa8c7c0400000\nNUMBER(PHYS_OFFSET)=0xfffffd5e80000000\n"
+      "SYMBOL(swapper_pg_dir)=ffffa8c801875000\n");
+  EXPECT_FALSE(l.flipped);
+  EXPECT_EQ(l.runtime_va_bits, 48u);
+  EXPECT_EQ(l.linear.start, l.kernel_va_start());
+  EXPECT_EQ(l.linear.end, 0u);
+}
+
 TEST(Arm64Layout, T1szNarrowerThanVaBitsMinIsAnError) {
   const std::string ok =
       "OSRELEASE=6.12.0\nNUMBER(kimage_voffset)=0xffff800010000000\nNUMBER(PHYS_OFFSET)=0x40000000\n";
