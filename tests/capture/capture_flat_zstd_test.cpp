@@ -29,16 +29,6 @@ constexpr char kAccessKey[] = "VMCAPFLATZSTDKEY";
 constexpr char kSecretKey[] = "s3-flat-zstd-secret-1a2b3c";
 constexpr char kBucket[] = "crashes";
 
-// The capture directory the run announced ("..., capture DIR").
-std::string announced_directory(const std::string& console) {
-  std::smatch m;
-  if (!std::regex_search(console, m, std::regex(R"(, capture ([A-Za-z0-9._-]+-[0-9]{8}T[0-9]{6}Z-[0-9a-f]{8}))"))) {
-    ADD_FAILURE() << "no capture directory on the console:\n" << console;
-    return "missing";
-  }
-  return m[1];
-}
-
 const json& artifact_named(const json& m, const std::string& name) {
   for (const auto& a : m["artifacts"])
     if (a["name"] == name) return a;

@@ -32,15 +32,6 @@ constexpr char kSecretKey[] = "index-secret-1f2e3d4c";
 constexpr char kBucket[] = "crashes";
 constexpr char kHeader[] = "final_action = none\nfailure_action = none\nfallback_path = none\nretries = 1\nretry_delay = 50ms\n";
 
-std::string announced_directory(const std::string& console) {
-  std::smatch m;
-  if (!std::regex_search(console, m, std::regex(R"(, capture ([A-Za-z0-9._-]+-[0-9]{8}T[0-9]{6}Z-[0-9a-f]{8}))"))) {
-    ADD_FAILURE() << "no capture directory on the console:\n" << console;
-    return "missing";
-  }
-  return m[1];
-}
-
 struct Capture {
   RunResult run;
   std::string dir;

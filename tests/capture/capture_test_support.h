@@ -7,6 +7,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <regex>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,17 @@
 #include "tests/upload/local_servers.h"
 
 namespace vmcap::testing {
+
+// The capture directory a run announced on its console ("..., capture DIR"), or "missing"
+// with a test failure.
+inline std::string announced_directory(const std::string& console) {
+  std::smatch m;
+  if (!std::regex_search(console, m, std::regex(R"(, capture ([A-Za-z0-9._-]+-[0-9]{8}T[0-9]{6}Z-[0-9a-f]{8}))"))) {
+    ADD_FAILURE() << "no capture directory on the console:\n" << console;
+    return "missing";
+  }
+  return m[1];
+}
 
 inline std::filesystem::path vmcore(const std::string& kernel) {
   const char* env = std::getenv("VMCAP_TEST_VMCORES");
