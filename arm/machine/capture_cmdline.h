@@ -85,13 +85,23 @@
 //                               64 MiB", a third of crashkernel=192M) that the kernel's own
 //                               allocations cannot use (Fedora, x86_64 and aarch64); amd64's
 //                               reserve none, where it changes nothing
+//   add initcall_blacklist=tracer_init_tracefs
+//                               kernels before 6.6 (no eventfs) make a tracefs dentry and inode
+//                               for every file of every trace event at boot, pinned: seen on
+//                               Debian's 6.1 in 96 MiB, 8.6 MiB of slab (inode_cache 6.3 MiB,
+//                               dentry 1.9 MiB), a fifth of what the capture kernel has, and
+//                               the initramfs unpack ran out of memory beside it. The capture
+//                               traces nothing. On 6.6 and later it only skips tracefs's files.
+//                               The kernel adds every initcall_blacklist= word's names to one
+//                               list, so a running initcall_blacklist= stays beside this one
 // Not taken from Fedora: mce=off (it turns a machine check into a silent reset), nokaslr,
 // hest_disable, udev.children-max (vmcap's /init runs no udev), disable_cpu_apicid (with
 // nr_cpus=1 no other CPU starts), hugetlb_cma=0 (0 is the default: dropping the word is
 // enough), swiotlb=noforce (aarch64: the capture kernel's bounce buffer is 1 MiB, seen on
 // Debian's arm64 6.12; no device needing one would work), "1" (for SysV init).
 //
-// A running word with the name of an added word is replaced by it (panic=-1 by panic=10).
+// A running word with the name of an added word is replaced by it (panic=-1 by panic=10),
+// except where the kernel takes every word of that name (initcall_blacklist).
 // The config's edits: `remove` names (or "prefix*") are dropped from the running line and
 // from the additions; `append` words go last, are never dropped, and replace an addition
 // of the same name (nr_cpus=2 replaces nr_cpus=1).
@@ -116,6 +126,8 @@ struct CmdlineRule {
   // Add: the word.
   std::string_view pattern;
   std::string_view reason;
+  // Add: the kernel takes every word of this name, so a running one stays beside it.
+  bool kernel_takes_every_word = false;
 };
 
 // The table above, in the order the rules apply.

@@ -121,6 +121,24 @@ TEST(CaptureCmdline, RunningWordsWithAnAddedNameAreReplaced) {
   EXPECT_EQ(std::count(c.words.begin(), c.words.end(), "irqpoll"), 1);
 }
 
+TEST(CaptureCmdline, ARunningInitcallBlacklistStaysBesideOurs) {
+  // The kernel adds the names of every initcall_blacklist= word to one list: the running
+  // system's (a driver that hangs this machine) must reach the capture kernel too.
+  auto c = build("initcall_blacklist=foo_init,bar_init console=ttyS0");
+  EXPECT_EQ(c.words, concat({"initcall_blacklist=foo_init,bar_init", "console=ttyS0"}, additions()));
+  EXPECT_EQ(change_for(c, "initcall_blacklist=foo_init,bar_init"), nullptr);
+  EXPECT_NE(std::find(c.words.begin(), c.words.end(), "initcall_blacklist=tracer_init_tracefs"), c.words.end());
+  // The config still removes both, or replaces ours.
+  auto removed = build("initcall_blacklist=foo_init", {{}, {"initcall_blacklist"}});
+  EXPECT_EQ(std::count_if(removed.words.begin(), removed.words.end(),
+                          [](const std::string& w) { return w.starts_with("initcall_blacklist"); }),
+            0);
+  auto replaced = build("", {{"initcall_blacklist=tracer_init_tracefs,foo"}, {}});
+  EXPECT_EQ(std::count_if(replaced.words.begin(), replaced.words.end(),
+                          [](const std::string& w) { return w.starts_with("initcall_blacklist"); }),
+            1);
+}
+
 TEST(CaptureCmdline, TheConfigRemovesFromTheLineAndTheAdditions) {
   auto c = build("console=ttyS0 vmcap.debug=1 vmcap.x foo=1", {{}, {"usbcore.nousb", "vmcap.*", "foo"}});
   Words want = {"console=ttyS0"};
