@@ -123,10 +123,20 @@ Result<Arm64Layout> Arm64Layout::from_vmcoreinfo(const VmcoreInfo& info) {
   l.modules = stated_range(info, "MODULES_VADDR", "MODULES_END");
   l.vmalloc = stated_range(info, "VMALLOC_START", "VMALLOC_END");
   l.vmemmap_region = stated_range(info, "VMEMMAP_START", "VMEMMAP_END");
+  if (auto sz = info.size("page"); sz && *sz >= 32 && *sz <= 256) l.struct_page_size = *sz;
+  if (l.vmemmap_region) {
+    // The kernel states the vmemmap of the configured VA_BITS' linear map. Run on fewer
+    // bits (a 52-bit configuration on 48- or 47-bit hardware), the linear map is only the
+    // top of that and so are its struct pages; 6.9+ gives the part below them to vmalloc
+    // (VMALLOC_END = VMEMMAP_START + VMEMMAP_UNUSED_NPAGES * sizeof(struct page) - 8M),
+    // and KASLR puts the image there about half the time (Debian's 6.12 folded to 48
+    // bits). linear.start >= page_offset, so nothing wraps.
+    const uint64_t unused = ((l.linear.start - l.page_offset) >> l.page_shift) * l.struct_page_size;
+    if (unused < l.vmemmap_region->end - l.vmemmap_region->start) l.vmemmap_region->start += unused;
+  }
   l.image = image_from_symbols(info, l);
 
   // Sparsemem.
-  if (auto sz = info.size("page"); sz && *sz >= 32 && *sz <= 256) l.struct_page_size = *sz;
   const unsigned struct_page_max_shift =
       static_cast<unsigned>(std::bit_width(l.struct_page_size - 1));  // order_base_2
   const bool before_5_12 = version && *version < KernelVersion{5, 12};

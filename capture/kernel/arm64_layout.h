@@ -60,7 +60,10 @@ struct Arm64Layout {
   // memory is now there: nothing vmcap reads lives there.
   Arm64Range image;
 
-  // Regions the kernel states (5.18+), for classifying addresses.
+  // Regions the kernel states (5.18+), for classifying addresses. vmemmap_region is the
+  // part that holds the struct pages of the linear map reachable at run time: the kernel
+  // states VMEMMAP_START for the configured VA_BITS, and a folded 52-bit kernel (6.9+)
+  // hands the part below to vmalloc, where the image may lie.
   std::optional<Arm64Range> modules, vmalloc, vmemmap_region;
 
   // Sparsemem, for the page filter. Each says whether VMCOREINFO stated it or it was

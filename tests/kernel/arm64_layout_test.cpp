@@ -130,6 +130,68 @@ TEST(Arm64Layout, Debian612FoldedTo48Bit) {
   EXPECT_EQ(*l.vmemmap_start - static_cast<uint64_t>(first_pfn) * 64, *l.vmemmap);
 }
 
+// A real 6.12-arm64-nolpa2 QEMU note (CI's fresh dumps failed about half the time): KASLR
+// put the image at 0xffffd28d..., above the VMEMMAP_START the kernel states for 52 bits
+// (0xffffc1ffc0000000). Folded to 48 bits only the top 2 TiB of that is vmemmap; 6.9+
+// gives the rest to vmalloc (VMALLOC_END 0xfffffdffbf800000) and KASLR picks from the
+// middle half of vmalloc. Taking the stated range for vmemmap dropped every image symbol,
+// leaving an image of one page, and the image formula unused.
+const char* kDebian612FoldedImageHigh =
+    "OSRELEASE=6.12.95+deb12-arm64\nPAGESIZE=4096\n"
+    "SYMBOL(init_uts_ns)=ffffd28d35fbb3b8\nSYMBOL(node_online_map)=ffffd28d35c6f930\n"
+    "SYMBOL(swapper_pg_dir)=ffffd28d352e9000\nSYMBOL(_stext)=ffffd28d33610000\n"
+    "NUMBER(VMALLOC_START)=0xffff800080000000\nSYMBOL(vmemmap)=fffffdffbf000000\n"
+    "SYMBOL(mem_section)=ffff00001fede340\nNUMBER(SECTION_SIZE_BITS)=27\n"
+    "NUMBER(MAX_PHYSMEM_BITS)=48\nSIZE(page)=64\nSYMBOL(prb)=ffffd28d35c9a710\n"
+    "SYMBOL(printk_rb_static)=ffffd28d35c9a808\nSYMBOL(clear_seq)=ffffd28d36038740\n"
+    "SYMBOL(kallsyms_names)=ffffd28d34859c98\nSYMBOL(kallsyms_relative_base)=ffffd28d34abcef8\n"
+    "NUMBER(VA_BITS)=52\nNUMBER(MODULES_VADDR)=0xffff800000000000\n"
+    "NUMBER(MODULES_END)=0xffff800080000000\nNUMBER(VMALLOC_END)=0xfffffdffbf800000\n"
+    "NUMBER(VMEMMAP_START)=0xffffc1ffc0000000\nNUMBER(VMEMMAP_END)=0xffffffffc0000000\n"
+    "NUMBER(kimage_voffset)=0xffffd28cf3400000\nNUMBER(PHYS_OFFSET)=0xfff1000040000000\n"
+    "NUMBER(TCR_EL1_T1SZ)=0x10\nKERNELOFFSET=528cb3600000\n"
+    "NUMBER(KERNELPACMASK)=0xffff000000000000\n";
+
+TEST(Arm64Layout, Debian612FoldedImageAboveTheConfiguredVmemmapStart) {
+  auto l = layout(kDebian612FoldedImageHigh);
+  EXPECT_EQ(l.runtime_va_bits, 48u);
+  // The struct pages of the 48-bit linear map: from that of its start (RAM's first pfn
+  // here, PHYS_OFFSET puts 1 GiB there) to the stated end; VMALLOC_END is 8 MiB below.
+  ASSERT_TRUE(l.vmemmap_region);
+  EXPECT_EQ(*l.vmemmap_region, (Arm64Range{0xfffffdffc0000000ull, 0xffffffffc0000000ull}));
+  EXPECT_EQ(*l.vmemmap + (0x40000000ull >> 12) * 64, l.vmemmap_region->start);
+  EXPECT_EQ(l.vmalloc->end + (8ull << 20), l.vmemmap_region->start);
+  // _stext's page to clear_seq's, as on every other layout.
+  EXPECT_EQ(l.image, (Arm64Range{0xffffd28d33610000ull, 0xffffd28d36039000ull}));
+  EXPECT_TRUE(l.in_image(0xffffd28d352e9000ull));  // swapper_pg_dir
+  EXPECT_EQ(l.image_to_phys(0xffffd28d33610000ull), 0x40210000u);
+  EXPECT_FALSE(l.in_image(*l.vmemmap + 0x40000ull * 64));
+}
+
+// The stated vmemmap range is whole where the linear map is: the configured size runs.
+TEST(Arm64Layout, VmemmapRegionAsStatedWhenNotFolded) {
+  auto l = layout(kDebian612Lpa2);
+  EXPECT_EQ(l.vmemmap_region, (Arm64Range{0xffffc1ffc0000000ull, 0xffffffffc0000000ull}));
+  auto l61 = layout(kDebian61);
+  EXPECT_EQ(l61.vmemmap_region, (Arm64Range{0xfffffc0000000000ull, 0xfffffe0000000000ull}));
+}
+
+// The 16K flavour folded to 47 bits (the real 6.12-arm64-16k-nolpa2 note's numbers): the
+// top 1/32 of the stated vmemmap, VMALLOC_END 8 MiB below it.
+TEST(Arm64Layout, SixteenKFoldedVmemmapRegion) {
+  auto l = layout(
+      "OSRELEASE=6.12.95+deb12-arm64-16k\nPAGESIZE=16384\nNUMBER(VA_BITS)=52\n"
+      "NUMBER(TCR_EL1_T1SZ)=0x11\nSIZE(page)=64\nNUMBER(kimage_voffset)=0xffffe3f788e00000\n"
+      "NUMBER(PHYS_OFFSET)=0xfff0800040000000\nSYMBOL(_stext)=ffffe3f7c9010000\n"
+      "NUMBER(VMALLOC_START)=0xffffc00080000000\nNUMBER(VMALLOC_END)=0xffffffbfbf800000\n"
+      "NUMBER(VMEMMAP_START)=0xfffff03fc0000000\nNUMBER(VMEMMAP_END)=0xffffffffc0000000\n"
+      "SYMBOL(vmemmap)=ffffffbfbfc00000\n");
+  ASSERT_TRUE(l.vmemmap_region);
+  EXPECT_EQ(*l.vmemmap_region, (Arm64Range{0xffffffbfc0000000ull, 0xffffffffc0000000ull}));
+  EXPECT_EQ(*l.vmemmap + (0x40000000ull >> 14) * 64, l.vmemmap_region->start);
+  EXPECT_EQ(l.vmalloc->end + (8ull << 20), l.vmemmap_region->start);
+}
+
 // The 16K flavour: 52-bit configuration, VA_BITS_MIN 47; 4 levels with LPA2, 3 without.
 TEST(Arm64Layout, SixteenKFlavour) {
   const std::string base =
