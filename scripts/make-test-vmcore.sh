@@ -59,7 +59,16 @@
 #            (1024 MiB random freed, 512 MiB anonymous, 48 MiB cache), log_buf_len=1M with 8000
 #            "vmcap-big" records, and the same snapshot. For scripts/bench-dmesg.sh and
 #            scripts/bench-filter.sh; not for CI (a 3.5 GiB vmcore).
-# A tag's modes are those of --modes that its scenario supports (filter, big: kdump only);
+#   realistic kdump mode only: big (same guest, crashkernel, records "vmcap-realistic") with
+#            real data where big has random bytes: the host writes the tag's kernel package as
+#            a tar stream (its files with vmlinuz left out, the modules and changelog
+#            uncompressed: 385 MiB for 6.1, ELF modules with System.map, config and text;
+#            no random bytes) to the disk, the page cache is its first 48 MiB, and memhog
+#            (--from) fills the 512 MiB anonymous and the 1024 MiB freed memory by reading
+#            the rest of it, going round (about 4 times). The report's cmdline has
+#            vmcap.data_mib. For scripts/bench-filter.sh; not for CI.
+# A tag's modes are those of --modes that its scenario supports (filter, big, realistic:
+# kdump only);
 # DIR/<tag>/modes lists what was made.
 # Cost seen on the 2-core machine, two jobs (qemu_cpu_s + kdump_cpu_s / tag_total_s): arm64
 # tags: 6.1-arm64, 6.12-arm64: qemu 4 s CPU / 9 s, kdump 20-23 s CPU / 36-38 s.
@@ -82,9 +91,9 @@
 #   DIR/<tag>/kdump.capture.report   key=value from the capture kernel (below)
 #   DIR/<tag>/kdump.vmcoreinfo       the VMCOREINFO note's text, from kdump.vmcore
 #   DIR/<tag>/kdump.console.log      serial console, both kernels
-#   DIR/<tag>/kdump.kpageflags       filter, big: raw /proc/kpageflags (see above)
-#   DIR/<tag>/kdump.kpagecount       filter, big: raw /proc/kpagecount
-#   DIR/<tag>/kdump.meminfo          filter, big: /proc/meminfo just before kpageflags
+#   DIR/<tag>/kdump.kpageflags       filter, big, realistic: raw /proc/kpageflags (see above)
+#   DIR/<tag>/kdump.kpagecount       filter, big, realistic: raw /proc/kpagecount
+#   DIR/<tag>/kdump.meminfo          filter, big, realistic: /proc/meminfo just before kpageflags
 #   DIR/<tag>/modes                  the modes made for the tag, e.g. "qemu kdump"
 #   DIR/<tag>/timings                seconds measured on the host: qemu_boot_to_ready_s,
 #                                    qemu_dump_elf_s, qemu_dump_flat_s, qemu_cpu_s (CPU time
@@ -294,7 +303,8 @@ fetch_kernel() {
 # Modules the guests load, with what modprobe says they need.
 guest_modules="qemu_fw_cfg virtio_pci virtio_blk"
 
-# stage_kernel KVER: extracts vmlinuz and the needed modules; sets kroot, krel.
+# stage_kernel KVER: extracts vmlinuz and the needed modules; sets kroot, krel, kdeb (the
+# package).
 stage_kernel() {
   local kver=$1 deb name t0 lock
   # Tags of one kernel run in parallel: one of them downloads and extracts, the others wait.
@@ -304,6 +314,7 @@ stage_kernel() {
     *-arm64*) deb=$(arm64_fetch_kernel "$kver") ;;
     *) deb=$(fetch_kernel "$kver") ;;
   esac
+  kdeb=$deb
   name=$(basename "$deb" .deb)
   kroot=$cache/kernels/$name
   if [ ! -f "$kroot/.ok" ]; then
@@ -391,10 +402,11 @@ kdump_cpios() {
 # ---------------------------------------------------------------- guest runs
 # scenario_opts SCENARIO: sets smp, extra (kernel command line), tag_modes (the modes the
 # scenario supports), kdump_mem_mib, crashkernel, cache_mib (a region of the disk filled
-# with page cache content for the guest to read) and need_memhog.
+# with page cache content for the guest to read), need_memhog and real_data (1: that region
+# holds the kernel package's files instead, for memhog to read too: real_data_tar).
 scenario_opts() {
   smp=1; extra="vmcap.scenario=$1"; tag_modes="qemu kdump"; kdump_mem_mib=1024
-  crashkernel=192M; cache_mib=0; need_memhog=0
+  crashkernel=192M; cache_mib=0; need_memhog=0; real_data=0
   case "$1" in
     basic) ;;
     smp2) smp=2 ;;
@@ -406,7 +418,11 @@ scenario_opts() {
     big)
       tag_modes=kdump; cache_mib=48; need_memhog=1; kdump_mem_mib=3584; crashkernel=256M
       extra="$extra loglevel=4 log_buf_len=1M vmcap.records=8000 vmcap.random_mib=1024 vmcap.anon_mib=512" ;;
-    *) fail "unknown scenario $1 (known: smp2 wrapped bigbuf filter big)" ;;
+    realistic)
+      tag_modes=kdump; cache_mib=48; need_memhog=1; kdump_mem_mib=3584; crashkernel=256M
+      real_data=1
+      extra="$extra loglevel=4 log_buf_len=1M vmcap.records=8000 vmcap.random_mib=1024 vmcap.anon_mib=512" ;;
+    *) fail "unknown scenario $1 (known: smp2 wrapped bigbuf filter big realistic)" ;;
   esac
 }
 
@@ -525,9 +541,21 @@ run_kdump() {
   local work=$1 what=$2 rc=0
   mv "$work/first.cpio" "$work/init.cpio"
   # 0: the first kernel's tar; 64: the capture kernel's tar; 72..: the filter snapshot (below);
-  # 128: the vmcore; then cache_mib of page cache content.
+  # 128: the vmcore; then cache_mib of page cache content (realistic: the real data).
   truncate -s $((128 + kdump_mem_mib + 64 + cache_mib))M "$work/disk.raw"
-  if [ "${cache_mib:-0}" -gt 0 ]; then
+  if [ "${real_data:-0}" = 1 ]; then
+    # realistic: the page cache region is the start of the real data, memhog reads the rest.
+    local data_mib
+    real_data_tar "$work/data.tar"
+    data_mib=$(($(stat -c %s "$work/data.tar") >> 20))
+    [ "$data_mib" -gt $((cache_mib + 64)) ] || fail "only $data_mib MiB of real data"
+    truncate -s $((128 + kdump_mem_mib + 64 + data_mib + 1))M "$work/disk.raw"
+    dd if="$work/data.tar" of="$work/disk.raw" bs=1M seek=$((128 + kdump_mem_mib + 64)) \
+       conv=notrunc status=none
+    rm -f "$work/data.tar"
+    extra="$extra vmcap.cache_at_mib=$((128 + kdump_mem_mib + 64)) vmcap.cache_mib=$cache_mib"
+    extra="$extra vmcap.data_mib=$data_mib vmcap.snapshot_at_mib=72 vmcap.snapshot_room_mib=24"
+  elif [ "${cache_mib:-0}" -gt 0 ]; then
     local half=$((cache_mib / 2))
     { head -c $((half << 20)) /dev/urandom
       { yes 'vmcap page cache: the quick brown fox jumps over the lazy dog 0123456789' || true; } |
@@ -548,6 +576,28 @@ run_kdump() {
   extract_region "$work/disk.raw" 0 "$work/out"
   extract_region "$work/disk.raw" 64 "$work/out"
   if [ "${cache_mib:-0}" -gt 0 ]; then extract_snapshot "$work/disk.raw" 72 24 "$work/out"; fi
+}
+
+# real_data_tar FILE: the staged kernel package's files (kdeb) as one tar stream of real data
+# for the realistic scenario: vmlinuz left out (compressed), .xz/.zst/.gz files uncompressed
+# (6.12's modules, the changelog), the rest as packaged (ELF modules, System.map, config,
+# text). Made the same on every host (sorted, owner 0, mtime 0).
+real_data_tar() {
+  local tree=$1.tree f
+  rm -rf "$tree"; mkdir -p "$tree"
+  dpkg-deb --fsys-tarfile "$kdeb" | tar -x -C "$tree" --exclude='./boot/vmlinuz-*' ||
+    fail "cannot unpack $kdeb"
+  find "$tree" -type f \( -name '*.xz' -o -name '*.zst' -o -name '*.gz' \) -print0 |
+    while IFS= read -r -d '' f; do
+      case "$f" in
+        *.xz) xz -dq "$f" ;;
+        *.zst) zstd -qd --rm "$f" ;;
+        *.gz) gzip -dq "$f" ;;
+      esac || fail "cannot uncompress $f"
+    done
+  tar -c -C "$tree" --sort=name --owner=0 --group=0 --numeric-owner --mtime=@0 -f "$1" . ||
+    fail "cannot make $1"
+  rm -rf "$tree"
 }
 
 # extract_snapshot DISK AT_MIB ROOM_MIB DIR: the raw files of the guest's snapshot_pages.
