@@ -16,9 +16,12 @@
 #include "capture/printk/log_decoder.h"
 #include "capture/translate/make_virtual_memory.h"
 #include "tests/support/real_vmcores.h"
+#include "tests/support/kernel_log_of.h"
 
 namespace vmcap {
 namespace {
+
+using testing::kmsg_of;
 
 
 std::string find_makedumpfile() {
@@ -104,20 +107,6 @@ double read_mib_per_s(const Dump& kd) {
   return bytes / 1048576.0 / s;
 }
 
-// The kernel log of a dump as /dev/kmsg would show it, through the same path as `vmcap dmesg`.
-std::string kmsg_of(const Dump& d) {
-  auto text = d.vmcoreinfo_text();
-  if (!text) return "no VMCOREINFO";
-  auto info = VmcoreInfo::parse(*text);
-  if (!info) return info.error().message();
-  auto vm = make_virtual_memory(d.machine(), d.memory(), *info, d.virtual_mappings());
-  if (!vm) return vm.error().message();
-  std::ostringstream out;
-  KmsgFormatter f(out);
-  auto r = decode_kernel_log(*info, **vm, f);
-  if (!r) return r.error().message();
-  return out.str();
-}
 
 class RealVmcoreTest : public ::testing::TestWithParam<std::string> {
  protected:

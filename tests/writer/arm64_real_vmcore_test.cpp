@@ -23,6 +23,8 @@
 #include "elf/open_dump.h"
 #include "tests/support/real_vmcores.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/kernel_log_of.h"
+#include "tests/support/logged_command.h"
 
 #ifndef VMCAP_LIBKDUMPFILE_KERNEL_SCRIPT
 #error "VMCAP_LIBKDUMPFILE_KERNEL_SCRIPT must name tests/writer/libkdumpfile_kernel.py"
@@ -37,30 +39,10 @@
 namespace vmcap {
 namespace {
 
+using testing::kmsg_of;
+
 namespace fs = std::filesystem;
 
-std::string kmsg_of(const Dump& d) {
-  auto view = open_kernel_view(d);
-  if (!view) return view.error().message();
-  std::ostringstream out;
-  KmsgFormatter f(out);
-  auto r = decode_kernel_log(view->info, *view->memory, f);
-  if (!r) return r.error().message();
-  return out.str();
-}
-
-struct Ran {
-  int status = -1;
-  std::string out;  // stdout and stderr
-};
-
-Ran run(const std::string& cmd, const std::string& log) {
-  Ran r;
-  const int rc = std::system((cmd + " > " + log + " 2>&1").c_str());
-  r.status = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-  r.out = testing::read_whole_file(log);
-  return r;
-}
 
 std::map<std::string, std::string> key_values(const std::string& text) {
   std::map<std::string, std::string> kv;
@@ -142,7 +124,7 @@ TEST_P(Arm64CoreTest, LibkdumpfileReadsTheKernelThroughOurCore) {
   auto src = open_dump(path.string());
   ASSERT_TRUE(src) << src.error().message();
   ASSERT_TRUE(write_core(**src, CoreFormat::Kdump, dir_.file("core.kdump")));
-  auto r = run(std::string("/usr/bin/python3 ") + VMCAP_LIBKDUMPFILE_KERNEL_SCRIPT + " " +
+  auto r = testing::run_logged(std::string("/usr/bin/python3 ") + VMCAP_LIBKDUMPFILE_KERNEL_SCRIPT + " " +
                    dir_.file("core.kdump"),
                dir_.file("libkdumpfile.log"));
   ASSERT_EQ(r.status, 0) << r.out;
@@ -168,15 +150,15 @@ TEST_P(Arm64CoreTest, MakedumpfileArm64ReadsOurCoresAsItReadsTheSource) {
   ASSERT_TRUE(write_core(**src, CoreFormat::Elf, dir_.file("core.elf")));
   auto dmesg = [&](const std::string& dump, const std::string& out) {
     fs::remove(out);
-    return run(mdf + " --dump-dmesg " + dump + " " + out, out + ".log");
+    return testing::run_logged(mdf + " --dump-dmesg " + dump + " " + out, out + ".log");
   };
-  const Ran source = dmesg(path.string(), dir_.file("source.dmesg"));
-  const Ran kdump = dmesg(dir_.file("core.kdump"), dir_.file("kdump.dmesg"));
-  const Ran elf = dmesg(dir_.file("core.elf"), dir_.file("elf.dmesg"));
+  const testing::LoggedRun source = dmesg(path.string(), dir_.file("source.dmesg"));
+  const testing::LoggedRun kdump = dmesg(dir_.file("core.kdump"), dir_.file("kdump.dmesg"));
+  const testing::LoggedRun elf = dmesg(dir_.file("core.elf"), dir_.file("elf.dmesg"));
   if (report.at("kconfig_ARM64_VA_BITS") == "52") {
     // makedumpfile 1.7.8 knows no 52-bit VA with 4K or 16K pages (Debian's 6.12 kernels):
     // it refuses the source itself; ours the same way.
-    for (const Ran* r : {&source, &kdump, &elf}) {
+    for (const testing::LoggedRun* r : {&source, &kdump, &elf}) {
       EXPECT_NE(r->status, 0);
       EXPECT_NE(r->out.find("VA Bits 52 not supported"), std::string::npos) << r->out;
     }

@@ -30,27 +30,17 @@
 #include "tests/filter/makedumpfile_oracle.h"
 #include "tests/support/real_vmcores.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/kernel_log_of.h"
+#include "tests/support/logged_command.h"
 
 namespace vmcap {
 namespace {
 
+using testing::kmsg_of;
+
 namespace fs = std::filesystem;
 
-std::string kmsg_of(const Dump& d) {
-  auto view = open_kernel_view(d);
-  if (!view) return view.error().message();
-  std::ostringstream out;
-  KmsgFormatter f(out);
-  auto r = decode_kernel_log(view->info, *view->memory, f);
-  if (!r) return r.error().message();
-  return out.str();
-}
 
-std::string run(const std::string& cmd, const std::string& log, int* status) {
-  const int rc = std::system((cmd + " > " + log + " 2>&1").c_str());
-  *status = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-  return testing::read_whole_file(log);
-}
 
 // Every byte of `core`'s ranges equals the source's; returns the bytes compared.
 // The [start, end) of each range, comparable.
@@ -157,10 +147,9 @@ TEST_P(FlatZstdRealVmcoreTest, RoundTripAndConversionToKdump) {
 
   const auto report = testing::read_report(tag_dir / "kdump.report");
   if (std::system("/usr/bin/python3 -c 'import kdumpfile' > /dev/null 2>&1") == 0) {
-    int status = 0;
-    const std::string out = run(std::string("/usr/bin/python3 ") + VMCAP_LIBKDUMPFILE_KERNEL_SCRIPT +
-                                    " " + dir_.file("converted.kdump"),
-                                dir_.file("libkdumpfile.log"), &status);
+    const auto [status, out] = testing::run_logged(
+        std::string("/usr/bin/python3 ") + VMCAP_LIBKDUMPFILE_KERNEL_SCRIPT + " " + dir_.file("converted.kdump"),
+        dir_.file("libkdumpfile.log"));
     ASSERT_EQ(status, 0) << out;
     EXPECT_NE(out.find("format diskdump"), std::string::npos) << out;
     EXPECT_NE(out.find("uts_release " + report.at("kernel_release")), std::string::npos) << out;
@@ -183,13 +172,12 @@ TEST_P(FlatZstdRealVmcoreTest, RoundTripAndConversionToKdump) {
                                        "1.7.8")
               .command;
   }
-  auto dmesg = [&](const std::string& dump, const std::string& out, int* status) {
+  auto dmesg = [&](const std::string& dump, const std::string& out) {
     fs::remove(out);
-    return run(mdf + " --dump-dmesg " + dump + " " + out, out + ".log", status);
+    return testing::run_logged(mdf + " --dump-dmesg " + dump + " " + out, out + ".log");
   };
-  int s_status = 0, c_status = 0;
-  const std::string s_out = dmesg(vmcore.string(), dir_.file("source.dmesg"), &s_status);
-  const std::string c_out = dmesg(dir_.file("converted.kdump"), dir_.file("converted.dmesg"), &c_status);
+  const auto [s_status, s_out] = dmesg(vmcore.string(), dir_.file("source.dmesg"));
+  const auto [c_status, c_out] = dmesg(dir_.file("converted.kdump"), dir_.file("converted.dmesg"));
   if (arm64 && report.at("kconfig_ARM64_VA_BITS") == "52") {
     // makedumpfile 1.7.8 knows no 52-bit VA (Debian's arm64 6.12): the source refused alike.
     EXPECT_NE(s_out.find("VA Bits 52 not supported"), std::string::npos) << s_out;

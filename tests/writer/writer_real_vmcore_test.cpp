@@ -27,26 +27,16 @@
 #include "tests/filter/makedumpfile_oracle.h"
 #include "tests/support/real_vmcores.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/kernel_log_of.h"
 #include "tests/writer/writer_fixture.h"
 
 namespace vmcap {
 namespace {
 
+using testing::kmsg_of;
+
 using testing::read_whole_file;
 
-std::string kmsg_of(const Dump& d) {
-  auto text = d.vmcoreinfo_text();
-  if (!text) return "no VMCOREINFO";
-  auto info = VmcoreInfo::parse(*text);
-  if (!info) return info.error().message();
-  auto vm = make_virtual_memory(d.machine(), d.memory(), *info, d.virtual_mappings());
-  if (!vm) return vm.error().message();
-  std::ostringstream out;
-  KmsgFormatter f(out);
-  auto r = decode_kernel_log(*info, **vm, f);
-  if (!r) return r.error().message();
-  return out.str();
-}
 
 // What `vmcap filter` will take from VMCOREINFO (kernel knowledge lives in the caller).
 KdumpHeaderFields fields_from(const Dump& d) {
