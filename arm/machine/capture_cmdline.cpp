@@ -78,6 +78,12 @@ bool matches_pattern(std::string_view name, std::string_view pattern) {
   return any_name(pattern, [&](std::string_view p) { return name_matches(name, p); });
 }
 
+// The same parameter with the same value ('-' and '_' alike in the name).
+bool same_word(std::string_view a, std::string_view b) {
+  const std::string_view name_a = cmdline_param_name(a), name_b = cmdline_param_name(b);
+  return cmdline_names_equal(name_a, name_b) && a.substr(name_a.size()) == b.substr(name_b.size());
+}
+
 std::optional<std::string_view> removed_by(std::string_view name, const std::vector<std::string>& remove) {
   for (const std::string& r : remove)
     if (name_matches(name, r)) return r;
@@ -157,7 +163,7 @@ Result<CaptureCmdline> build_capture_cmdline(std::string_view running, const Cmd
     });
     if (append != edits.append.end()) {
       drop(word, fmt::format("replaced by the config's {}", *append));
-      replacements.push_back({name, fmt::format("the config's {}", *append)});
+      if (!r.kernel_takes_every_word) replacements.push_back({name, fmt::format("the config's {}", *append)});
       continue;
     }
     if (name == "usbcore.nousb" && usb_console) {
@@ -195,6 +201,14 @@ Result<CaptureCmdline> build_capture_cmdline(std::string_view running, const Cmd
                                    [&](const Replacement& r) { return cmdline_names_equal(r.name, name); });
     if (same != replacements.end()) {
       drop(w, "replaced by " + same->by);
+      continue;
+    }
+    // A running word that is an addition already (initcall_blacklist=tracer_init_tracefs
+    // kept on the running line): once is enough.
+    const auto twin = std::find_if(additions.begin(), additions.end(),
+                                   [&](const Addition& a) { return same_word(a.word, w); });
+    if (twin != additions.end()) {
+      drop(w, fmt::format("added as {}", twin->word));
       continue;
     }
     // Only the last word can hold an unclosed quote (it ran to the end of the line).

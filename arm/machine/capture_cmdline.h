@@ -101,7 +101,9 @@
 // Debian's arm64 6.12; no device needing one would work), "1" (for SysV init).
 //
 // A running word with the name of an added word is replaced by it (panic=-1 by panic=10),
-// except where the kernel takes every word of that name (initcall_blacklist).
+// except where the kernel takes every word of that name (initcall_blacklist): there the
+// running word stays, beside the addition or the config's append that replaced it, unless
+// it is the addition itself.
 // The config's edits: `remove` names (or "prefix*") are dropped from the running line and
 // from the additions; `append` words go last, are never dropped, and replace an addition
 // of the same name (nr_cpus=2 replaces nr_cpus=1).

@@ -137,6 +137,20 @@ TEST(CaptureCmdline, ARunningInitcallBlacklistStaysBesideOurs) {
   EXPECT_EQ(std::count_if(replaced.words.begin(), replaced.words.end(),
                           [](const std::string& w) { return w.starts_with("initcall_blacklist"); }),
             1);
+  // The config's append replaces our word, never the running system's.
+  auto appended = build("initcall_blacklist=foo_init console=ttyS0", {{"initcall_blacklist=bar_init"}, {}});
+  EXPECT_NE(std::find(appended.words.begin(), appended.words.end(), "initcall_blacklist=foo_init"),
+            appended.words.end());
+  EXPECT_EQ(appended.words.back(), "initcall_blacklist=bar_init");
+  EXPECT_EQ(std::find(appended.words.begin(), appended.words.end(), "initcall_blacklist=tracer_init_tracefs"),
+            appended.words.end());
+  // Our word on the running line already, in either spelling: once.
+  for (const char* running : {"initcall_blacklist=tracer_init_tracefs", "initcall-blacklist=tracer_init_tracefs"}) {
+    auto twice = build(running);
+    EXPECT_EQ(twice.words, additions()) << running;
+    ASSERT_NE(change_for(twice, running), nullptr) << running;
+    EXPECT_EQ(change_for(twice, running)->reason, "added as initcall_blacklist=tracer_init_tracefs");
+  }
 }
 
 TEST(CaptureCmdline, TheConfigRemovesFromTheLineAndTheAdditions) {
