@@ -180,8 +180,11 @@ std::string ScenarioOf(const std::string& tag) {
   return dash == std::string::npos ? "basic" : tag.substr(dash + 1);
 }
 
-// Scenarios whose guest saved /proc/kpageflags, /proc/kpagecount and /proc/meminfo.
-bool HasPageSnapshot(const std::string& scenario) { return scenario == "filter" || scenario == "big"; }
+// Scenarios whose guest saved /proc/kpageflags, /proc/kpagecount and /proc/meminfo; they are
+// kdump-only too (scripts/make-test-vmcore.sh).
+bool HasPageSnapshot(const std::string& scenario) {
+  return scenario == "filter" || scenario == "big" || scenario == "realistic";
+}
 
 class TestVmcores : public ::testing::TestWithParam<std::string> {
  protected:
@@ -194,7 +197,7 @@ class TestVmcores : public ::testing::TestWithParam<std::string> {
     for (std::string m; in >> m;) modes_.push_back(m);
     // The script makes QEMU dumps for every scenario but the kdump-only ones.
     const std::string scenario = ScenarioOf(GetParam());
-    const bool kdump_only = scenario == "filter" || scenario == "big";
+    const bool kdump_only = HasPageSnapshot(scenario);
     EXPECT_EQ(HasMode("qemu"), !kdump_only) << "modes: " << ReadAll(dir_ / "modes");
     EXPECT_TRUE(HasMode("kdump"));
   }
