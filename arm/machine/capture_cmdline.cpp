@@ -203,12 +203,18 @@ Result<CaptureCmdline> build_capture_cmdline(std::string_view running, const Cmd
       drop(w, "replaced by " + same->by);
       continue;
     }
-    // A running word that is an addition already (initcall_blacklist=tracer_init_tracefs
-    // kept on the running line): once is enough.
+    // A running word that comes again at the end, as an addition or the config's append
+    // (initcall_blacklist=tracer_init_tracefs on the running line): once is enough.
     const auto twin = std::find_if(additions.begin(), additions.end(),
                                    [&](const Addition& a) { return same_word(a.word, w); });
     if (twin != additions.end()) {
       drop(w, fmt::format("added as {}", twin->word));
+      continue;
+    }
+    const auto appended = std::find_if(edits.append.begin(), edits.append.end(),
+                                       [&](const std::string& a) { return same_word(a, w); });
+    if (appended != edits.append.end()) {
+      drop(w, fmt::format("added as the config's {}", *appended));
       continue;
     }
     // Only the last word can hold an unclosed quote (it ran to the end of the line).

@@ -1,7 +1,8 @@
 // Fuzz target: a running kernel's command line (/proc/cmdline). The input is split the
 // kernel's way; the capture line built from it must split back into exactly its words (no
 // added word swallowed by a quote), keep every config append, and hold each word a rule
-// adds once (or only the config's appends of its name). The input's first line is the
+// adds once (or only the config's appends of its name; for a name the kernel takes every
+// word of, initcall_blacklist, the added word itself once). The input's first line is the
 // running line; later lines are config appends (odd lines) and removes (even lines), so the
 // fuzzer reaches the edits' checks too.
 #include <algorithm>
@@ -43,13 +44,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (std::find(c->words.begin(), c->words.end(), a) == c->words.end()) __builtin_trap();
   for (const CmdlineRule& r : capture_cmdline_rules()) {
     if (r.action != RuleAction::Add) continue;
-    const auto n = std::count_if(c->words.begin(), c->words.end(), [&](const std::string& w) {
-      return cmdline_names_equal(cmdline_param_name(w), cmdline_param_name(r.pattern));
-    });
-    const auto appended = std::count_if(edits.append.begin(), edits.append.end(), [&](const std::string& w) {
-      return cmdline_names_equal(cmdline_param_name(w), cmdline_param_name(r.pattern));
-    });
-    if (n > std::max<std::ptrdiff_t>(1, appended)) __builtin_trap();  // one of each, or the appends
+    // The kernel takes every initcall_blacklist= word: running ones stay, the added word
+    // itself comes once (or as often as the config appends it). Others: one of each name.
+    const auto matches = [&](const std::string& w) {
+      const std::string_view name = cmdline_param_name(w), rule_name = cmdline_param_name(r.pattern);
+      return cmdline_names_equal(name, rule_name) &&
+             (!r.kernel_takes_every_word ||
+              std::string_view(w).substr(name.size()) == r.pattern.substr(rule_name.size()));
+    };
+    const auto n = std::count_if(c->words.begin(), c->words.end(), matches);
+    const auto appended = std::count_if(edits.append.begin(), edits.append.end(), matches);
+    if (n > std::max<std::ptrdiff_t>(1, appended)) __builtin_trap();
   }
   const bool fits = check_cmdline_fits(c->cmdline_len(), 2047).has_value();
   if (fits != (c->cmdline_len() + kElfcorehdrBytes <= 2047)) __builtin_trap();

@@ -144,6 +144,11 @@ TEST(CaptureCmdline, ARunningInitcallBlacklistStaysBesideOurs) {
   EXPECT_EQ(appended.words.back(), "initcall_blacklist=bar_init");
   EXPECT_EQ(std::find(appended.words.begin(), appended.words.end(), "initcall_blacklist=tracer_init_tracefs"),
             appended.words.end());
+  // The running word again as the config's append: once, where the append puts it.
+  auto again = build("initcall_blacklist=bar_init console=ttyS0", {{"initcall_blacklist=bar_init"}, {}});
+  EXPECT_EQ(std::count(again.words.begin(), again.words.end(), "initcall_blacklist=bar_init"), 1);
+  EXPECT_EQ(again.words.back(), "initcall_blacklist=bar_init");
+  ASSERT_NE(change_for(again, "initcall_blacklist=bar_init"), nullptr);
   // Our word on the running line already, in either spelling: once.
   for (const char* running : {"initcall_blacklist=tracer_init_tracefs", "initcall-blacklist=tracer_init_tracefs"}) {
     auto twice = build(running);
