@@ -11,6 +11,7 @@
 #include "capture/config/config_parser.h"
 #include "capture/config/spelling.h"
 #include "capture/config/value_parsers.h"
+#include "tests/config/config_problem.h"
 #include "tests/support/temp_dir.h"
 
 namespace vmcap::config {
@@ -34,9 +35,7 @@ class ConfigTest : public ::testing::Test {
     return out;
   }
   static bool has_problem(const ParsedConfig& p, int line, const std::string& part) {
-    for (const auto& pr : p.problems)
-      if (pr.line == line && pr.message.find(part) != std::string::npos) return true;
-    return false;
+    return config::has_problem(p, line, part);
   }
   testing::TempDir dir_;
 };

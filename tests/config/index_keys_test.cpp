@@ -10,16 +10,11 @@
 
 #include "capture/config/check_config.h"
 #include "capture/config/config_parser.h"
+#include "tests/config/config_problem.h"
 #include "tests/support/temp_dir.h"
 
 namespace vmcap::config {
 namespace {
-
-bool has_problem(const ParsedConfig& p, int line, const std::string& part) {
-  for (const auto& pr : p.problems)
-    if (pr.line == line && pr.message.find(part) != std::string::npos) return true;
-  return false;
-}
 
 TEST(IndexKeys, DefaultsKeepEveryCore) {
   auto p = parse_config("", "t");

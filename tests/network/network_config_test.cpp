@@ -9,6 +9,7 @@
 #include "capture/config/check_config.h"
 #include "capture/config/config_parser.h"
 #include "capture/config/value_parsers.h"
+#include "tests/config/config_problem.h"
 #include "tests/support/temp_dir.h"
 
 namespace vmcap::config {
@@ -22,12 +23,6 @@ std::string problems(const ParsedConfig& p) {
   std::string out;
   for (const auto& pr : p.problems) out += std::to_string(pr.line) + ": " + pr.message + "\n";
   return out;
-}
-
-bool has_problem(const ParsedConfig& p, int line, const std::string& part) {
-  for (const auto& pr : p.problems)
-    if (pr.line == line && pr.message.find(part) != std::string::npos) return true;
-  return false;
 }
 
 Ipv4Address ip(uint8_t a, uint8_t b, uint8_t c, uint8_t d) { return Ipv4Address{{a, b, c, d}}; }
